@@ -1,0 +1,39 @@
+"""What an exporter is: a named format that renders transcripts as text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from archive.models import Transcript
+
+
+class Exporter:
+    """One export format.
+
+    `render` gives one transcript as a whole file; `stream` gives many as one
+    stream (an NDJSON dump, one CSV). Formats that only make sense one transcript
+    per file (`one_file_per_transcript`) are written into a folder when several
+    transcripts are exported.
+    """
+
+    name: str = ""
+    extension: str = ""
+    content_type: str = "text/plain; charset=utf-8"
+    one_file_per_transcript: bool = False
+    description: str = ""
+
+    def header(self) -> str:
+        return ""
+
+    def render(self, transcript: Transcript) -> str:
+        raise NotImplementedError
+
+    def stream(self, transcripts: Iterable[Transcript]) -> Iterator[str]:
+        header = self.header()
+        if header:
+            yield header
+        for transcript in transcripts:
+            yield self.render(transcript)
+
+    def filename(self, transcript: Transcript) -> str:
+        return f"{transcript.slug}.{self.extension}"

@@ -1,0 +1,144 @@
+"""Import formats by file extension, and the one pipeline every import goes through.
+
+Each format module turns a file's text into `RawDocument`s holding `qa-archive/1`
+dicts; `import_documents` validates each (`archive.interchange`) and writes it
+(`archive.services.transcript_import`) in its own transaction. The management
+command and the admin's import form both call it, so they accept the same files
+and report the same errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+
+from archive.importers.base import RawDocument, decode_text
+from archive.importers.qa_json import parse_json, parse_ndjson
+from archive.interchange import DocumentError, validate_document
+from archive.services import transcript_import
+
+Parser = Callable[[str, str], Iterator[RawDocument]]
+
+IMPORTERS: dict[str, Parser] = {
+    ".json": parse_json,
+    ".ndjson": parse_ndjson,
+}
+
+
+def supported_extensions() -> list[str]:
+    return sorted(IMPORTERS)
+
+
+def read_content(content: bytes, source: str) -> Iterator[RawDocument]:
+    """The documents in one file's bytes, its format chosen by the name's extension."""
+    parser = IMPORTERS.get(Path(source).suffix.lower())
+    if parser is None:
+        message = f"unknown format: import takes {', '.join(supported_extensions())} files"
+        yield RawDocument(source, error=DocumentError(message, source=source))
+        return
+    try:
+        text = decode_text(content, source)
+    except DocumentError as exc:
+        yield RawDocument(source, error=exc)
+        return
+    yield from parser(text, source)
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and files with a known extension found recursively in folders named."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMPORTERS))
+        else:
+            files.append(path)  # a missing or unknown file is reported, not skipped
+    return files
+
+
+def read_files(files: Iterable[Path]) -> Iterator[RawDocument]:
+    for path in files:
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            yield RawDocument(str(path), error=DocumentError(f"cannot be read: {reason}", source=str(path)))
+            continue
+        yield from read_content(content, str(path))
+
+
+@dataclass
+class ImportReport:
+    documents: int = 0  # imported (or, in a dry run, that would be)
+    created: int = 0
+    replaced: int = 0
+    turns: int = 0
+    speakers_created: int = 0
+    speakers_linked: int = 0
+    errors: list[DocumentError] = field(default_factory=list)
+    slugs: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.errors)
+
+    def summary(self, *, dry_run: bool = False) -> str:
+        verb = "would import" if dry_run else "imported"
+        return (
+            f"{verb} {self.documents} documents ({self.created} new, {self.replaced} replaced), "
+            f"{self.turns} turns; speakers: {self.speakers_created} created, "
+            f"{self.speakers_linked} linked; rejected: {self.rejected}"
+        )
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def import_documents(
+    documents: Iterable[RawDocument],
+    *,
+    dry_run: bool = False,
+    on_document: Callable[[RawDocument, DocumentError | None], None] | None = None,
+) -> ImportReport:
+    """Validate and write each document in its own transaction; a bad one is rejected whole.
+
+    A dry run goes through the same writes and rolls each back, so it catches
+    everything a real run would.
+    """
+    report = ImportReport()
+    for raw in documents:
+        error = raw.error.located(source=raw.source, line=raw.line) if raw.error else None
+        if error is None:
+            error = _import_one(raw, report, dry_run=dry_run)
+        if error is not None:
+            report.errors.append(error)
+        if on_document is not None:
+            on_document(raw, error)
+    return report
+
+
+def _import_one(raw: RawDocument, report: ImportReport, *, dry_run: bool) -> DocumentError | None:
+    try:
+        spec = validate_document(raw.data)
+        with transaction.atomic():
+            outcome = transcript_import(spec)
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    except DocumentError as exc:
+        return exc.located(source=raw.source, line=raw.line)
+    except DatabaseError as exc:
+        return DocumentError(f"the database refused it: {exc}", source=raw.source, line=raw.line)
+    report.documents += 1
+    report.created += outcome.created
+    report.replaced += not outcome.created
+    report.turns += outcome.turns
+    report.speakers_created += outcome.speakers_created
+    report.speakers_linked += outcome.speakers_linked
+    report.slugs.append(outcome.transcript.slug)
+    return None

@@ -1,0 +1,344 @@
+"""The interchange format `qa-archive/1`: validation of incoming documents.
+
+Every importer (JSON, NDJSON, published text, subtitles) turns its input into a
+`qa-archive/1` dict and hands it to `validate_document`, so all input is held to one
+set of rules and gets the same messages. A `DocumentError` names the file, the line
+(for NDJSON) and the key at fault; the writer in `services.py` only ever sees a
+`DocumentSpec` that passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.text import slugify
+
+from archive.models import TranscriptStatus, TurnKind
+
+FORMAT_NAME = "qa-archive/1"
+SLUG_MAX_LENGTH = 200
+# BCP-47 as used here: a 2-3 letter language, then subtags (script, region, variant).
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+SLUG = re.compile(r"^[-\w]+$")
+# Where a document's speaker has an empty name, the turns go to this one person.
+UNNAMED_SPEAKER_SLUG = "unnamed-speaker"
+
+
+class DocumentError(ValueError):
+    """A document that breaks the format. Rejected whole; nothing of it is written."""
+
+    def __init__(
+        self, message: str, *, key: str | None = None, source: str = "", line: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.key = key
+        self.source = source
+        self.line = line
+
+    def located(self, *, source: str, line: int | None = None) -> DocumentError:
+        """This error, placed in a file (and line) if it did not know where it was."""
+        return DocumentError(
+            self.message,
+            key=self.key,
+            source=self.source or source,
+            line=self.line if self.line is not None else line,
+        )
+
+    def __str__(self) -> str:
+        where = self.source or "<document>"
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.key:
+            where += f", key {self.key}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class SpeakerSpec:
+    name: str
+    slug: str = ""
+    role: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TurnSpec:
+    speaker: str
+    text: str
+    kind: str = TurnKind.STATEMENT
+    language: str = ""
+    reply_to: int | None = None
+    original: int | None = None
+    topics: list[str] = field(default_factory=list)
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass
+class DocumentSpec:
+    slug: str
+    title: str
+    language: str
+    speakers: list[SpeakerSpec]
+    turns: list[TurnSpec]
+    date: dt.date | None = None
+    event: str = ""
+    place: str = ""
+    source_url: str = ""
+    license: str = ""
+    description: str = ""
+    status: str = TranscriptStatus.PUBLISHED
+    topics: list[str] = field(default_factory=list)
+    translation_of: str = ""
+
+
+def derive_slug(title: str, date: dt.date | None) -> str:
+    """A slug from date and title, for documents that do not bring their own."""
+    base = slugify(f"{date.isoformat() if date else ''} {title}", allow_unicode=True)
+    return base[:SLUG_MAX_LENGTH].strip("-") or "transcript"
+
+
+def validate_document(data: Any) -> DocumentSpec:
+    """Check a decoded `qa-archive/1` document and return it normalised, or raise."""
+    if not isinstance(data, dict):
+        raise DocumentError(f"a document must be a JSON object, not {_type_name(data)}")
+    fmt = data.get("format")
+    if fmt is not None and fmt != FORMAT_NAME:
+        raise DocumentError(f"unknown format {fmt!r} (expected {FORMAT_NAME!r})", key="format")
+
+    title = _required_text(data, "title")
+    language = _language(data, "language", required=True)
+    date = _date(data.get("date"), "date")
+    slug = _optional_text(data, "slug")
+    if slug:
+        _check_slug(slug, "slug")
+    else:
+        slug = derive_slug(title, date)
+    status = _optional_text(data, "status") or TranscriptStatus.PUBLISHED
+    if status not in TranscriptStatus.values:
+        raise DocumentError(
+            f"status {status!r} is not one of {', '.join(TranscriptStatus.values)}", key="status"
+        )
+    translation_of = _optional_text(data, "translation_of")
+    if translation_of:
+        _check_slug(translation_of, "translation_of")
+        if translation_of == slug:
+            raise DocumentError("a transcript cannot be a translation of itself", key="translation_of")
+
+    speakers = _speakers(data.get("speakers"))
+    turns = _turns(data.get("turns"), {s.name for s in speakers}, language)
+
+    return DocumentSpec(
+        slug=slug,
+        title=title,
+        language=language,
+        date=date,
+        event=_optional_text(data, "event"),
+        place=_optional_text(data, "place"),
+        source_url=_optional_text(data, "source_url"),
+        license=_optional_text(data, "license"),
+        description=_optional_text(data, "description"),
+        status=status,
+        topics=_string_list(data.get("topics"), "topics"),
+        translation_of=translation_of,
+        speakers=speakers,
+        turns=turns,
+    )
+
+
+def _speakers(value: Any) -> list[SpeakerSpec]:
+    if value is None:
+        raise DocumentError("is required: list everyone who speaks", key="speakers")
+    if not isinstance(value, list) or not value:
+        raise DocumentError("must be a non-empty list of speakers", key="speakers")
+    speakers: list[SpeakerSpec] = []
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        key = f"speakers[{index}]"
+        if not isinstance(item, dict):
+            raise DocumentError(f"must be an object, not {_type_name(item)}", key=key)
+        name = item.get("name")
+        if not isinstance(name, str):
+            raise DocumentError("is required and must be text", key=f"{key}.name")
+        # An empty name is allowed (real protocols have unattributed lines); see UNNAMED_SPEAKER.
+        name = name.strip()
+        if name in seen:
+            raise DocumentError(f"the name {name!r} is listed twice", key=f"{key}.name")
+        seen.add(name)
+        slug = _optional_text(item, "slug", prefix=key)
+        if slug:
+            _check_slug(slug, f"{key}.slug")
+        names = item.get("names") or {}
+        if not isinstance(names, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in names.items()
+        ):
+            raise DocumentError(
+                'must map language tags to names, e.g. {"he": "שמעון פרס"}', key=f"{key}.names"
+            )
+        for tag in names:
+            if not LANGUAGE_TAG.match(tag):
+                raise DocumentError(f"{tag!r} is not a language tag", key=f"{key}.names")
+        speakers.append(
+            SpeakerSpec(
+                name=name,
+                slug=slug,
+                role=_optional_text(item, "role", prefix=key),
+                names={k: v.strip() for k, v in names.items()},
+                aliases=_string_list(item.get("aliases"), f"{key}.aliases"),
+            )
+        )
+    return speakers
+
+
+def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]:
+    if value is None:
+        raise DocumentError("is required: a transcript has at least one turn", key="turns")
+    if not isinstance(value, list) or not value:
+        raise DocumentError("must be a non-empty list of turns", key="turns")
+    turns: list[TurnSpec] = []
+    count = len(value)
+    last_question: int | None = None
+    for index, item in enumerate(value):
+        key = f"turns[{index}]"
+        position = index + 1
+        if not isinstance(item, dict):
+            raise DocumentError(f"must be an object, not {_type_name(item)}", key=key)
+        speaker = item.get("speaker")
+        if not isinstance(speaker, str):
+            raise DocumentError("is required and must be a name from speakers", key=f"{key}.speaker")
+        speaker = speaker.strip()
+        if speaker not in speaker_names:
+            raise DocumentError(
+                f"speaker {speaker!r} is not in the document's speakers list", key=f"{key}.speaker"
+            )
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise DocumentError("is required and must be non-empty text", key=f"{key}.text")
+        kind = _optional_text(item, "kind", prefix=key) or TurnKind.STATEMENT
+        if kind not in TurnKind.values:
+            raise DocumentError(
+                f"kind {kind!r} is not one of {', '.join(TurnKind.values)}", key=f"{key}.kind"
+            )
+        reply_to = _position(item.get("reply_to"), f"{key}.reply_to")
+        if reply_to is not None and not (1 <= reply_to <= count and reply_to != position):
+            raise DocumentError(
+                f"{reply_to} is out of range: it must be the position (1 to {count}) "
+                f"of another turn of this document",
+                key=f"{key}.reply_to",
+            )
+        if reply_to is None and kind == TurnKind.ANSWER:
+            reply_to = last_question  # the format's default: the nearest question before
+        if kind == TurnKind.QUESTION:
+            last_question = position
+        start = _seconds(item.get("start"), f"{key}.start")
+        end = _seconds(item.get("end"), f"{key}.end")
+        if start is not None and end is not None and end < start:
+            raise DocumentError(f"end {end} is before start {start}", key=f"{key}.end")
+        turn_language = _language(item, "language", prefix=key)
+        turns.append(
+            TurnSpec(
+                speaker=speaker,
+                text=text,
+                kind=kind,
+                language="" if turn_language == language else turn_language,
+                reply_to=reply_to,
+                original=_position(item.get("original"), f"{key}.original"),
+                topics=_string_list(item.get("topics"), f"{key}.topics"),
+                start=start,
+                end=end,
+            )
+        )
+    return turns
+
+
+def _required_text(data: dict[str, Any], name: str, prefix: str = "") -> str:
+    key = f"{prefix}.{name}" if prefix else name
+    value = data.get(name)
+    if value is None:
+        raise DocumentError("is required", key=key)
+    if not isinstance(value, str) or not value.strip():
+        raise DocumentError("must be non-empty text", key=key)
+    return value.strip()
+
+
+def _optional_text(data: dict[str, Any], name: str, prefix: str = "") -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        key = f"{prefix}.{name}" if prefix else name
+        raise DocumentError(f"must be text, not {_type_name(value)}", key=key)
+    return value.strip()
+
+
+def _language(data: dict[str, Any], name: str, *, prefix: str = "", required: bool = False) -> str:
+    key = f"{prefix}.{name}" if prefix else name
+    tag = _required_text(data, name, prefix) if required else _optional_text(data, name, prefix)
+    if tag and not LANGUAGE_TAG.match(tag):
+        raise DocumentError(f"{tag!r} is not a BCP-47 language tag (e.g. en, zh-Hans)", key=key)
+    return tag
+
+
+def _date(value: Any, key: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise DocumentError(f"must be a date YYYY-MM-DD, not {_type_name(value)}", key=key)
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DocumentError(f"{value!r} is not a date of the form YYYY-MM-DD", key=key) from None
+
+
+def _check_slug(slug: str, key: str) -> None:
+    if len(slug) > SLUG_MAX_LENGTH or not SLUG.match(slug):
+        raise DocumentError(
+            f"{slug!r} is not a slug (letters, digits, '-' and '_', at most {SLUG_MAX_LENGTH})",
+            key=key,
+        )
+
+
+def _string_list(value: Any, key: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DocumentError("must be a list of non-empty strings", key=key)
+    return list(dict.fromkeys(v.strip() for v in value))
+
+
+def _position(value: Any, key: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DocumentError(f"must be a turn position (a whole number from 1), not {value!r}", key=key)
+    return value
+
+
+def _seconds(value: Any, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise DocumentError(f"must be a number of seconds, not {value!r}", key=key)
+    if value < 0:
+        raise DocumentError(f"must not be negative ({value})", key=key)
+    return float(value)
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)

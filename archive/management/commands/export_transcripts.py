@@ -1,0 +1,59 @@
+"""python manage.py export_transcripts [--format F] [--output PATH] [--slug S ...] [--include-drafts]"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from archive.exporters import EXPORTERS, get_exporter
+from archive.selectors import iterate_in_chunks, transcripts_for_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Export transcripts (published only unless --include-drafts). "
+        "ndjson streams to stdout by default; json writes one file per transcript into a folder."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--format", default="ndjson", choices=sorted(EXPORTERS))
+        parser.add_argument(
+            "--output",
+            help="a file (a folder for one-file-per-transcript formats); default: standard output",
+        )
+        parser.add_argument("--slug", action="append", default=[], help="only this transcript (repeatable)")
+        parser.add_argument("--include-drafts", action="store_true", help="drafts and review too")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        exporter = get_exporter(options["format"])
+        queryset = transcripts_for_export(slugs=options["slug"], include_drafts=options["include_drafts"])
+        missing = set(options["slug"]) - set(queryset.values_list("slug", flat=True))
+        if missing:
+            raise CommandError(f"no such transcript (or not published): {', '.join(sorted(missing))}")
+        output = options["output"]
+
+        if exporter.one_file_per_transcript and not (output is None and len(options["slug"]) == 1):
+            if output is None:
+                raise CommandError(
+                    f"--format {exporter.name} writes one file per transcript: give --output DIR"
+                )
+            folder = Path(output)
+            folder.mkdir(parents=True, exist_ok=True)
+            count = 0
+            for transcript in iterate_in_chunks(queryset):
+                (folder / exporter.filename(transcript)).write_text(exporter.render(transcript), "utf-8")
+                count += 1
+            self.stderr.write(f"wrote {count} {exporter.extension} files into {folder}")
+            return
+
+        chunks = exporter.stream(iterate_in_chunks(queryset))
+        if output is None:
+            for chunk in chunks:
+                self.stdout.write(chunk, ending="")
+            self.stdout.flush()
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)

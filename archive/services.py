@@ -1,0 +1,249 @@
+"""Writes to the archive. Every import path (command, admin form, API) ends here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from archive.interchange import SLUG_MAX_LENGTH, UNNAMED_SPEAKER_SLUG, DocumentSpec, SpeakerSpec
+from archive.models import (
+    Appearance,
+    Speaker,
+    SpeakerName,
+    Topic,
+    Transcript,
+    TranscriptStatus,
+    Turn,
+    name_key,
+)
+
+
+@dataclass
+class ImportOutcome:
+    transcript: Transcript
+    created: bool  # False: an existing transcript (same slug) was replaced
+    turns: int
+    speakers_created: int
+    speakers_linked: int
+
+
+def transcript_import(spec: DocumentSpec) -> ImportOutcome:
+    """Create or replace (by slug) one transcript, atomically.
+
+    Speakers link to people already in the archive by slug, then by name or alias;
+    topics by slug, then by label. Turns are replaced wholesale: positions are the
+    turns' identity, so a re-import never duplicates.
+    """
+    with transaction.atomic():
+        transcript, created = Transcript.objects.select_for_update().get_or_create(
+            slug=spec.slug, defaults={"title": spec.title, "language": spec.language}
+        )
+        transcript.title = spec.title
+        transcript.date = spec.date
+        transcript.language = spec.language
+        transcript.event = spec.event
+        transcript.place = spec.place
+        transcript.source_url = spec.source_url
+        transcript.license = spec.license
+        transcript.description = spec.description
+        transcript.status = spec.status
+        transcript.translation_of_slug = spec.translation_of
+        transcript.translation_of = (
+            Transcript.objects.filter(slug=spec.translation_of).first() if spec.translation_of else None
+        )
+        transcript.save()
+        # Translations imported before this original now find it.
+        Transcript.objects.filter(translation_of_slug=transcript.slug, translation_of__isnull=True).update(
+            translation_of=transcript
+        )
+        topic_cache: dict[str, Topic] = {}
+        transcript.topics.set(topics_resolve(spec.topics, language=spec.language, cache=topic_cache))
+
+        speakers_by_name, speakers_created, speakers_linked = _resolve_speakers(spec.speakers)
+        transcript.appearances.all().delete()
+        appearances: list[Appearance] = []
+        for position, speaker_spec in enumerate(spec.speakers, start=1):
+            speaker = speakers_by_name[speaker_spec.name]
+            if any(a.speaker_id == speaker.pk for a in appearances):
+                continue  # two names of the document are one person: keep the first
+            appearances.append(
+                Appearance(
+                    transcript=transcript,
+                    speaker=speaker,
+                    name=speaker_spec.name,
+                    role=speaker_spec.role,
+                    position=position,
+                )
+            )
+        Appearance.objects.bulk_create(appearances)
+
+        transcript.turns.all().delete()
+        turns = Turn.objects.bulk_create(
+            Turn(
+                transcript=transcript,
+                position=position,
+                speaker=speakers_by_name[turn.speaker],
+                kind=turn.kind,
+                text=turn.text,
+                language=turn.language,
+                start=turn.start,
+                end=turn.end,
+                original_position=turn.original,
+            )
+            for position, turn in enumerate(spec.turns, start=1)
+        )
+        with_reply = []
+        for turn_row, turn in zip(turns, spec.turns, strict=True):
+            if turn.reply_to is not None:
+                turn_row.reply_to = turns[turn.reply_to - 1]
+                with_reply.append(turn_row)
+        Turn.objects.bulk_update(with_reply, ["reply_to"], batch_size=500)
+
+        turn_topics = []
+        for turn_row, turn in zip(turns, spec.turns, strict=True):
+            for topic in topics_resolve(turn.topics, language=spec.language, cache=topic_cache):
+                turn_topics.append(Turn.topics.through(turn_id=turn_row.pk, topic_id=topic.pk))
+        Turn.topics.through.objects.bulk_create(turn_topics)
+
+    return ImportOutcome(
+        transcript=transcript,
+        created=created,
+        turns=len(turns),
+        speakers_created=speakers_created,
+        speakers_linked=speakers_linked,
+    )
+
+
+def _resolve_speakers(specs: list[SpeakerSpec]) -> tuple[dict[str, Speaker], int, int]:
+    by_name: dict[str, Speaker] = {}
+    created = linked = 0
+    for spec in specs:
+        speaker = speaker_find(spec)
+        if speaker is None:
+            unnamed = not spec.name and not spec.slug
+            speaker = Speaker(
+                slug=spec.slug or (UNNAMED_SPEAKER_SLUG if unnamed else unique_slug(Speaker, spec.name)),
+                name=spec.name or "Unnamed speaker",
+                role=spec.role,
+                names=dict(spec.names),
+                aliases=list(spec.aliases),
+            )
+            speaker.save()
+            created += 1
+        else:
+            if _merge_names(speaker, names=spec.names, aliases=spec.aliases):
+                speaker.save()
+            linked += 1
+        by_name[spec.name] = speaker
+    return by_name, created, linked
+
+
+def speaker_find(spec: SpeakerSpec) -> Speaker | None:
+    """The person a document's speaker entry means: by slug if it has one, else by any name."""
+    if spec.slug:
+        return Speaker.objects.filter(slug=spec.slug).first()
+    if not spec.name:
+        return Speaker.objects.filter(slug=UNNAMED_SPEAKER_SLUG).first()
+    keys = [name_key(spec.name), *(name_key(n) for n in spec.names.values())]
+    keys += [name_key(a) for a in spec.aliases]
+    for key in keys:  # the document's own name first, then its other names
+        match = SpeakerName.objects.filter(key=key).select_related("speaker").order_by("speaker_id").first()
+        if match is not None:
+            return match.speaker
+    return None
+
+
+def _merge_names(speaker: Speaker, *, names: dict[str, str], aliases: Iterable[str]) -> bool:
+    """Learn a speaker's other names without losing or reordering the known ones."""
+    changed = False
+    for tag, text in names.items():
+        if tag not in speaker.names:
+            speaker.names[tag] = text
+            changed = True
+    for alias in aliases:
+        if alias not in speaker.aliases:
+            speaker.aliases.append(alias)
+            changed = True
+    return changed
+
+
+def speakers_merge(*, target: Speaker, others: Iterable[Speaker]) -> int:
+    """Fold `others` into `target`: their turns and appearances move, their names become aliases.
+
+    Returns the number of turns moved.
+    """
+    moved = 0
+    with transaction.atomic():
+        for other in others:
+            if other.pk == target.pk:
+                continue
+            moved += Turn.objects.filter(speaker=other).update(speaker=target)
+            for appearance in Appearance.objects.filter(speaker=other):
+                if Appearance.objects.filter(transcript=appearance.transcript_id, speaker=target).exists():
+                    appearance.delete()
+                else:
+                    appearance.speaker = target
+                    appearance.save(update_fields=["speaker"])
+            _merge_names(
+                target,
+                names=other.names,
+                aliases=[n for n in [other.name, *other.aliases] if n != target.name],
+            )
+            if not target.role and other.role:
+                target.role = other.role
+            other.delete()
+        target.save()
+    return moved
+
+
+def topics_resolve(
+    values: Iterable[str], *, language: str, cache: dict[str, Topic] | None = None
+) -> list[Topic]:
+    """Topics named by slug or label; unknown ones are created with that label.
+
+    `cache` (value -> topic) spares repeated look-ups within one import.
+    """
+    cache = {} if cache is None else cache
+    topics: list[Topic] = []
+    for value in values:
+        if value in cache:
+            if cache[value] not in topics:
+                topics.append(cache[value])
+            continue
+        topic = Topic.objects.filter(slug=value).first()
+        if topic is None:
+            slug = slugify(value, allow_unicode=True)[:SLUG_MAX_LENGTH] or "topic"
+            topic = Topic.objects.filter(slug=slug).first()
+        if topic is None:
+            topic = next((t for t in Topic.objects.all() if value in t.labels.values()), None)
+        if topic is None:
+            labels = {} if value == slug else {language: value}
+            topic = Topic.objects.create(slug=slug, labels=labels)
+        cache[value] = topic
+        if topic not in topics:
+            topics.append(topic)
+    return topics
+
+
+def unique_slug(model: type[Speaker] | type[Topic] | type[Transcript], text: str) -> str:
+    """slugify(text), with -2, -3 ... appended until no row of `model` has it."""
+    base = slugify(text, allow_unicode=True)[: SLUG_MAX_LENGTH - 6] or model.__name__.lower()
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def transcripts_set_status(transcripts: Iterable[Transcript], status: TranscriptStatus) -> int:
+    """Publish, unpublish or send to review; saves each so signals (search) follow."""
+    count = 0
+    for transcript in transcripts:
+        if transcript.status != status:
+            transcript.status = status
+            transcript.save(update_fields=["status", "modified"])
+            count += 1
+    return count

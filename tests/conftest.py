@@ -1,0 +1,23 @@
+"""Test-wide setup: every run gets its own search index and var/ in a temp folder."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="qa-archive-tests-"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_var_dir(django_test_environment: None) -> object:
+    from django.conf import settings
+
+    settings.VAR_DIR = _TMP
+    settings.SEARCH_INDEX_DIR = _TMP / "index"
+    for config in settings.SEARCH_BACKENDS.values():
+        config["PATH"] = _TMP / "index"
+    yield
+    shutil.rmtree(_TMP, ignore_errors=True)
