@@ -24,6 +24,21 @@ SLUG_MAX_LENGTH = 200
 # BCP-47 as used here: a 2-3 letter language, then subtags (script, region, variant).
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 SLUG = re.compile(r"^[-\w]+$")
+# Column sizes (archive.models) by key; longer text is rejected with a clear message.
+MAX_LENGTHS = {
+    "title": 1000,
+    "event": 1000,
+    "place": 1000,
+    "source_url": 2000,
+    "license": 1000,
+    "name": 1000,
+    "role": 1000,
+    "slug": 200,
+    "translation_of": 200,
+    "status": 10,
+    "kind": 10,
+    "language": 35,
+}
 # Where a document's speaker has an empty name, the turns go to this one person.
 UNNAMED_SPEAKER_SLUG = "unnamed-speaker"
 
@@ -166,8 +181,8 @@ def _speakers(value: Any) -> list[SpeakerSpec]:
         name = item.get("name")
         if not isinstance(name, str):
             raise DocumentError("is required and must be text", key=f"{key}.name")
-        # An empty name is allowed (real protocols have unattributed lines); see UNNAMED_SPEAKER.
-        name = name.strip()
+        # An empty name is allowed (real protocols have unattributed lines); see UNNAMED_SPEAKER_SLUG.
+        name = _within_limit(name.strip(), f"{key}.name")
         if name in seen:
             raise DocumentError(f"the name {name!r} is listed twice", key=f"{key}.name")
         seen.add(name)
@@ -264,17 +279,25 @@ def _required_text(data: dict[str, Any], name: str, prefix: str = "") -> str:
         raise DocumentError("is required", key=key)
     if not isinstance(value, str) or not value.strip():
         raise DocumentError("must be non-empty text", key=key)
-    return value.strip()
+    return _within_limit(value.strip(), key)
 
 
 def _optional_text(data: dict[str, Any], name: str, prefix: str = "") -> str:
     value = data.get(name)
     if value is None:
         return ""
+    key = f"{prefix}.{name}" if prefix else name
     if not isinstance(value, str):
-        key = f"{prefix}.{name}" if prefix else name
         raise DocumentError(f"must be text, not {_type_name(value)}", key=key)
-    return value.strip()
+    return _within_limit(value.strip(), key)
+
+
+def _within_limit(value: str, key: str) -> str:
+    """Text no longer than the database column that will hold it."""
+    limit = MAX_LENGTHS.get(key.rsplit(".", 1)[-1])
+    if limit is not None and len(value) > limit:
+        raise DocumentError(f"is {len(value)} characters long; at most {limit} fit", key=key)
+    return value
 
 
 def _language(data: dict[str, Any], name: str, *, prefix: str = "", required: bool = False) -> str:

@@ -61,13 +61,13 @@ class Topic(models.Model):
 
 class Speaker(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
-    name = models.CharField("display name", max_length=300)
+    name = models.CharField("display name", max_length=1000)
     # The name in other languages and scripts: {"he": "שמעון פרס", "zh-Hans": "西蒙·佩雷斯"}.
     names = models.JSONField(default=dict, blank=True)
     # Other spellings, in the order they were learnt (export keeps that order).
     aliases = models.JSONField(default=list, blank=True)
     # A standing description ("President of Israel"); the role in one session is on Appearance.
-    role = models.CharField(max_length=300, blank=True)
+    role = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -98,17 +98,18 @@ class Speaker(models.Model):
 
 def name_key(name: str) -> str:
     """How speaker names are compared: NFKC, case-folded, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())[: SpeakerName.KEY_LENGTH]
 
 
 class SpeakerName(models.Model):
     """Lookup table of every name a speaker goes by, so imports can link by name or alias."""
 
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="lookup_names")
-    key = models.CharField(max_length=300, db_index=True)
+    # Cut to KEY_LENGTH: some real protocols give whole sentences as names, and a
+    # btree index entry has a size limit on PostgreSQL.
+    key = models.CharField(max_length=200, db_index=True)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["speaker", "key"], name="speaker_name_once")]
+    KEY_LENGTH = 200
 
     def __str__(self) -> str:
         return self.key
@@ -121,13 +122,13 @@ class TranscriptQuerySet(models.QuerySet["Transcript"]):
 
 class Transcript(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=1000)
     date = models.DateField(null=True, blank=True, db_index=True)
     language = models.CharField(max_length=35, help_text="BCP-47 tag, e.g. en, zh-Hans, he")
-    event = models.CharField(max_length=500, blank=True)
-    place = models.CharField(max_length=300, blank=True)
-    source_url = models.URLField(max_length=1000, blank=True)
-    license = models.CharField(max_length=500, blank=True)
+    event = models.CharField(max_length=1000, blank=True)
+    place = models.CharField(max_length=1000, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    license = models.CharField(max_length=1000, blank=True)
     description = models.TextField(blank=True)
     status = models.CharField(
         max_length=10,
@@ -169,15 +170,16 @@ class Appearance(models.Model):
 
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="appearances")
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="appearances")
-    name = models.CharField(max_length=300, help_text="The name as this transcript gives it")
-    role = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=1000, help_text="The name as this transcript gives it")
+    role = models.CharField(max_length=1000, blank=True)
     position = models.PositiveIntegerField(default=0, help_text="Order in the speaker list")
 
     class Meta:
         ordering = ["transcript", "position"]
         constraints = [
+            # (transcript, name) is unique too, but names can be too long for a btree
+            # index: the importer's validation checks it instead.
             models.UniqueConstraint(fields=["transcript", "speaker"], name="appearance_once"),
-            models.UniqueConstraint(fields=["transcript", "name"], name="appearance_name_unique"),
         ]
 
     def __str__(self) -> str:

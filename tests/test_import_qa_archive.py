@@ -65,6 +65,17 @@ class ValidationTests(TestCase):
         doc["turns"][1]["end"] = 10.0
         self.assert_rejected(doc, "turns[1].end", "before start")
 
+    def test_it_rejects_text_longer_than_its_column(self) -> None:
+        doc = document()
+        doc["speakers"][1]["name"] = "x" * 1001
+        self.assert_rejected(doc, "speakers[1].name", "1001 characters long")
+        self.assert_rejected(document(title="t" * 1001), "title", "at most 1000")
+
+    def test_it_accepts_an_unnamed_speaker_as_real_protocols_have_them(self) -> None:
+        doc = document(speakers=[{"name": ""}], turns=[{"speaker": "", "text": "(inaudible)"}])
+        transcript = import_document(doc)
+        self.assertEqual(transcript.turns.get().speaker.slug, "unnamed-speaker")
+
     def test_it_rejects_something_that_is_not_an_object(self) -> None:
         self.assert_rejected([1, 2], None, "JSON object")
 
