@@ -7,13 +7,21 @@ Speakers
   * Text outside voice spans (all of an SRT file) may start a line with a label:
     `[NAME] text` or `NAME: text` (also the full-width colon `NAME：text` of Chinese and
     Japanese captions), optionally after a dialogue dash. Broadcast `>>` speaker-change
-    markers are dropped. So that ordinary sentences ("The reason is simple: ...") are
-    not taken for speakers, a label is at most 40 characters without digits or sentence
-    punctuation, and its words start with a capital letter (or are in a script without
-    capitals: Chinese, Japanese, Hebrew, Arabic ...), short lowercase particles inside
-    (`Ursula von der Leyen`) allowed. A label whose later words are lowercase
-    (`Weibo user:`) counts only if it labels at least two lines of the file. `[Applause]`,
-    `[Laughter]` and other common sound descriptions are not speakers.
+    markers are dropped. So that ordinary sentences ("The reason is simple: ...",
+    "על סדר היום: ...") are not taken for speakers, a label is at most 40 characters and
+    five words, without digits or sentence punctuation, not followed by a quotation mark
+    (`他说：“…”` is reported speech), and it either
+      - counts wherever it occurs: words all capitalised (`MS. PSAKI`, `Shimon Peres`,
+        short lowercase particles inside as in `Ursula von der Leyen`), one word of at
+        most 10 characters in a script without capitals (`林剑`, `法新社记者`), or a
+        question label (below); or
+      - counts only if it labels at least two lines of the file: a capitalised first
+        word followed by lowercase ones (`Weibo user`), several words in a script
+        without capitals (`היו"ר משה גפני`, `أحمد الطيبي`).
+    A speaker who says one thing once in such a file is missed (their words go to the
+    previous speaker); that is preferred to inventing speakers out of phrases, since
+    speakers are people across the whole archive. Voice spans are never guessed.
+    `[Applause]`, `[Laughter]` and other common sound descriptions are not speakers.
   * Cues without a label continue the previous speaker (captioners label a speaker
     only when the speaker changes); cues before the first label belong to the archive's
     one unnamed speaker (an empty name, see `archive.interchange.UNNAMED_SPEAKER_SLUG`).
@@ -101,6 +109,8 @@ SOUND_DESCRIPTIONS = frozenset(
     }
 )
 LOWERCASE_PARTICLE_MAX = 3  # von, der, de, la, bin, al ...
+MAX_UNCASED_WORD = 10  # 总台央视记者, 今日俄罗斯记者
+_OPENING_QUOTES = tuple("\"“„«「『‘'")
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WEBVTT = re.compile(r"^WEBVTT(?:[ \t]+(.*))?$")
@@ -117,7 +127,8 @@ _SPEAKER_CHANGE = re.compile(r"^>>+\s*")
 _DIALOGUE_DASH = re.compile(r"^[-–]\s*")
 _BRACKET_LABEL = re.compile(r"^\[([^\[\]]{1,40})\]\s*(\S.*)$")
 _COLON_LABEL = re.compile(r"^([^:：\[\]<>]{1,40}?)\s*(?::(?=\s|$)|：)\s*(.*)$")
-_NOT_IN_NAMES = set('",;!?()“”«»„…。，、？！')
+# Sentence punctuation; names keep '.', quotes and parentheses (MS. PSAKI, היו"ר, Name (Party)).
+_NOT_IN_NAMES = set(",;!?“”«»„…。，、？！")
 
 
 @dataclass
@@ -352,7 +363,7 @@ def _document(
     data["turns"] = [
         {
             "speaker": t.speaker,
-            "kind": t.kind or TurnKind.STATEMENT,
+            "kind": str(t.kind or TurnKind.STATEMENT),
             "text": t.text,
             "start": t.start,
             "end": t.end,
@@ -461,16 +472,26 @@ def _label(line: str) -> _Label | None:
         if colon is None:
             return None
         name, rest = colon.group(1).strip(), colon.group(2)
+    if rest.startswith(_OPENING_QUOTES):
+        return None  # reported speech: 他说：“……”, He said: "..."
     shape = _name_shape(name)
     return None if shape is None else _Label(name, rest, strict=shape)
 
 
 def _name_shape(name: str) -> bool | None:
-    """True: looks like a name; False: might be one (first word capitalised); None: not one."""
+    """True: a label on its own; False: a label if it recurs; None: not a label."""
     words = name.split()
     if not words or len(words) > 5 or len(name) > MAX_LABEL_LENGTH:
         return None
-    if any(ch.isdigit() or ch in _NOT_IN_NAMES for ch in name) or not _capitalised(words[0]):
+    if any(ch.isdigit() or ch in _NOT_IN_NAMES for ch in name):
+        return None
+    if _is_question_label(name):
+        return True
+    if not any(ch.isupper() or ch.islower() for ch in name):
+        # No capitals to go by (Chinese, Hebrew, Arabic ...): one short word is a name or
+        # title (林剑, 法新社记者); several words may be a phrase ("על סדר היום").
+        return len(words) == 1 and len(name) <= MAX_UNCASED_WORD
+    if not _capitalised(words[0]):
         return None
     last = len(words) - 1
     if all(
