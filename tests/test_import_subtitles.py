@@ -178,6 +178,17 @@ class TimeTests(TestCase):
         turn = document_of(text, "t.en.srt")["turns"][0]
         self.assertEqual((turn["start"], turn["end"]), (61.0, 94.5))
 
+    def test_a_line_of_spaces_stays_inside_a_vtt_cue_as_youtube_writes_them(self) -> None:
+        text = (
+            "WEBVTT\nKind: captions\nLanguage: en\n\n00:00:00.160 --> 00:00:02.869 align:start position:0%\n"
+            " \nhello<00:00:00.640><c> everyone</c><00:00:01.120><c> and</c>\n"
+        )
+        self.assertEqual(turns_of(text, "clip.vtt"), [("", "statement", "hello everyone and")])
+
+    def test_a_second_timing_line_starts_a_new_vtt_cue_as_in_the_webvtt_parser(self) -> None:
+        text = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v A>one\n00:02.000 --> 00:03.000\n<v B>two\n"
+        self.assertEqual(turns_of(text, "t.en.vtt"), [("A", "statement", "one"), ("B", "statement", "two")])
+
 
 class MetadataTests(TestCase):
     def test_header_and_note_lines_give_the_transcript_keys(self) -> None:
@@ -215,6 +226,17 @@ class MetadataTests(TestCase):
         self.assertEqual(document_of(srt("A"), "talk.es.srt")["language"], "es")
         self.assertEqual(document_of(vtt("A"), "talk.zh-hans.vtt")["language"], "zh-Hans")
         self.assertEqual(document_of(srt("A"), "talk.pt_br.srt")["language"], "pt-BR")
+
+    def test_a_language_line_is_read_in_canonical_case(self) -> None:
+        self.assertEqual(document_of(vtt("A", header="Language: ZH-hans\n"), "t.vtt")["language"], "zh-Hans")
+
+    def test_without_a_slug_line_the_same_talk_in_two_languages_makes_two_transcripts(self) -> None:
+        files = [(srt("ANA: Hola."), "talk.es.srt"), (srt("ANA: Hello."), "talk.en.srt")]
+        report = import_documents(raw for text, name in files for raw in read_content(text.encode(), name))
+        self.assertEqual((report.rejected, report.created), (0, 2))
+        self.assertEqual(
+            sorted(Transcript.objects.values_list("slug", "language")), [("talk-en", "en"), ("talk-es", "es")]
+        )
 
 
 class RejectionTests(TestCase):

@@ -48,6 +48,10 @@ Metadata (WebVTT only; SRT has nowhere to put it)
   are comments. Without `Title:`, the text after `WEBVTT` on the first line is the
   title, else the file name.
 
+Slug: a `Slug:` line, else the date, title and language (`2022-11-21-budget-hearing-he`),
+so that the same talk in two languages (`talk.en.srt`, `talk.es.srt`) makes two
+transcripts instead of one replacing the other.
+
 Language: a `Language:` header, or the tag before the extension in the file name
 (`talk.es.srt`, `talk.zh-Hans.vtt`). A file with neither is rejected, saying how to give
 one; a file whose name and header disagree is rejected too.
@@ -69,9 +73,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.text import slugify
+
 from archive.importers.base import RawDocument
 from archive.importers.language_tags import canonical_tag, split_language_suffix
-from archive.interchange import FORMAT_NAME, DocumentError
+from archive.interchange import FORMAT_NAME, LANGUAGE_TAG, SLUG_MAX_LENGTH, DocumentError
 from archive.models import TurnKind
 
 UNNAMED = ""  # the interchange format's unnamed speaker
@@ -202,13 +208,21 @@ def parse_srt(text: str, source: str) -> Iterator[RawDocument]:
     yield RawDocument(source, data=data)
 
 
-def _blocks(text: str) -> list[tuple[int, list[str]]]:
-    """Runs of non-blank lines, each with the number of its first line."""
+def _blocks(text: str, *, vtt: bool) -> list[tuple[int, list[str]]]:
+    """Runs of non-blank lines, each with the number of its first line.
+
+    In WebVTT only an empty line ends a block (YouTube's cues hold lines of one space),
+    and, as in the WebVTT parser, a second timing line starts a new cue. SRT files are
+    looser: a line of spaces ends a cue there.
+    """
     blocks: list[tuple[int, list[str]]] = []
     current: list[str] = []
     first = 0
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
-        if line.strip():
+        if vtt and current and "-->" in line and any("-->" in seen for seen in current):
+            blocks.append((first, current))
+            current = []
+        if line if vtt else line.strip():
             if not current:
                 first = number
             current.append(line.rstrip())
@@ -221,15 +235,14 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
 
 
 def _read_vtt(text: str) -> tuple[list[_Cue], dict[str, str], str]:
-    blocks = _blocks(text)
+    blocks = _blocks(text, vtt=True)
     if not blocks:
         raise DocumentError("is empty: a WebVTT file starts with a line 'WEBVTT'")
     first_line, header = blocks[0]
     signature = _WEBVTT.match(header[0])
     if first_line != 1 or signature is None:
-        raise DocumentError(
-            f"is not a WebVTT file: the first line must be 'WEBVTT', found {header[0][:60]!r}", line=1
-        )
+        found = repr(header[0][:60]) if first_line == 1 else "a blank line"
+        raise DocumentError(f"is not a WebVTT file: the first line must be 'WEBVTT', found {found}", line=1)
     metadata: dict[str, str] = {}
     for offset, line in enumerate(header[1:], start=1):
         if "-->" in line:
@@ -268,7 +281,7 @@ def _read_vtt(text: str) -> tuple[list[_Cue], dict[str, str], str]:
 
 def _read_srt(text: str) -> list[_Cue]:
     cues: list[_Cue] = []
-    for start, lines in _blocks(text):
+    for start, lines in _blocks(text, vtt=False):
         first = lines[0].strip()
         if first.isdigit():
             if len(lines) < 2 or "-->" not in lines[1]:
@@ -338,8 +351,11 @@ def _document(
     if language and file_language and canonical_tag(language).lower() != file_language.lower():
         raise DocumentError(
             f"the file name says the language is {file_language!r} but its Language: line says "
-            f"{language!r}: rename the file or correct the line"
+            f"{language!r}: rename the file or correct the line",
+            key="language",
         )
+    if LANGUAGE_TAG.match(language):
+        language = canonical_tag(language)  # zh-hans -> zh-Hans, as the file-name tag is
     language = language or file_language or ""
     if not language:
         where = "name the file like talk.es.srt or talk.zh-Hans.srt"
@@ -352,7 +368,10 @@ def _document(
         raise DocumentError("has no cues with text: nothing to import")
     title = metadata.get("title") or header_title or stem.replace("_", " ").strip()
     data: dict[str, Any] = {"format": FORMAT_NAME, "title": title, "language": language}
-    for key in ("slug", "date", "event", "place", "source_url", "license", "description", "status"):
+    # talk.en.srt and talk.es.srt are two transcripts: without a Slug: line, the slug
+    # derived from date and title also holds the language, so one never replaces the other.
+    data["slug"] = metadata.get("slug") or _slug(f"{metadata.get('date', '')} {title}", language)
+    for key in ("date", "event", "place", "source_url", "license", "description", "status"):
         if key in metadata:
             data[key] = metadata[key]
     if "translation_of" in metadata:
@@ -371,6 +390,12 @@ def _document(
         for t in turns
     ]
     return data
+
+
+def _slug(text: str, language: str) -> str:
+    suffix = "-" + language.lower()
+    base = slugify(text, allow_unicode=True)[: SLUG_MAX_LENGTH - len(suffix)].strip("-")
+    return (base or "transcript") + suffix
 
 
 def _turns(cues: list[_Cue], *, vtt: bool) -> list[_Turn]:
