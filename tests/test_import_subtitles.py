@@ -131,6 +131,13 @@ class SpeakerAndTurnRuleTests(TestCase):
         turns = turns_of(srt("LIN: Hello.", "[Applause] Thank you.", "他说：“我们同意。”"), "t.zh-Hans.srt")
         self.assertEqual(turns, [("LIN", "statement", "Hello. [Applause] Thank you. 他说：“我们同意。”")])
 
+    def test_a_label_before_a_quotation_counts_only_when_it_recurs(self) -> None:
+        turns = turns_of(
+            srt("问：怎么看？", "林剑：“一带一路”是合作平台。", "问：还有呢？", "林剑：“是的。”"),
+            "t.zh-Hans.srt",
+        )
+        self.assertEqual([name for name, _, _ in turns], ["问", "林剑", "问", "林剑"])
+
     def test_q_and_question_labels_make_questions_and_everything_else_statements(self) -> None:
         turns = turns_of(
             srt("Q: Why?", "MS. PSAKI: Because.", "Question: And then?", "问：为什么？"), "t.en.srt"

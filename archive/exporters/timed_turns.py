@@ -13,7 +13,8 @@ class TimedTurn:
     position: int  # 1-based, as in the transcript
     speaker: str  # as readers see it
     kind: str
-    paragraphs: list[str]
+    text: str
+    paragraphs: list[str]  # without blank ones and surrounding spaces
     start: float
     end: float
 
@@ -25,6 +26,7 @@ def timed_turns(document: dict[str, Any]) -> list[TimedTurn]:
             position=position,
             speaker=speaker_label(turn["speaker"]),
             kind=turn["kind"],
+            text=turn["text"],
             paragraphs=[p.strip() for p in turn["text"].split("\n") if p.strip()],
             start=turn["start"],
             end=turn["end"],

@@ -3,7 +3,8 @@
 The file re-imports (`archive.importers.subtitles`) as the same transcript: the NOTE
 holds title, slug, language and the other one-line keys; each cue is identified
 `turn-N` so turns of one speaker in a row stay apart; the voice class carries the
-kind (`<v.question Weibo user>`); a turn's paragraphs are the cue's lines. Turns
+kind (`<v.question Weibo user>`); a turn's paragraphs are the cue's lines, spaces and
+all, so the text comes back exactly (a paragraph of nothing but spaces comes back empty). Turns
 without times cannot be cues and are left out (a NOTE and the export command say so).
 Speaker roles, topics of turns and `reply_to` are not in the file.
 """
@@ -58,7 +59,9 @@ class VttExporter(Exporter):
             lines += [f"NOTE {missing} of {len(document['turns'])} turns have no times and are not cues.", ""]
         for turn in turns:
             classes = "" if turn.kind == TurnKind.STATEMENT else f".{turn.kind}"
-            text = [_cue_text(p) for p in turn.paragraphs]
+            # Lines exactly as the turn's paragraphs; an empty one becomes a line of one
+            # space, which in WebVTT does not end the cue (an empty line would).
+            text = [_cue_text(p) or " " for p in turn.text.split("\n")]
             lines += [
                 f"turn-{turn.position}",
                 f"{timecode(turn.start, decimal='.')} --> {timecode(turn.end, decimal='.')}",

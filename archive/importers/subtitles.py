@@ -9,15 +9,15 @@ Speakers
     Japanese captions), optionally after a dialogue dash. Broadcast `>>` speaker-change
     markers are dropped. So that ordinary sentences ("The reason is simple: ...",
     "על סדר היום: ...") are not taken for speakers, a label is at most 40 characters and
-    five words, without digits or sentence punctuation, not followed by a quotation mark
-    (`他说：“…”` is reported speech), and it either
+    five words, without digits or sentence punctuation, and it either
       - counts wherever it occurs: words all capitalised (`MS. PSAKI`, `Shimon Peres`,
         short lowercase particles inside as in `Ursula von der Leyen`), one word of at
-        most 10 characters in a script without capitals (`林剑`, `法新社记者`), or a
+        most 16 characters in a script without capitals (`林剑`, `法新社记者`), or a
         question label (below); or
       - counts only if it labels at least two lines of the file: a capitalised first
         word followed by lowercase ones (`Weibo user`), several words in a script
-        without capitals (`היו"ר משה גפני`, `أحمد الطيبي`).
+        without capitals (`היו"ר משה גפני`, `أحمد الطيبي`), or any label followed by a
+        quotation mark (`他说：“…”` is more often reported speech than a speaker).
     A speaker who says one thing once in such a file is missed (their words go to the
     previous speaker); that is preferred to inventing speakers out of phrases, since
     speakers are people across the whole archive. Voice spans are never guessed.
@@ -115,7 +115,7 @@ SOUND_DESCRIPTIONS = frozenset(
     }
 )
 LOWERCASE_PARTICLE_MAX = 3  # von, der, de, la, bin, al ...
-MAX_UNCASED_WORD = 10  # 总台央视记者, 今日俄罗斯记者
+MAX_UNCASED_WORD = 16  # 总台央视记者, 总台华语环球节目中心记者
 _OPENING_QUOTES = tuple("\"“„«「『‘'")
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -225,7 +225,7 @@ def _blocks(text: str, *, vtt: bool) -> list[tuple[int, list[str]]]:
         if line if vtt else line.strip():
             if not current:
                 first = number
-            current.append(line.rstrip())
+            current.append(line if vtt else line.rstrip())
         elif current:
             blocks.append((first, current))
             current = []
@@ -449,21 +449,28 @@ def _runs(cue: _Cue, *, vtt: bool) -> Iterator[_Run]:
             spans.append((voice, kind, payload[match.end() : end]))
     else:
         spans.append((None, None, payload))
+    # A cue the VTT export wrote holds a turn's paragraphs verbatim; keep them so.
+    exact = cue.turn_number is not None
     for voice, kind, text in spans:
-        lines = [cleaned for line in text.split("\n") if (cleaned := _clean(line, vtt=vtt))]
+        if exact and voice is not None:
+            lines = [_clean(line, vtt=vtt, exact=True) for line in text.split("\n")]
+        else:
+            lines = [cleaned for line in text.split("\n") if (cleaned := _clean(line, vtt=vtt))]
         if voice is not None and kind is None and _is_question_label(voice):
             kind = TurnKind.QUESTION
         if lines or voice is not None:
             yield _Run(cue, voice, kind, lines)
 
 
-def _clean(line: str, *, vtt: bool) -> str:
+def _clean(line: str, *, vtt: bool, exact: bool = False) -> str:
     line = _RUBY_TEXT.sub("", line)
     line = _TAG.sub("", line)
     if not vtt:
         line = _ASS_OVERRIDE.sub("", line)
-    line = " ".join(html.unescape(line).split())
-    return _SPEAKER_CHANGE.sub("", line)
+    line = html.unescape(line)
+    if exact:
+        return "" if line.isspace() else line
+    return _SPEAKER_CHANGE.sub("", " ".join(line.split()))
 
 
 def _pieces(run: _Run, loose: Counter[str]) -> Iterator[_Piece]:
@@ -497,10 +504,11 @@ def _label(line: str) -> _Label | None:
         if colon is None:
             return None
         name, rest = colon.group(1).strip(), colon.group(2)
-    if rest.startswith(_OPENING_QUOTES):
-        return None  # reported speech: 他说：“……”, He said: "..."
     shape = _name_shape(name)
-    return None if shape is None else _Label(name, rest, strict=shape)
+    if shape is None:
+        return None
+    # Before a quotation it may be reported speech (他说：“……”): a label only if it recurs.
+    return _Label(name, rest, strict=shape and not rest.startswith(_OPENING_QUOTES))
 
 
 def _name_shape(name: str) -> bool | None:
