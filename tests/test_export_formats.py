@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import tempfile
 from io import StringIO
@@ -19,7 +20,7 @@ from archive.exporters.table_csv import COLUMNS
 from archive.importers import import_documents, read_content
 from archive.models import Transcript
 from archive.selectors import transcripts_for_export
-from tests.base import PERES_ZH, document, import_document
+from tests.base import CORPUS, PERES_ZH, document, import_document, needs_corpus
 
 CHAIR = 'היו"ר משה גפני'
 MEMBER = "מיכל שיר סגמן"
@@ -317,3 +318,29 @@ class ExportCommandTests(ExportTestCase):
     def test_several_subtitle_files_need_a_folder(self) -> None:
         with self.assertRaisesMessage(CommandError, "--format srt writes one file per transcript"):
             export("--format", "srt")
+
+
+@needs_corpus
+class CorpusSubtitleRoundTripTests(TestCase):
+    """Real transcripts in five languages, given made-up times, survive VTT export and import."""
+
+    def test_a_vtt_export_of_each_source_imports_as_the_same_turns(self) -> None:
+        for prefix in ["amlo-", "knesset-", "mfa-", "tokyo-", "wh-"]:
+            path = sorted((CORPUS / "sample").glob(f"{prefix}*.json"))[0]
+            with self.subTest(path.name):
+                data = json.loads(path.read_text("utf-8"))
+                data["slug"] = path.stem
+                data.pop("translation_of", None)
+                for position, turn in enumerate(data["turns"], start=1):
+                    turn["start"], turn["end"] = position * 10.0, position * 10.0 + 9.5
+                transcript = import_document(data)
+                expected = [(t.speaker.name, t.kind, t.text, t.start, t.end) for t in transcript.turns.all()]
+                text = render("vtt", transcript.slug)
+                name = get_exporter("vtt").filename(transcript)
+                transcript.delete()
+                report = import_documents(read_content(text.encode(), name))
+                self.assertEqual(report.rejected, 0, [str(e) for e in report.errors])
+                after = Transcript.objects.get(slug=path.stem)
+                self.assertEqual(
+                    [(t.speaker.name, t.kind, t.text, t.start, t.end) for t in after.turns.all()], expected
+                )
