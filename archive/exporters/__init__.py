@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from archive.exporters.base import Exporter
+from archive.exporters.plain_text import TextExporter
 from archive.exporters.qa_archive import JsonExporter, NdjsonExporter
+from archive.exporters.subrip import SrtExporter
+from archive.exporters.table_csv import CsvExporter
+from archive.exporters.webvtt import VttExporter
 
 EXPORTERS: dict[str, Exporter] = {
     exporter.name: exporter
     for exporter in [
         NdjsonExporter(),
         JsonExporter(),
+        CsvExporter(),
+        TextExporter(),
+        VttExporter(),
+        SrtExporter(),
     ]
 }
 

@@ -37,3 +37,12 @@ class Exporter:
 
     def filename(self, transcript: Transcript) -> str:
         return f"{transcript.slug}.{self.extension}"
+
+    def notices(self, transcript: Transcript) -> list[str]:
+        """What the export of this transcript leaves out, for the person exporting (stderr)."""
+        return []
+
+
+def speaker_label(name: str) -> str:
+    """How readable exports show a speaker; a document's unnamed speaker has an empty name."""
+    return name or "Unnamed speaker"

@@ -17,6 +17,7 @@ from django.db import DatabaseError, transaction
 
 from archive.importers.base import RawDocument, decode_text
 from archive.importers.qa_json import parse_json, parse_ndjson
+from archive.importers.subtitles import parse_srt, parse_vtt
 from archive.interchange import DocumentError, validate_document
 from archive.services import transcript_import
 
@@ -25,6 +26,8 @@ Parser = Callable[[str, str], Iterator[RawDocument]]
 IMPORTERS: dict[str, Parser] = {
     ".json": parse_json,
     ".ndjson": parse_ndjson,
+    ".vtt": parse_vtt,
+    ".srt": parse_srt,
 }
 
 

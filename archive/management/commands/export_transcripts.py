@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.exporters import EXPORTERS, get_exporter
+from archive.exporters.base import Exporter
+from archive.models import Transcript
 from archive.selectors import iterate_in_chunks, transcripts_for_export
 
 
 class Command(BaseCommand):
     help = (
         "Export transcripts (published only unless --include-drafts). "
-        "ndjson streams to stdout by default; json writes one file per transcript into a folder."
+        "ndjson, csv and txt stream to stdout by default; json, vtt and srt write one file per "
+        "transcript into a folder."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,11 +48,12 @@ class Command(BaseCommand):
             count = 0
             for transcript in iterate_in_chunks(queryset):
                 (folder / exporter.filename(transcript)).write_text(exporter.render(transcript), "utf-8")
+                self._notify(exporter, transcript)
                 count += 1
             self.stderr.write(f"wrote {count} {exporter.extension} files into {folder}")
             return
 
-        chunks = exporter.stream(iterate_in_chunks(queryset))
+        chunks = exporter.stream(self._notifying(exporter, iterate_in_chunks(queryset)))
         if output is None:
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")
@@ -57,3 +62,12 @@ class Command(BaseCommand):
             with open(output, "w", encoding="utf-8", newline="") as handle:
                 for chunk in chunks:
                     handle.write(chunk)
+
+    def _notify(self, exporter: Exporter, transcript: Transcript) -> None:
+        for notice in exporter.notices(transcript):
+            self.stderr.write(f"note: {notice}")
+
+    def _notifying(self, exporter: Exporter, transcripts: Iterator[Transcript]) -> Iterator[Transcript]:
+        for transcript in transcripts:
+            self._notify(exporter, transcript)
+            yield transcript
