@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.admin import AdminSite
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from archive.importers import supported_extensions
@@ -23,10 +24,10 @@ class MultipleFileField(forms.FileField):
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:  # type: ignore[override]
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        items = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if not items and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
 
 
 class ImportForm(forms.Form):

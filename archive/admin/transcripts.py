@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -24,22 +25,16 @@ from archive.importers import import_documents, read_content
 from archive.models import Transcript, TranscriptStatus, Turn
 from archive.services import transcripts_add_topic, transcripts_remove_topic, transcripts_set_status
 
-SELECT2_MEDIA = forms.Media(
-    js=[
-        "admin/js/vendor/jquery/jquery.js",
-        "admin/js/vendor/select2/select2.full.js",
-        "admin/js/jquery.init.js",
-        "admin/js/autocomplete.js",
-        "archive/admin/autocomplete_filter.js",
-    ],
-    css={
-        "screen": [
-            "admin/css/vendor/select2/select2.css",
-            "admin/css/autocomplete.css",
-            "archive/admin/curation.css",
-        ]
-    },
-)
+
+def curation_media(admin_site: admin.AdminSite) -> forms.Media:
+    """select2 as the admin's own autocomplete widgets load it (minified unless DEBUG), plus ours."""
+    autocomplete = AutocompleteSelect(Transcript._meta.get_field("topics"), admin_site)  # type: ignore[arg-type]
+    media = autocomplete.media
+    # Listed after select2 and jquery.init.js, so merging media keeps them before ours.
+    return forms.Media(
+        js=[*media._js, "archive/admin/autocomplete_filter.js"],  # type: ignore[attr-defined]
+        css={"screen": [*media._css.get("screen", []), "archive/admin/curation.css"]},  # type: ignore[attr-defined]
+    )
 
 
 class TranscriptForm(forms.ModelForm):
@@ -114,7 +109,12 @@ class TranscriptAdmin(admin.ModelAdmin):
 
     @property
     def media(self) -> forms.Media:
-        return super().media + SELECT2_MEDIA
+        return super().media + curation_media(self.admin_site)
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "source_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Transcript]:
         turn_count = (
@@ -247,8 +247,8 @@ class TranscriptAdmin(admin.ModelAdmin):
         report = None
         dry_run = False
         imported: list[Transcript] = []
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+        if form.is_valid():
             dry_run = form.cleaned_data["dry_run"]
             files = form.cleaned_data["upload"]
             documents = itertools.chain.from_iterable(read_content(f.read(), f.name or "") for f in files)

@@ -120,8 +120,10 @@ class TurnFormSet(BaseInlineFormSet):
     @property
     def next_position(self) -> int:
         if not hasattr(self, "_next_position"):
-            turns = Turn.objects.filter(transcript=self.instance)
-            last = turns.aggregate(last=Max("position"))["last"] if self.instance.pk else None
+            last = None
+            if self.instance.pk is not None:
+                turns = Turn.objects.filter(transcript=self.instance)
+                last = turns.aggregate(last=Max("position"))["last"]
             self._next_position = (last or 0) + 1
         return self._next_position
 
