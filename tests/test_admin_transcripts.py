@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_save
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive.admin.turns import TURNS_PER_PAGE
+from archive.importers import import_documents, read_files
 from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn
 from tests.admin_helpers import CuratorTestCase, import_long, page_form_data
-from tests.base import PERES_EN, PERES_ZH, document, import_document
+from tests.base import CORPUS, PERES_EN, PERES_ZH, document, import_document, needs_corpus
 
 CHANGELIST = reverse("admin:archive_transcript_changelist")
 
@@ -148,7 +151,7 @@ class ChangePageTests(CuratorTestCase):
         self.assertContains(response, 'href="?turns_page=1#turns-group"')
 
     def test_a_curator_edits_a_turn_and_its_reply_on_a_later_page(self) -> None:
-        big = import_long("big-sitting", TURNS_PER_PAGE + 30)
+        big = import_long("big-sitting", 2 * TURNS_PER_PAGE + 30)  # page 2 is full: > 1,000 fields
         url = change_url(big) + "?turns_page=2"
         data = page_form_data(self.client.get(url))
         # The first row of page 2 is turn 101.
@@ -161,7 +164,50 @@ class ChangePageTests(CuratorTestCase):
         turn = Turn.objects.get(transcript=big, position=TURNS_PER_PAGE + 1)
         self.assertEqual(turn.text, "Corrected text.")
         self.assertEqual(turn.reply_to, Turn.objects.get(transcript=big, position=3))
-        self.assertEqual(Turn.objects.filter(transcript=big).count(), TURNS_PER_PAGE + 30)
+        self.assertEqual(Turn.objects.filter(transcript=big).count(), 2 * TURNS_PER_PAGE + 30)
+
+    def test_saving_a_full_page_with_one_edit_costs_a_bounded_number_of_queries(self) -> None:
+        big = import_long("big-sitting", TURNS_PER_PAGE + 10)
+        url = change_url(big)
+        data = page_form_data(self.client.get(url))
+        data["turns-42-text"] = "Edited."
+        saved: list[int] = []
+
+        def receiver(sender: Any, instance: Turn, **kwargs: Any) -> None:
+            saved.append(instance.position)
+
+        post_save.connect(receiver, sender=Turn)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.post(url, data)
+        finally:
+            post_save.disconnect(receiver, sender=Turn)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(saved, [43])
+        self.assertEqual(Turn.objects.get(transcript=big, position=43).text, "Edited.")
+        self.assertLessEqual(len(queries), 40)
+
+    def test_moving_a_turn_onto_a_taken_position_is_refused(self) -> None:
+        transcript = import_document(PERES_EN)
+        url = change_url(transcript)
+        data = page_form_data(self.client.get(url))
+        data["turns-3-position"] = "2"
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Turn #2 already exists: move it to a free position first.")
+        self.assertEqual(list(transcript.turns.values_list("position", flat=True)), [1, 2, 3, 4])
+
+    def test_listing_a_speaker_twice_is_refused(self) -> None:
+        transcript = import_document(PERES_EN)
+        url = change_url(transcript)
+        data = page_form_data(self.client.get(url))
+        data["appearances-1-speaker"] = data["appearances-0-speaker"]
+        response = self.client.post(url, data)
+        self.assertContains(response, "Shimon Peres is already listed in this transcript.")
+        data = page_form_data(self.client.get(url))
+        data["appearances-1-name"] = "Shimon Peres"
+        response = self.client.post(url, data)
+        self.assertContains(response, "Another speaker of this transcript is already called “Shimon Peres”.")
 
     def test_a_reply_to_a_missing_position_is_a_form_error(self) -> None:
         transcript = import_document(PERES_EN)
@@ -277,3 +323,21 @@ class BulkActionTests(CuratorTestCase):
         response = self.act("add_topic", self.first, apply="1", topic="")
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "This field is required.")
+
+
+@needs_corpus
+class CorpusChangePageTests(CuratorTestCase):
+    def test_the_longest_knesset_sitting_opens_with_a_bounded_number_of_queries(self) -> None:
+        files = sorted((CORPUS / "sample").glob("knesset-*.json"), key=lambda p: p.stat().st_size)
+        report = import_documents(read_files([files[-1]]))
+        self.assertEqual(report.rejected, 0, report.errors)
+        transcript = Transcript.objects.get(slug=report.slugs[0])
+        self.assertGreater(transcript.turns.count(), 2000)
+        first, _ = self.count_queries(change_url(transcript))
+        last, response = self.count_queries(change_url(transcript) + "?turns_page=last")
+        self.assertEqual(first, last)
+        self.assertLessEqual(last, 15)
+        self.assertEqual(
+            response.context["inline_admin_formsets"][1].formset.page.number,
+            response.context["inline_admin_formsets"][1].formset.paginator.num_pages,
+        )

@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import F, Max, QuerySet
 from django.forms.models import BaseInlineFormSet
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest
 from django.urls import NoReverseMatch
 
@@ -35,7 +36,26 @@ def public_url(transcript: Transcript) -> str | None:
         return None
 
 
-class TurnForm(forms.ModelForm):
+class UnchangedRowsMixin:
+    """Rows posted back unchanged skip cleaning: a save of a 100-turn page costs what was edited.
+
+    Django cleans every row of a formset (a query for its id, one for each foreign key, one
+    per unique constraint) although it only saves the changed ones. An unchanged row
+    of an existing object validates as is, with no cleaned data, so the formset's checks
+    across rows skip it; an edited row is still checked against the database, which
+    holds the unchanged rows.
+    """
+
+    def full_clean(self) -> None:
+        form = cast(forms.ModelForm, self)
+        if form.is_bound and form.instance.pk is not None and not form.has_changed():
+            form._errors = ErrorDict()  # type: ignore[attr-defined]
+            form.cleaned_data = {}
+            return
+        super().full_clean()  # type: ignore[misc]
+
+
+class TurnForm(UnchangedRowsMixin, forms.ModelForm):
     # The answered question by its position in this transcript: no select of every turn.
     reply_to_position = forms.IntegerField(
         label="reply to #",
@@ -71,6 +91,19 @@ class TurnForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        # Django leaves constraints on the parent's key to the database (an IntegrityError):
+        # check the position here, against every turn, including those on other pages.
+        position = cleaned.get("position")
+        if (
+            position is not None
+            and self.instance.transcript_id is not None
+            and "position" in self.changed_data
+        ):
+            taken = Turn.objects.filter(transcript_id=self.instance.transcript_id, position=position)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "position", f"Turn #{position} already exists: move it to a free position first."
+                )
         if "reply_to_position" not in self.changed_data:
             return cleaned
         number = cleaned.get("reply_to_position")
@@ -100,7 +133,8 @@ class TurnFormSet(BaseInlineFormSet):
         if not hasattr(self, "_page_queryset"):
             turns = super().get_queryset()
             self.paginator = Paginator(turns, self.per_page)
-            self.page: Page[Any] = self.paginator.get_page(self.page_number)
+            number = self.paginator.num_pages if self.page_number == "last" else self.page_number
+            self.page: Page[Any] = self.paginator.get_page(number)
             self._page_queryset = self.page.object_list
         return self._page_queryset
 
@@ -223,6 +257,26 @@ class TurnInline(admin.TabularInline):
         return f"{url}#turn-{obj.position}" if url else None
 
 
+class AppearanceForm(UnchangedRowsMixin, forms.ModelForm):
+    class Meta:
+        model = Appearance
+        fields = ["speaker", "name", "role", "position"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        transcript_id = self.instance.transcript_id
+        if transcript_id is None:
+            return cleaned
+        others = Appearance.objects.filter(transcript_id=transcript_id).exclude(pk=self.instance.pk)
+        speaker = cleaned.get("speaker")
+        if speaker is not None and "speaker" in self.changed_data and others.filter(speaker=speaker).exists():
+            self.add_error("speaker", f"{speaker} is already listed in this transcript.")
+        name = cleaned.get("name")
+        if name and "name" in self.changed_data and others.filter(name=name).exists():
+            self.add_error("name", f"Another speaker of this transcript is already called “{name}”.")
+        return cleaned
+
+
 class AppearanceFormSet(BaseInlineFormSet):
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
         form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
@@ -235,6 +289,7 @@ class AppearanceFormSet(BaseInlineFormSet):
 
 class AppearanceInline(admin.TabularInline):
     model = Appearance
+    form = AppearanceForm
     formset = AppearanceFormSet
     fields = ("speaker", "name", "role", "position")
     extra = 0
