@@ -183,3 +183,16 @@ class SpeakerAdminTests(CuratorTestCase):
         peres = Speaker.objects.get(slug="shimon-peres")
         response = self.client.get(reverse("admin:archive_speaker_change", args=[peres.pk]))
         self.assertContains(response, f"?speaker={peres.pk}")
+
+    def test_a_speaker_with_turns_cannot_be_deleted_and_the_page_says_to_merge(self) -> None:
+        peres = Speaker.objects.get(slug="shimon-peres")
+        url = reverse("admin:archive_speaker_delete", args=[peres.pk])
+        self.assertContains(self.client.get(url), "Shimon Peres: 2 turn(s). Merge this speaker into another")
+        self.client.post(url, {"post": "yes"})
+        self.assertTrue(Speaker.objects.filter(pk=peres.pk).exists())
+
+    def test_a_speaker_without_turns_can_be_deleted(self) -> None:
+        lonely = Speaker.objects.create(slug="lonely", name="Lonely", aliases=["L."])
+        url = reverse("admin:archive_speaker_delete", args=[lonely.pk])
+        self.assertEqual(self.client.post(url, {"post": "yes"}).status_code, 302)
+        self.assertFalse(Speaker.objects.filter(slug="lonely").exists())

@@ -250,6 +250,17 @@ class ChangePageTests(CuratorTestCase):
         translation.refresh_from_db()
         self.assertEqual(translation.translation_of_slug, "peres-weibo-test")
 
+    def test_deleting_a_long_transcript_confirms_in_one_line_then_deletes_it_all(self) -> None:
+        big = import_long("big-sitting", 300)
+        url = reverse("admin:archive_transcript_delete", args=[big.pk])
+        queries, page = self.count_queries(url)
+        self.assertLessEqual(queries, 12)
+        self.assertContains(page, "Transcript: ישיבת מליאה big-sitting (300 turns, 20 speakers listed)")
+        self.assertNotContains(page, "big-sitting #1")
+        self.assertEqual(self.client.post(url, {"post": "yes"}).status_code, 302)
+        self.assertFalse(Transcript.objects.exists())
+        self.assertFalse(Turn.objects.exists())
+
     def test_the_change_page_opens_while_the_public_site_has_no_transcript_page(self) -> None:
         transcript = import_document(PERES_EN)
         response = self.client.get(change_url(transcript))

@@ -76,6 +76,27 @@ class SpeakerAdmin(admin.ModelAdmin):
         )
         return found | by_name, may_have_duplicates
 
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        """Speakers with turns cannot go (turns protect them): say so in one line, not one per turn."""
+        speakers = list(objs)
+        turns = dict(
+            Turn.objects.filter(speaker__in=speakers)
+            .order_by()
+            .values_list("speaker")
+            .annotate(n=Count("pk"))
+            .values_list("speaker", "n")
+        )
+        protected = [
+            f"{s.name}: {turns[s.pk]} turn(s). Merge this speaker into another instead of deleting."
+            for s in speakers
+            if turns.get(s.pk)
+        ]
+        if protected:
+            return [], {}, set(), protected
+        return super().get_deleted_objects(speakers, request)
+
     @admin.display(description="turns", ordering="turn_count")
     def turn_count(self, obj: Speaker) -> int:
         return getattr(obj, "turn_count", 0)

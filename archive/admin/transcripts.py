@@ -22,7 +22,7 @@ from archive.admin.filters import SpeakerFilter, TopicFilter, TranslationFilter
 from archive.admin.forms import ImportForm, TopicChoiceForm
 from archive.admin.turns import TURNS_PAGE_VAR, AppearanceInline, TurnInline, public_url
 from archive.importers import import_documents, read_content
-from archive.models import Transcript, TranscriptStatus, Turn
+from archive.models import Appearance, Transcript, TranscriptStatus, Turn
 from archive.services import transcripts_add_topic, transcripts_remove_topic, transcripts_set_status
 
 
@@ -143,6 +143,49 @@ class TranscriptAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj: Transcript) -> str | None:
         return public_url(obj)
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        """One line per transcript, not one per turn: a sitting of 6,000 turns deletes on one page."""
+        transcripts = list(objs)
+        turns = dict(
+            Turn.objects.filter(transcript__in=transcripts)
+            .order_by()
+            .values_list("transcript")
+            .annotate(n=Count("pk"))
+            .values_list("transcript", "n")
+        )
+        appearances = dict(
+            Appearance.objects.filter(transcript__in=transcripts)
+            .order_by()
+            .values_list("transcript")
+            .annotate(n=Count("pk"))
+            .values_list("transcript", "n")
+        )
+        lines = [
+            format_html(
+                "Transcript: {} ({} turns, {} speakers listed)",
+                t.title,
+                turns.get(t.pk, 0),
+                appearances.get(t.pk, 0),
+            )
+            for t in transcripts
+        ]
+        counts = {
+            "transcripts": len(transcripts),
+            "turns": sum(turns.values()),
+            "speaker appearances": sum(appearances.values()),
+        }
+        perms_needed = {
+            label
+            for label, perm in (
+                ("turns", "archive.delete_turn"),
+                ("appearances", "archive.delete_appearance"),
+            )
+            if not request.user.has_perm(perm)
+        }
+        return lines, counts, perms_needed, []
 
     def save_model(self, request: HttpRequest, obj: Transcript, form: Any, change: bool) -> None:
         old_slug = form.initial.get("slug") if change else None
