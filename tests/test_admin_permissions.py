@@ -50,3 +50,18 @@ class CuratorReachTests(CuratorTestCase):
         self.client.force_login(User.objects.create_user("visitor", password="x", is_staff=True))
         self.assertEqual(self.client.get(reverse("admin:archive_transcript_import")).status_code, 403)
         self.assertEqual(self.client.get(reverse("admin:archive_transcript_changelist")).status_code, 403)
+
+    def test_a_curator_can_use_every_autocomplete_box_of_the_change_page(self) -> None:
+        for model, field in [
+            ("turn", "speaker"),
+            ("turn", "topics"),
+            ("appearance", "speaker"),
+            ("transcript", "translation_of"),
+            ("transcript", "topics"),
+            ("topic", "parent"),
+        ]:
+            response = self.client.get(
+                reverse("admin:autocomplete"),
+                {"app_label": "archive", "model_name": model, "field_name": field},
+            )
+            self.assertEqual(response.status_code, 200, (model, field))

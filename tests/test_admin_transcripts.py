@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_save
+from django.http import HttpResponse
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import path, reverse
 
 from archive.admin.turns import TURNS_PER_PAGE
 from archive.importers import import_documents, read_files
@@ -16,6 +19,12 @@ from tests.admin_helpers import CuratorTestCase, import_long, page_form_data
 from tests.base import CORPUS, PERES_EN, PERES_ZH, document, import_document, needs_corpus
 
 CHANGELIST = reverse("admin:archive_transcript_changelist")
+
+# Stands in for the public site's routes in the test that checks "View on site".
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("transcripts/<str:slug>/", lambda request, slug: HttpResponse(slug), name="transcript-detail"),
+]
 
 
 def change_url(transcript: Transcript) -> str:
@@ -260,6 +269,13 @@ class ChangePageTests(CuratorTestCase):
         self.assertEqual(self.client.post(url, {"post": "yes"}).status_code, 302)
         self.assertFalse(Transcript.objects.exists())
         self.assertFalse(Turn.objects.exists())
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_once_the_public_site_has_transcript_pages_the_change_page_links_there(self) -> None:
+        transcript = import_document(PERES_EN)
+        response = self.client.get(change_url(transcript))
+        self.assertContains(response, 'href="/transcripts/peres-weibo-test/"')
+        self.assertContains(response, 'href="/transcripts/peres-weibo-test/#turn-2"')
 
     def test_the_change_page_opens_while_the_public_site_has_no_transcript_page(self) -> None:
         transcript = import_document(PERES_EN)
