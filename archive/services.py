@@ -189,7 +189,8 @@ def speakers_merge(*, target: Speaker, others: Iterable[Speaker]) -> int:
                 continue
             seen.add(stale.pk)
             other = Speaker.objects.get(pk=stale.pk)
-            touched.update(Turn.objects.filter(speaker=other).values_list("transcript_id", flat=True))
+            turns = Turn.objects.filter(speaker=other).order_by()
+            touched.update(turns.values_list("transcript_id", flat=True).distinct())
             moved += Turn.objects.filter(speaker=other).update(speaker=target)
             names_in_transcripts: list[str] = []
             for appearance in Appearance.objects.filter(speaker=other).order_by("pk"):
