@@ -173,30 +173,55 @@ def _merge_names(speaker: Speaker, *, names: dict[str, str], aliases: Iterable[s
 def speakers_merge(*, target: Speaker, others: Iterable[Speaker]) -> int:
     """Fold `others` into `target`: their turns and appearances move, their names become aliases.
 
-    Returns the number of turns moved.
+    Every name an other went by (display name, names in other languages, aliases, and
+    the names transcripts gave them) stays findable as a name or alias of `target`.
+    Turns move with one UPDATE per speaker, which sends no signals: each transcript
+    that had a turn or appearance moved is saved afterwards, so whatever follows
+    transcript saves (the search index) learns of the change. Returns the turns moved.
     """
     moved = 0
     with transaction.atomic():
-        for other in others:
-            if other.pk == target.pk:
+        target.refresh_from_db()
+        seen: set[int] = {target.pk}
+        touched: set[int] = set()
+        for stale in others:
+            if stale.pk in seen:
                 continue
+            seen.add(stale.pk)
+            other = Speaker.objects.get(pk=stale.pk)
+            turns = Turn.objects.filter(speaker=other).order_by()
+            touched.update(turns.values_list("transcript_id", flat=True).distinct())
             moved += Turn.objects.filter(speaker=other).update(speaker=target)
-            for appearance in Appearance.objects.filter(speaker=other):
+            names_in_transcripts: list[str] = []
+            for appearance in Appearance.objects.filter(speaker=other).order_by("pk"):
+                touched.add(appearance.transcript_id)
+                names_in_transcripts.append(appearance.name)
                 if Appearance.objects.filter(transcript=appearance.transcript_id, speaker=target).exists():
                     appearance.delete()
                 else:
                     appearance.speaker = target
                     appearance.save(update_fields=["speaker"])
-            _merge_names(
-                target,
-                names=other.names,
-                aliases=[n for n in [other.name, *other.aliases] if n != target.name],
-            )
+            _merge_other_names(target, other, names_in_transcripts)
             if not target.role and other.role:
                 target.role = other.role
             other.delete()
         target.save()
+        for transcript in Transcript.objects.filter(pk__in=touched):
+            transcript.save(update_fields=["modified"])
     return moved
+
+
+def _merge_other_names(target: Speaker, other: Speaker, more: Iterable[str]) -> None:
+    """Give `target` the names of `other` it lacks: by language where free, else as aliases."""
+    known = set(target.all_names())
+    for tag, text in other.names.items():
+        if tag not in target.names:
+            target.names[tag] = text
+            known.add(text)
+    for text in [other.name, *other.names.values(), *other.aliases, *more]:
+        if text and text not in known:
+            target.aliases.append(text)
+            known.add(text)
 
 
 def topics_resolve(
@@ -246,4 +271,32 @@ def transcripts_set_status(transcripts: Iterable[Transcript], status: Transcript
             transcript.status = status
             transcript.save(update_fields=["status", "modified"])
             count += 1
+    return count
+
+
+def transcripts_add_topic(transcripts: Iterable[Transcript], topic: Topic) -> int:
+    """Tag transcripts with `topic`; returns how many did not have it.
+
+    Goes through the relation manager (m2m_changed) and saves each changed transcript
+    (post_save), so the search index hears of every change.
+    """
+    count = 0
+    with transaction.atomic():
+        for transcript in transcripts:
+            if not transcript.topics.filter(pk=topic.pk).exists():
+                transcript.topics.add(topic)
+                transcript.save(update_fields=["modified"])
+                count += 1
+    return count
+
+
+def transcripts_remove_topic(transcripts: Iterable[Transcript], topic: Topic) -> int:
+    """Untag transcripts; returns how many had `topic`. Signals as in `transcripts_add_topic`."""
+    count = 0
+    with transaction.atomic():
+        for transcript in transcripts:
+            if transcript.topics.filter(pk=topic.pk).exists():
+                transcript.topics.remove(topic)
+                transcript.save(update_fields=["modified"])
+                count += 1
     return count

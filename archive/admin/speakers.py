@@ -1,0 +1,152 @@
+"""Speakers: one person across transcripts, their names in every script, and merging duplicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from archive.admin.fields import LanguageMapField, LinesField
+from archive.admin.forms import MergeForm
+from archive.models import Appearance, Speaker, Turn, name_key
+from archive.services import speakers_merge
+
+
+def count_of(model: Any, field: str) -> Coalesce:
+    """A correlated COUNT of `model` rows whose `field` is the outer row: no join, no GROUP BY."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk"))
+    ).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+class SpeakerForm(forms.ModelForm):
+    names = LanguageMapField(label="Names in other languages", example="he: שמעון פרס")
+    aliases = LinesField(
+        label="Aliases",
+        help_text="Other spellings, one per line. Imports link a speaker by any of these names.",
+    )
+
+    class Meta:
+        model = Speaker
+        fields = ("name", "slug", "role", "names", "aliases")
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    form = SpeakerForm
+    list_display = ("name", "slug", "role", "turn_count", "transcript_count")
+    search_fields = ("name", "slug", "role")
+    search_help_text = "Searches display names, names in other languages, aliases, slugs and roles."
+    list_per_page = 50
+    readonly_fields = ("transcripts_link",)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "role")}),
+        ("Other names", {"fields": ("names", "aliases")}),
+        ("Appears in", {"fields": ("transcripts_link",)}),
+    )
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ("merge",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Speaker]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(turn_count=count_of(Turn, "speaker"), transcript_count=count_of(Appearance, "speaker"))
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Speaker], search_term: str
+    ) -> tuple[QuerySet[Speaker], bool]:
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        key = name_key(search_term)
+        if not key:
+            return found, may_have_duplicates
+        # Every name and alias is in the lookup table, normalised like the term (any script).
+        by_name = queryset.filter(
+            Q(pk__in=Speaker.objects.filter(lookup_names__key__contains=key).values("pk"))
+        )
+        return found | by_name, may_have_duplicates
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        """Speakers with turns cannot go (turns protect them): say so in one line, not one per turn."""
+        speakers = list(objs)
+        turns = dict(
+            Turn.objects.filter(speaker__in=speakers)
+            .order_by()
+            .values_list("speaker")
+            .annotate(n=Count("pk"))
+            .values_list("speaker", "n")
+        )
+        protected = [
+            f"{s.name}: {turns[s.pk]} turn(s). Merge this speaker into another instead of deleting."
+            for s in speakers
+            if turns.get(s.pk)
+        ]
+        if protected:
+            return [], {}, set(), protected
+        return super().get_deleted_objects(speakers, request)
+
+    @admin.display(description="turns", ordering="turn_count")
+    def turn_count(self, obj: Speaker) -> int:
+        return getattr(obj, "turn_count", 0)
+
+    @admin.display(description="transcripts", ordering="transcript_count")
+    def transcript_count(self, obj: Speaker) -> int:
+        return getattr(obj, "transcript_count", 0)
+
+    @admin.display(description="transcripts")
+    def transcripts_link(self, obj: Speaker) -> str:
+        if obj.pk is None:
+            return "—"
+        count = getattr(obj, "transcript_count", None)
+        if count is None:
+            count = obj.appearances.count()
+        url = reverse("admin:archive_transcript_changelist") + f"?speaker={obj.pk}"
+        return format_html('<a href="{}">{} transcript(s) with {}</a>', url, count, obj.name)
+
+    @admin.action(description="Merge selected speakers into one", permissions=["change", "delete"])
+    def merge(self, request: HttpRequest, queryset: QuerySet[Speaker]) -> HttpResponse | None:
+        """A page to choose who to keep; on confirmation the others are folded into them."""
+        speakers = queryset.order_by("-turn_count", "name")
+        if speakers.count() < 2:
+            self.message_user(request, "Select at least two speakers to merge.", messages.WARNING)
+            return None
+        form = MergeForm(request.POST if "apply" in request.POST else None, speakers=speakers)
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            others = [s for s in speakers if s.pk != target.pk]
+            moved = speakers_merge(target=target, others=others)
+            for other in others:
+                self.log_deletion(request, other, str(other))
+            names = ", ".join(o.name for o in others)
+            self.log_change(request, target, f"Merged {names} into it ({moved} turns moved).")
+            self.message_user(
+                request,
+                f"Merged {names} into {target.name}: {moved} turn(s) moved, their names kept as aliases.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge speakers",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "form": form,
+            "speakers": speakers,
+            "action": request.POST.get("action", ""),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/archive/speaker/merge.html", context)

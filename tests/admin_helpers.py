@@ -1,0 +1,90 @@
+"""Helpers for the admin tests: a logged-in curator, big generated transcripts, form data from a page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.http import HttpResponse
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from archive.curators import CURATORS_GROUP
+from archive.models import Transcript
+from tests.base import import_document
+
+
+def long_document(slug: str, turns: int, speakers: int = 20) -> dict[str, Any]:
+    """A Hebrew question-time sitting with `turns` turns: questions, answers, statements, topics."""
+    names = [f"חבר הכנסת {n}" for n in range(1, speakers + 1)]
+    entries: list[dict[str, Any]] = []
+    for position in range(1, turns + 1):
+        kind = ("question", "answer", "statement")[position % 3]
+        entry: dict[str, Any] = {
+            "speaker": names[position % speakers],
+            "kind": kind,
+            "text": f"דברים בישיבה, תור {position}.",
+        }
+        if position % 7 == 0:
+            entry["topics"] = ["budget", "health"]
+        entries.append(entry)
+    return {
+        "slug": slug,
+        "title": f"ישיבת מליאה {slug}",
+        "date": "2023-06-12",
+        "language": "he",
+        "topics": ["budget"],
+        "speakers": [{"name": name, "role": "חבר הכנסת"} for name in names],
+        "turns": entries,
+    }
+
+
+def import_long(slug: str, turns: int) -> Transcript:
+    return import_document(long_document(slug, turns))
+
+
+class CuratorTestCase(TestCase):
+    """Logged in as a staff user whose only permissions come from the `curators` group."""
+
+    user: User
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.user = User.objects.create_user("curator", password="x", is_staff=True)
+        cls.user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+
+    def setUp(self) -> None:
+        self.client.force_login(self.user)
+
+    def count_queries(self, url: str) -> tuple[int, HttpResponse]:
+        """Queries of a GET in steady state (after a first GET has filled per-process caches)."""
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+        return len(queries), response
+
+
+def page_form_data(response: HttpResponse) -> dict[str, Any]:
+    """The POST data a browser would send back unchanged from an admin change page."""
+    context: Any = response.context  # type: ignore[attr-defined]
+    data: dict[str, Any] = {}
+    forms = [context["adminform"].form]
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        forms.extend(formset.forms)
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+                continue
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
