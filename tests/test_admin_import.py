@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils.html import escape
 
+from archive.importers import supported_extensions
 from archive.models import Transcript
 from tests.admin_helpers import CuratorTestCase
 from tests.base import PERES_EN, PERES_ZH, document
@@ -35,7 +36,8 @@ def bad_document() -> dict[str, object]:
 class ImportFormTests(CuratorTestCase):
     def test_the_form_offers_every_registered_format(self) -> None:
         response = self.client.get(IMPORT)
-        self.assertContains(response, 'accept=".json,.ndjson"')
+        self.assertContains(response, f'accept="{",".join(supported_extensions())}"')
+        self.assertContains(response, ".srt")  # a format registered by its own module
         self.assertContains(response, "Dry run")
 
     def test_a_good_file_is_imported_and_summarised_like_the_command(self) -> None:
