@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 
 from archive.importers.base import RawDocument, decode_text
+from archive.importers.published import parse_published
 from archive.importers.qa_json import parse_json, parse_ndjson
 from archive.interchange import DocumentError, validate_document
 from archive.services import transcript_import
@@ -25,6 +26,8 @@ Parser = Callable[[str, str], Iterator[RawDocument]]
 IMPORTERS: dict[str, Parser] = {
     ".json": parse_json,
     ".ndjson": parse_ndjson,
+    ".txt": parse_published,
+    ".md": parse_published,
 }
 
 
