@@ -29,8 +29,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# The commonest short words of each language, chosen so that few are shared
-# ("a", "de", "la", "que" belong to several and are counted for each).
+# The commonest short words of each language.
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": _words(
         "the of and to in is that it for you was on are with as be this have not but"
@@ -49,9 +48,15 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         " auch es an wir sie ich werden wird aber noch nach"
     ),
     "pt": _words(
-        "o a os as de do da dos das que e em um uma para com não no na por se mais"
+        "o os as de do da dos das que e em um uma para com não no na por se mais"
         " foi são como mas ao pelo pela também isso está"
     ),
+}
+
+# Words in two or more lists ("de", "que", "la", "no") say nothing about which of them it is.
+DISTINCTIVE: dict[str, frozenset[str]] = {
+    tag: words.difference(*(other for o, other in FUNCTION_WORDS.items() if o != tag))
+    for tag, words in FUNCTION_WORDS.items()
 }
 
 # Characters only Simplified (resp. Traditional) Chinese writes this way.
@@ -138,14 +143,16 @@ def _latin(text: str) -> LanguageGuess:
     words = [w.casefold() for w in WORD.findall(text)]
     if len(words) < MIN_WORDS:
         return LanguageGuess(None, f"too little text ({len(words)} words) to tell the language")
-    scores = {
-        tag: sum(1 for w in words if w in vocabulary) / len(words)
-        for tag, vocabulary in FUNCTION_WORDS.items()
-    }
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    (best, best_score), (second, second_score) = ranked[0], ranked[1]
-    if best_score < MIN_SHARE:
+    share = {tag: _share(words, vocabulary) for tag, vocabulary in FUNCTION_WORDS.items()}
+    if max(share.values()) < MIN_SHARE:
         return LanguageGuess(None, "Latin script, but none of en, es, fr, de, pt fits")
-    if best_score < MIN_LEAD * second_score:
+    # Decide on the words only one language has: Spanish and Portuguese share "de", "que", "para".
+    distinct = {tag: _share(words, vocabulary) for tag, vocabulary in DISTINCTIVE.items()}
+    (best, best_score), (second, second_score) = sorted(distinct.items(), key=lambda kv: kv[1], reverse=True)[:2]
+    if best_score == 0 or best_score < MIN_LEAD * second_score:
         return LanguageGuess(None, f"Latin script, and {best} and {second} fit almost equally")
     return LanguageGuess(best, f"function words of {best}")
+
+
+def _share(words: list[str], vocabulary: frozenset[str]) -> float:
+    return sum(1 for w in words if w in vocabulary) / len(words)

@@ -71,10 +71,11 @@ HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$", re.DOTALL)
 IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 IMAGE_END = re.compile(r"\]\([^)\s]*\)")
 LINK = re.compile(r"(?<![\\!])\[([^\]]*)\]\(([^)\s]*)\)")
-RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+# Rules and end marks ("* * *", "###" after a press release) carry no words.
+RULE = re.compile(r"^[-*_#=~\s]{3,}$")
 # Markdown escapes become their character; `**`, `__` and word-edge `*`/`_` (emphasis) go.
 MARKDOWN = re.compile(
-    r"\\([\\`*_{}\[\]()#+\-.!|>~])|\*\*+|__+|(?<![\w\\*])[*_](?=\S)|(?<=\S)(?<!\\)[*_](?!\w)"
+    r"\\([\\`*_{}\[\]()#+\-.!|>~])|\*\*+|__+|(?<![\w\\*])[*_](?=\S)|(?<=\S)(?<!\\)[*_](?!\w)|\s+[*_]+$"
 )
 SUBTITLE_PLACE = re.compile(r"\bdesde\s+(?:el\s+|la\s+)?(.+?)\.?$")
 BYLINE = re.compile(r"^(.+?)\s*\|\s*(.+)$")
@@ -82,9 +83,11 @@ BYLINE = re.compile(r"^(.+?)\s*\|\s*(.+)$")
 # Labels are compared without accents, in upper case ("INTERVENCIÓN" = "INTERVENCION").
 JOURNALIST_LABEL = re.compile(
     r"^(Q|QUESTION|REPORTERS?|JOURNALISTS?|PREGUNTA\w*|INTE\w*CUTOR\w*|INTE\w*VEN\w*|REPORTER[OA]S?"
-    r"|PERIODISTAS?|שאלה|כתב|כתבת|עיתונאי|עיתונאית|سؤال|صحفي|صحفية|记者|記者|提问|提問)(?:\s.*)?$"
+    r"|PERIODISTAS?|INTERVIEWER|ENTREVISTADORA?|LISTENER|CALLER|AUDIENCE(?: MEMBER)?|שאלה|כתב|כתבת|עיתונאי|עיתונאית|سؤال|صحفي|صحفية|记者|記者|提问|提問)(?:\s.*)?$"
 )
-MODERATOR_LABEL = re.compile(r"^(?:THE\s+)?(MODERATOR|MODERADORA?|OPERATOR|OPERADORA?|מנחה|主持人|司会者?)$")
+MODERATOR_LABEL = re.compile(
+    r"^(?:THE\s+)?(MODERATOR|MODERADORA?|OPERATOR|OPERADORA?|HOST|PRESENTER|מנחה|主持人|司会者?)$"
+)
 
 MONTHS = {
     # es
@@ -308,6 +311,8 @@ def _clean(paragraph: str) -> str:
         return ""
     text = LINK.sub(lambda m: m.group(1).strip() or m.group(2), text)
     text = MARKDOWN.sub(lambda m: m.group(1) or "", text)
+    if RULE.match(text):
+        return ""
     if text.startswith("> "):
         text = text[2:]
     return " ".join(text.split())
