@@ -22,6 +22,7 @@ GOLDEN = DATA / "published"
 # Front matter for tests of other rules than the language guess (too little text to guess from).
 EN = "---\nlanguage: en\n---\n"
 ES = "---\nlanguage: es\n---\n"
+EN_TITLED = "---\nlanguage: en\ntitle: Briefing\n---\n"  # a first short line is then a place
 
 
 def kinds(doc: dict[str, Any]) -> list[tuple[str, str, int | None]]:
@@ -129,6 +130,24 @@ class LabelTests(SimpleTestCase):
         self.assertEqual([t["speaker"] for t in doc["turns"]][-1], "JORGE ALCOCER VARELA")
         self.assertEqual(len(doc["speakers"]), 2)
 
+    def test_a_note_in_parentheses_after_a_name_goes_to_the_role(self) -> None:
+        doc = published_document(
+            ES
+            + "**JUSTIN TRUDEAU (interpretación del francés al español):** Es un gran placer estar aquí.\n",
+            "c.md",
+        )
+        self.assertEqual(
+            doc["speakers"], [{"name": "JUSTIN TRUDEAU", "role": "(interpretación del francés al español)"}]
+        )
+
+    def test_misspelt_journalist_labels_still_ask(self) -> None:
+        doc = published_document(
+            ES
+            + "INTELOCUTOR: ¿Y mañana?\n\nPRESIDENTE: Sí.\n\nINTEVENCIÓN: ¿Cuándo?\n\nPRESIDENTE: Luego.\n",
+            "c.md",
+        )
+        self.assertEqual([t["kind"] for t in doc["turns"]], ["question", "answer", "question", "answer"])
+
     def test_q_before_an_officials_label_is_a_typo_for_that_label(self) -> None:
         doc = published_document(EN + "Q    Is it over?\n\nQ    MR. KIRBY:  So, two thoughts here.\n", "b.md")
         self.assertEqual(kinds(doc), [("Q", "question", None), ("MR. KIRBY", "answer", 1)])
@@ -205,6 +224,39 @@ class TextCleaningTests(SimpleTestCase):
                 "language": "es",
             },
         )
+
+    def test_a_stage_note_before_the_first_label_opens_the_first_turn(self) -> None:
+        doc = published_document(
+            EN_TITLED
+            + "James S. Brady Press Briefing Room\n\n(Reporters laughing.)\n\nMS. JEAN-PIERRE:  Hello.\n",
+            "b.md",
+        )
+        self.assertEqual(doc["place"], "James S. Brady Press Briefing Room")
+        self.assertEqual(doc["turns"][0]["text"], "(Reporters laughing.)\nHello.")
+
+    def test_place_lines_one_after_another_make_one_place(self) -> None:
+        doc = published_document(
+            EN_TITLED + "Aboard Air Force One\n\nEn Route Columbus, Ohio\n\nQ    Hi.\n", "b.md"
+        )
+        self.assertEqual(doc["place"], "Aboard Air Force One, En Route Columbus, Ohio")
+
+    def test_speech_before_the_first_label_is_an_unattributed_opening_turn(self) -> None:
+        doc = published_document(
+            ES + "# Visita a la presa\n\n… El presidente constitucional de los Estados Unidos Mexicanos.\n\n"
+            "Le acompañan el gobernador del estado y la secretaria de Energía.\n\n"
+            "MODERADOR: Hace uso de la palabra el gobernador.\n",
+            "presa.md",
+        )
+        self.assertEqual(doc["speakers"][0], {"name": ""})
+        self.assertEqual(doc["turns"][0]["text"].count("\n"), 1)
+        self.assertNotIn("description", doc)
+        validate_document(doc)  # the format's unattributed speaker
+
+    def test_a_short_note_before_the_first_label_is_the_description(self) -> None:
+        doc = published_document(
+            EN + "\\*\\*Please see below for a correction, marked with an asterisk.\n\nQ    Hi.\n", "b.md"
+        )
+        self.assertEqual(doc["description"], "**Please see below for a correction, marked with an asterisk.")
 
     def test_without_a_title_or_heading_the_first_line_is_the_title_and_the_file_name_the_date(self) -> None:
         doc = published_document(

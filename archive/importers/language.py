@@ -148,7 +148,9 @@ def _latin(text: str) -> LanguageGuess:
         return LanguageGuess(None, "Latin script, but none of en, es, fr, de, pt fits")
     # Decide on the words only one language has: Spanish and Portuguese share "de", "que", "para".
     distinct = {tag: _share(words, vocabulary) for tag, vocabulary in DISTINCTIVE.items()}
-    (best, best_score), (second, second_score) = sorted(distinct.items(), key=lambda kv: kv[1], reverse=True)[:2]
+    (best, best_score), (second, second_score) = sorted(distinct.items(), key=lambda kv: kv[1], reverse=True)[
+        :2
+    ]
     if best_score == 0 or best_score < MIN_LEAD * second_score:
         return LanguageGuess(None, f"Latin script, and {best} and {second} fit almost equally")
     return LanguageGuess(best, f"function words of {best}")

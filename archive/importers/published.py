@@ -61,6 +61,7 @@ TEXT_KEYS = (
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 # A reporter's question: `Q` then a colon, a wide gap, or a space and no lower-case word ("Q and A").
 Q_LABEL = re.compile(r"^[*_]*Q[*_]*(?:\s*:|\s{2,}|\s+(?=[^\sa-z]))\s*[*_]*\s*(.*)$", re.DOTALL)
+PREAMBLE_NOTE_MAX_CHARS = 200  # longer text before the first label is speech, not a note
 LABEL_MAX_CHARS = 250  # "NAME, TITLE" on gob.mx runs to about 170
 CASELESS_LABEL_MAX_CHARS = 40
 LABEL_PUNCTUATION = set(".,'’‘\"“”()-/&״׳")
@@ -77,12 +78,12 @@ RULE = re.compile(r"^[-*_#=~\s]{3,}$")
 MARKDOWN = re.compile(
     r"\\([\\`*_{}\[\]()#+\-.!|>~])|\*\*+|__+|(?<![\w\\*])[*_](?=\S)|(?<=\S)(?<!\\)[*_](?!\w)|\s+[*_]+$"
 )
-SUBTITLE_PLACE = re.compile(r"\bdesde\s+(?:el\s+|la\s+)?(.+?)\.?$")
+SUBTITLE_PLACE = re.compile(r".*\b(?:desde\s+(?:el\s+|la\s+)?|en\s+(?=[A-ZÁÉÍÓÚÑ]))(.+?)\.?$")
 BYLINE = re.compile(r"^(.+?)\s*\|\s*(.+)$")
 
 # Labels are compared without accents, in upper case ("INTERVENCIÓN" = "INTERVENCION").
 JOURNALIST_LABEL = re.compile(
-    r"^(Q|QUESTION|REPORTERS?|JOURNALISTS?|PREGUNTA\w*|INTE\w*CUTOR\w*|INTE\w*VEN\w*|REPORTER[OA]S?"
+    r"^(Q|QUESTION|REPORTERS?|JOURNALISTS?|PREGUNTA\w*|INTE\w*TOR[AE]?S?|INTE\w*VEN\w*|REPORTER[OA]S?"
     r"|PERIODISTAS?|INTERVIEWER|ENTREVISTADORA?|LISTENER|CALLER|AUDIENCE(?: MEMBER)?|שאלה|כתב|כתבת|עיתונאי|עיתונאית|سؤال|صحفي|صحفية|记者|記者|提问|提問)(?:\s.*)?$"
 )
 MODERATOR_LABEL = re.compile(
@@ -131,6 +132,7 @@ class _Header:
     date: dt.date | None = None
     place: str = ""
     notes: list[str] = field(default_factory=list)
+    stage: list[str] = field(default_factory=list)  # "(The Easter Bunny enters the room.)"
 
 
 def parse_published(text: str, source: str) -> Iterator[RawDocument]:
@@ -176,6 +178,13 @@ def published_document(text: str, source: str = "") -> dict[str, Any]:
         raise DocumentError("the speaker labels are there, but no turn has any text")
 
     header = _header(preamble, titled=bool(meta.get("title")))
+    # A stage note before anyone speaks belongs to the scene, like the notes inside turns.
+    turns[0].paragraphs[:0] = header.stage
+    if len(header.notes) > 1 or sum(map(len, header.notes)) > PREAMBLE_NOTE_MAX_CHARS:
+        # Speech before the first label (gob.mx lost one when the broadcast failed): keep it as an
+        # unattributed opening turn rather than hide it in the description.
+        turns.insert(0, _Turn(name="", role="", journalist=False, moderator=False, paragraphs=header.notes))
+        header.notes = []
     data: dict[str, Any] = {"format": "qa-archive/1"}
     data.update(_metadata(meta, header, source))
     if not data.get("language"):
@@ -276,7 +285,8 @@ def _is_label(label: str) -> bool:
     letters = [c for c in label if c.isalpha()]
     if any(not (c.isalnum() or c.isspace() or c in LABEL_PUNCTUATION) for c in label):
         return False
-    cased = [c for c in letters if c.isupper() or c.islower()]
+    # "(interpretación del inglés al español)" may follow a name in lower case
+    cased = [c for c in re.sub(r"\([^)]*\)", "", label) if c.isupper() or c.islower()]
     if cased:
         # Upper case throughout, and not an acronym ("PT: a favor 35" counts votes).
         return not any(c.islower() for c in cased) and len(letters) >= 4
@@ -291,7 +301,10 @@ def _label_key(label: str) -> str:
 
 def _turn(label: str) -> _Turn:
     name, _, role = label.partition(",")
-    name, role = name.strip(" ."), role.strip(" ,.")
+    # "JUSTIN TRUDEAU (interpretación del francés al español)": the note is no part of the name
+    notes = re.findall(r"\([^)]*\)", name)
+    name = " ".join(re.sub(r"\([^)]*\)", " ", name).split()) if notes else name
+    name, role = name.strip(" ."), role.strip(" ,.") or " ".join(notes)
     key = _label_key(name)
     return _Turn(
         name=name,
@@ -321,7 +334,7 @@ def _clean(paragraph: str) -> str:
 def _header(preamble: list[str], *, titled: bool) -> _Header:
     """`titled`: the front matter gave the title, so a first short line is a place, not a title."""
     header = _Header()
-    in_image = False
+    in_image = previous_was_place = False
     for paragraph in preamble:
         if in_image or (paragraph.startswith("![") and not IMAGE.match(paragraph)):
             # gob.mx wraps long alt texts over blank lines: skip to the `](url)` and its caption
@@ -346,13 +359,19 @@ def _header(preamble: list[str], *, titled: bool) -> _Header:
             header.date = header.date or date
         elif _is_short_line(text) and not header.title and not titled:
             header.title = text
-        elif _is_short_line(text) and not header.place:
-            header.place = text
+        elif _is_short_line(text) and (not header.place or previous_was_place):
+            # "Aboard Air Force One" / "En Route Columbus, Ohio" on two lines are one place
+            header.place = f"{header.place}, {text}" if header.place else text
+            previous_was_place = True
+            continue
+        elif text.startswith("(") and text.endswith(")"):
+            header.stage.append(text)
         else:
             header.notes.append(text)
+        previous_was_place = False
     if not header.place:
         # gob.mx subtitles say where: "Acto encabezado por el presidente ... desde Palacio Nacional"
-        where = next((m for s in header.subtitles if (m := SUBTITLE_PLACE.search(s))), None)
+        where = next((m for s in header.subtitles if (m := SUBTITLE_PLACE.match(s))), None)
         header.place = where.group(1) if where else ""
     return header
 
