@@ -172,7 +172,8 @@ class LabelTests(SimpleTestCase):
 
     def test_labels_in_scripts_without_case_and_full_width_colons(self) -> None:
         doc = published_document(
-            "---\nlanguage: zh-Hans\ntitle: 记者会\n---\n主持人：欢迎各位记者\n朋友。\n\n记者：请问发言人，这次访问的目的是什么？\n\n"
+            "---\nlanguage: zh-Hans\ntitle: 记者会\n---\n"
+            "主持人：欢迎各位记者\n朋友。\n\n记者：请问发言人，这次访问的目的是什么？\n\n"
             "发言人：这次访问是为了加强合作。\n",
             "zh.md",
         )
@@ -186,8 +187,8 @@ class LabelTests(SimpleTestCase):
 class TextCleaningTests(SimpleTestCase):
     def test_time_stamps_end_lines_and_end_marks_are_dropped(self) -> None:
         doc = published_document(
-            EN
-            + "7:06 P.M. EST\n\nMS. PSAKI:  Thank you, everyone.\n\nEND\u00a0 7:37 P.M. EST\n\n2:36 PM\n\n\\###\n",
+            EN + "7:06 P.M. EST\n\nMS. PSAKI:  Thank you, everyone.\n\n"
+            "END\u00a0 7:37 P.M. EST\n\n2:36 PM\n\n\\###\n",
             "b.md",
         )
         self.assertEqual(doc["turns"][0]["text"], "Thank you, everyone.")
@@ -217,7 +218,9 @@ class TextCleaningTests(SimpleTestCase):
         self.assertEqual(
             {k: doc[k] for k in ("title", "description", "date", "place", "language")},
             {
-                "title": "Versión estenográfica de la conferencia de prensa matutina | Martes 9 de junio de 2020",
+                "title": (
+                    "Versión estenográfica de la conferencia de prensa matutina | Martes 9 de junio de 2020"
+                ),
                 "description": "Acto encabezado por el presidente desde Palacio Nacional",
                 "date": "2020-06-09",
                 "place": "Palacio Nacional",

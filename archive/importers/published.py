@@ -84,7 +84,8 @@ BYLINE = re.compile(r"^(.+?)\s*\|\s*(.+)$")
 # Labels are compared without accents, in upper case ("INTERVENCIÓN" = "INTERVENCION").
 JOURNALIST_LABEL = re.compile(
     r"^(Q|QUESTION|REPORTERS?|JOURNALISTS?|PREGUNTA\w*|INTE\w*TOR[AE]?S?|INTE\w*VEN\w*|REPORTER[OA]S?"
-    r"|PERIODISTAS?|INTERVIEWER|ENTREVISTADORA?|LISTENER|CALLER|AUDIENCE(?: MEMBER)?|שאלה|כתב|כתבת|עיתונאי|עיתונאית|سؤال|صحفي|صحفية|记者|記者|提问|提問)(?:\s.*)?$"
+    r"|PERIODISTAS?|INTERVIEWER|ENTREVISTADORA?|LISTENER|CALLER|AUDIENCE(?: MEMBER)?"
+    r"|שאלה|כתב|כתבת|עיתונאי|עיתונאית|سؤال|صحفي|صحفية|记者|記者|提问|提問)(?:\s.*)?$"
 )
 MODERATOR_LABEL = re.compile(
     r"^(?:THE\s+)?(MODERATOR|MODERADORA?|OPERATOR|OPERADORA?|HOST|PRESENTER|מנחה|主持人|司会者?)$"
