@@ -167,9 +167,9 @@ def published_document(text: str, source: str = "") -> dict[str, Any]:
             turns[-1].paragraphs.append(cleaned)
     if not turns:
         raise DocumentError(
-            "no speaker labels found: a published transcript has paragraphs that open with an "
-            "upper-case speaker label and a colon (`MS. PSAKI: ...`, `PREGUNTA: ...`), or `Q` for a "
-            "reporter's question; this file has none (a speech without labels, or not a transcript)"
+            "no speaker labels found: a transcript's paragraphs open with an upper-case speaker label "
+            "and a colon (`MS. PSAKI:`, `PREGUNTA:`) or with `Q` for a question; this looks like a "
+            "speech without labels or a file that is not a transcript"
         )
     # Each label opens a turn, as the publisher divided them: the same name twice in a row is
     # usually a cut the transcriber made (cross-talk, a new reporter), and under a label that
