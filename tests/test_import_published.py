@@ -329,6 +329,15 @@ class RejectionTests(TestCase):
         self.assertIn("upper-case speaker label and a colon", message)
         self.assertFalse(Transcript.objects.exists())
 
+    def test_front_matter_errors_name_the_file_with_the_line_or_the_key(self) -> None:
+        bad_yaml = "---\ntitle: Briefing\ndate: [2021\nlanguage: en\n---\nQ    Hi.\n"
+        bad_date = "---\ntitle: Briefing\ndate: 2021-02-30\nlanguage: en\n---\nMS. PSAKI:  Hello.\n"
+        report = import_documents(
+            [*read_content(bad_yaml.encode(), "a.md"), *read_content(bad_date.encode(), "b.md")]
+        )
+        self.assertEqual([str(e).split(": ")[0] for e in report.errors], ["a.md, line 4", "b.md, key date"])
+        self.assertFalse(Transcript.objects.exists())
+
     def test_an_undecidable_language_is_rejected_asking_for_front_matter(self) -> None:
         error = rejection("MS. PSAKI:  Thanks, Jen.\n\nQ    Okay.\n")
         self.assertEqual(error.key, "language")
