@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from archive.services import transcript_import
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = REPO.parent / "shared"
+# ../shared beside the checkout; QA_SHARED_DIR points elsewhere (a git worktree sits one level deeper).
+SHARED = Path(os.environ.get("QA_SHARED_DIR") or REPO.parent / "shared")
 CORPUS = SHARED / "corpus"
 
 needs_corpus = pytest.mark.skipif(

@@ -30,6 +30,15 @@ class LoadDemoTests(TestCase):
         peres = Speaker.objects.get(slug="shimon-peres")
         self.assertEqual(peres.turns.count(), 3 * 5)
 
+    def test_it_loads_the_white_house_briefings_as_published(self) -> None:
+        load_demo()
+        briefing = Transcript.objects.get(date="2024-01-27")
+        self.assertIn("Wang Yi", briefing.title)
+        self.assertEqual(briefing.language, "en")
+        self.assertIn("Public domain", briefing.license)
+        self.assertTrue(briefing.turns.filter(kind="question").exists())
+        self.assertEqual(Transcript.objects.filter(source_url__contains="whitehouse").count(), 3)
+
     def test_topics_get_labels_in_every_interface_language(self) -> None:
         load_demo()
         topic = Topic.objects.get(slug="education")

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 
 from archive.importers.base import RawDocument, decode_text
+from archive.importers.published import parse_published
 from archive.importers.qa_json import parse_json, parse_ndjson
 from archive.importers.subtitles import parse_srt, parse_vtt
 from archive.interchange import DocumentError, validate_document
@@ -28,6 +29,8 @@ IMPORTERS: dict[str, Parser] = {
     ".ndjson": parse_ndjson,
     ".vtt": parse_vtt,
     ".srt": parse_srt,
+    ".txt": parse_published,
+    ".md": parse_published,
 }
 
 

@@ -53,7 +53,9 @@ class Command(BaseCommand):
         if Transcript.objects.filter(slug=DEMO_SLUG).exists() and not options["force"]:
             self.stdout.write("demo data already loaded (use --force to load it again)")
         else:
-            report = import_documents(read_files(collect_files([DEMO_DIR])))
+            # Only the transcripts: the folder's README.md is documentation, not a transcript.
+            paths = [*sorted(DEMO_DIR.glob("*.json")), DEMO_DIR / "whitehouse"]
+            report = import_documents(read_files(collect_files(paths)))
             for error in report.errors:
                 self.stderr.write(f"rejected: {error}")
             self.stdout.write("demo: " + report.summary())
