@@ -300,3 +300,35 @@ def transcripts_remove_topic(transcripts: Iterable[Transcript], topic: Topic) ->
                 transcript.save(update_fields=["modified"])
                 count += 1
     return count
+
+
+def turns_renumber(transcript: Transcript) -> int:
+    """Close gaps in a transcript's turn positions (1..n in their order) after curators'
+    edits, and keep its translations aligned: their `original_position`s follow.
+
+    Returns how many turns moved. Positions are the turns' public identity (permalinks,
+    the format's `reply_to` and `original`), so they must stay 1..n.
+    """
+    # Not transcript.turns: the related manager would fetch each deferred transcript_id.
+    turns = list(Turn.objects.filter(transcript_id=transcript.pk).order_by("position").only("pk", "position"))
+    mapping = {turn.position: index for index, turn in enumerate(turns, start=1) if turn.position != index}
+    if not mapping:
+        return 0
+    with transaction.atomic():
+        moving = [turn for turn in turns if turn.position in mapping]
+        # Two steps, so that no intermediate state breaks the unique (transcript, position).
+        offset = max(turn.position for turn in turns) + 1
+        for turn in moving:
+            turn.position += offset
+        Turn.objects.bulk_update(moving, ["position"], batch_size=500)
+        for turn in moving:
+            turn.position = mapping[turn.position - offset]
+        Turn.objects.bulk_update(moving, ["position"], batch_size=500)
+        aligned = Turn.objects.filter(
+            transcript__translation_of_slug=transcript.slug, original_position__in=list(mapping)
+        )
+        for turn in aligned:
+            turn.original_position = mapping[turn.original_position]  # type: ignore[index]
+            turn.save(update_fields=["original_position"])
+        transcript.save(update_fields=["modified"])  # the search index hears of it
+    return len(moving)

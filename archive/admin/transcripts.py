@@ -23,7 +23,12 @@ from archive.admin.forms import ImportForm, TopicChoiceForm
 from archive.admin.turns import TURNS_PAGE_VAR, AppearanceInline, TurnInline, public_url
 from archive.importers import import_documents, read_content
 from archive.models import Appearance, Transcript, TranscriptStatus, Turn
-from archive.services import transcripts_add_topic, transcripts_remove_topic, transcripts_set_status
+from archive.services import (
+    transcripts_add_topic,
+    transcripts_remove_topic,
+    transcripts_set_status,
+    turns_renumber,
+)
 
 
 def curation_media(admin_site: admin.AdminSite) -> forms.Media:
@@ -196,6 +201,11 @@ class TranscriptAdmin(admin.ModelAdmin):
                 translation.translation_of_slug = obj.slug
                 translation.translation_of = obj
                 translation.save(update_fields=["translation_of_slug", "translation_of", "modified"])
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Deleted or moved turns would leave gaps; positions are the turns' identity.
+        turns_renumber(form.instance)
 
     def response_change(self, request: HttpRequest, obj: Transcript) -> HttpResponse:
         response = super().response_change(request, obj)
