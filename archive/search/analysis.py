@@ -6,10 +6,12 @@ pattern, so a pointed Hebrew or vowelled Arabic word is read as ONE word and its
 terms are made (a plain \\w+ tokenizer would split it at every mark); character offsets stay those of the
 original text, which the highlighter uses. Then, per language:
 
-- Snowball stemming (Whoosh's ports) for en es fr de pt it nl da no sv fi hu ro ru. Accented words are indexed
-  under two terms at one position: the stem of the word as written (then folded) and the stem of the folded
-  word; a query word is analysed to the first. So `educacion` finds `educación` (the stem of the folded word)
-  and `refinación` finds `refinería` (both stem to `refin` from their accented forms).
+- Snowball stemming for en es fr de pt it nl da no sv fi hu ro ru (PyStemmer: the reference libstemmer in C,
+  far faster than Whoosh's Python port, whose older English conflates organization/organ, added/ad).
+  Accented words are indexed under two terms at one position: the stem of the word as written (then folded)
+  and the stem of the folded word; a query word is analysed to the first. So `educacion` finds `educación`
+  (the stem of the folded word) and `refinación` finds `refinería` (both stem to `refin` from their
+  accented forms).
 - Arabic: alef forms, alef maqsura and ta marbuta unified, tatweel removed, then light stemming (Larkey's
   light10, as Lucene's ArabicStemmer). Snowball Arabic was tried and rejected: it leaves the و+ال of `والسلام`
   and strips the ف of `فلسطين`; Whoosh's ISRI root stemmer conflates `سلام`, `إسلام` and `مسلم`.
@@ -60,7 +62,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
@@ -81,11 +83,32 @@ def _mark_class() -> str:
     )
 
 
-_MARKS = _mark_class()
-# A word: letters, digits and their marks; dots join "U.S." and "3.5" as in Whoosh's default tokenizer.
-_WORD_RE = re.compile(rf"[\w{_MARKS}]+(?:\.[\w{_MARKS}]+)*")
+# The marks a language's text can carry, so a word pattern stays small (a class of every mark in Unicode makes
+# the tokenizer 3x slower): combining diacritics and variation selectors everywhere, then the script's own.
+_COMMON_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f"
+_SCRIPT_MARKS = {
+    "he": "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7",
+    "ar": "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u08d3-\u08ff",
+    "ru": "\u0483-\u0489",
+    "zh": "\u3099\u309a\U000e0100-\U000e01ef",
+    "ja": "\u3099\u309a\U000e0100-\U000e01ef",
+}
+
+
+@cache
+def _word_pattern(key: str, joiners: str = ".") -> re.Pattern[str]:
+    """Letters, digits and their marks; `joiners` inside a word keep it whole ("U.S.", "3.5", Hebrew צה"ל).
+
+    The generic analysis, which may meet any script, takes every mark in Unicode.
+    """
+    marks = _mark_class() if key == "generic" else _COMMON_MARKS + _SCRIPT_MARKS.get(key, "")
+    return re.compile(rf"[\w{marks}]+(?:[{re.escape(joiners)}][\w{marks}]+)*")
+
+
 # Hebrew acronyms and abbreviations keep their gershayim/geresh, ASCII or Hebrew: צה"ל, ח״כ, ד'.
-_HEBREW_WORD_RE = re.compile(rf"[\w{_MARKS}]+(?:[.\"'\u05f3\u05f4][\w{_MARKS}]+)*")
+_HEBREW_JOINERS = ".\"'\u05f3\u05f4"
+
+
 _HEBREW_PUNCT = str.maketrans("", "", "\"'\u05f3\u05f4")
 
 
@@ -171,6 +194,22 @@ def _normalize_mapped(raw: str) -> tuple[str, list[int], list[int]]:
 
 # --- terms per language -----------------------------------------------------------------------------------
 
+_SNOWBALL_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+    "da": "Danish",
+    "no": "Norwegian",
+    "sv": "Swedish",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+    "ro": "Romanian",
+    "ru": "Russian",
+}
 _CACHE_LIMIT = 300_000
 _caches: dict[str, dict[str, tuple[str, ...]]] = {}
 
@@ -185,9 +224,9 @@ def _cache_for(key: str) -> dict[str, tuple[str, ...]]:
 
 @cache
 def _snowball(key: str) -> Callable[[str], str]:
-    from whoosh.lang.snowball import classes
+    import Stemmer  # PyStemmer
 
-    return classes[key]().stem  # type: ignore[no-any-return]
+    return Stemmer.Stemmer(_SNOWBALL_NAMES[key].lower()).stemWord  # type: ignore[no-any-return]
 
 
 _AR_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
@@ -230,11 +269,11 @@ def _word_terms(key: str, raw: str) -> tuple[str, ...]:
 
 # Hebrew prefix letters in the order they chain: conjunction ו, relative ש/כש, preposition ב ל כ מ, article ה.
 _HEBREW_PREFIX_RE = re.compile(r"(ו)?(כש|ש)?([בלכמ])?(ה)?")
-_HEBREW_MIN_STEM = 2
+_HEBREW_MIN_STEM = 3  # shorter remainders are mostly noise (הוא -> וא, מים -> ים); measured: same recall
 
 
 def _hebrew_terms(raw: str) -> tuple[str, ...]:
-    """The word, then the word without its prefix letters, one boundary at a time (stem >= 2 letters)."""
+    """The word, then the word without its prefix letters, one boundary at a time (stem >= 3 letters)."""
     term = normalize(raw).translate(_HEBREW_PUNCT)
     if not term:
         return ()
@@ -283,7 +322,8 @@ class _KeyedAnalyzer(Analyzer):
 class WordAnalyzer(_KeyedAnalyzer):
     """Space-separated scripts: each word normalised and, where the language has one, stemmed."""
 
-    word_re: ClassVar[re.Pattern[str]] = _WORD_RE
+    def pattern(self) -> re.Pattern[str]:
+        return _word_pattern(self.key)
 
     def terms(self, raw: str) -> tuple[str, ...]:
         return _word_terms(self.key, raw)
@@ -313,7 +353,7 @@ class WordAnalyzer(_KeyedAnalyzer):
         t.stopped = False
         if not chars and not keeporiginal:
             # Indexing and query parsing: no offsets needed, the cheapest loop (build speed matters).
-            for raw in self.word_re.findall(value):
+            for raw in self.pattern().findall(value):
                 terms = known.get(raw)
                 if terms is None:
                     terms = known[raw] = make(raw)
@@ -328,7 +368,7 @@ class WordAnalyzer(_KeyedAnalyzer):
                         yield t
                 pos += 1
             return
-        for match in self.word_re.finditer(value):
+        for match in self.pattern().finditer(value):
             raw = match.group()
             terms = known.get(raw)
             if terms is None:
@@ -354,7 +394,8 @@ class WordAnalyzer(_KeyedAnalyzer):
 class HebrewAnalyzer(WordAnalyzer):
     """Hebrew: normalised words; indexing adds each word without its prefix letters, at the same position."""
 
-    word_re: ClassVar[re.Pattern[str]] = _HEBREW_WORD_RE
+    def pattern(self) -> re.Pattern[str]:
+        return _word_pattern("he", _HEBREW_JOINERS)
 
     def __init__(self, key: str = "he") -> None:
         super().__init__(key)
@@ -402,7 +443,7 @@ class _RunAnalyzer(_KeyedAnalyzer):
         t.boost = 1.0
         t.stopped = False
         if not chars and not keeporiginal:
-            for raw in _WORD_RE.findall(value):
+            for raw in _word_pattern(self.key).findall(value):
                 for term, _start, _end, advances in self.pieces(self.prepare(normalize(raw)), query):
                     if advances:
                         pos += 1
@@ -410,7 +451,7 @@ class _RunAnalyzer(_KeyedAnalyzer):
                     t.pos = pos
                     yield t
             return
-        for match in _WORD_RE.finditer(value):
+        for match in _word_pattern(self.key).finditer(value):
             raw = match.group()
             base = start_char + match.start()
             text = normalize(raw)
@@ -501,22 +542,6 @@ class JapaneseAnalyzer(_RunAnalyzer):
 
 # --- the contract -----------------------------------------------------------------------------------------
 
-_SNOWBALL_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "fr": "French",
-    "de": "German",
-    "pt": "Portuguese",
-    "it": "Italian",
-    "nl": "Dutch",
-    "da": "Danish",
-    "no": "Norwegian",
-    "sv": "Swedish",
-    "fi": "Finnish",
-    "hu": "Hungarian",
-    "ro": "Romanian",
-    "ru": "Russian",
-}
 ANALYSIS_NOTES: dict[str, str] = {
     **{
         key: f"{name}: NFKC, case folding, Snowball {name} stem of each word as written and unaccented."
