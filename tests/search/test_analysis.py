@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import re
 import tempfile
 from typing import Any
 
 from django.test import SimpleTestCase
-from whoosh import fields, index
+from whoosh import fields, highlight, index
 from whoosh.analysis import RegexTokenizer
-from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.qparser import AndGroup, MultifieldParser, QueryParser
 
 from archive.search.analysis import ANALYSIS_KEYS, ANALYSIS_NOTES, analysis_key, analyzer_for
 
@@ -141,6 +142,31 @@ class NormalisationTests(SimpleTestCase):
         )
         self.assertIn(("オリ", "ｵﾘ"), spans("ja", "ｵﾘ"))
         self.assertEqual(spans("zh", "問題")[0], ("问题", "問題"))
+
+
+class HighlightTests(SimpleTestCase):
+    def test_whooshs_highlighter_marks_the_original_characters(self) -> None:
+        folder = tempfile.TemporaryDirectory(prefix="analysis-test-")
+        self.addCleanup(folder.cleanup)
+        keys = ("he", "ja", "zh", "es")
+        ix = index.create_in(
+            folder.name,
+            fields.Schema(**{key: fields.TEXT(analyzer=analyzer_for(key), stored=True) for key in keys}),
+        )
+        writer = ix.writer()
+        writer.add_document(he="השר הציג את הַתָּכְנִיּוֹת", ja="ｵﾘﾝﾋﾟｯｸの準備", zh="發言人表示", es="La educación")
+        writer.commit()
+        expected = {
+            "he": ("תכניות", "<b>הַתָּכְנִיּוֹת</b>"),
+            "ja": ("オリンピック", "<b>ｵﾘﾝﾋﾟｯｸ</b>の準備"),
+            "zh": ("发言人", "<b>發言人</b>表示"),
+            "es": ("educacion", "<b>educación</b>"),
+        }
+        with ix.searcher() as searcher:
+            for key, (q, marked) in expected.items():
+                hits = searcher.search(QueryParser(key, ix.schema).parse(q))
+                hits.formatter = highlight.HtmlFormatter(tagname="b")
+                self.assertIn(marked, re.sub(r"<b [^>]*>", "<b>", hits[0].highlights(key)), key)
 
 
 class StemmingTests(SimpleTestCase):
