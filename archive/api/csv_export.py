@@ -58,7 +58,7 @@ def turn_csv_row(turn: Turn) -> list[Any]:
         turn.transcript.slug,
         turn.position,
         turn.speaker.slug,
-        turn.speaker.name,
+        getattr(turn, "speaker_name_here", None) or turn.speaker.name,  # the name this transcript uses
         turn.kind,
         turn.effective_language,
         turn.text,

@@ -20,8 +20,8 @@ class JsonErrorsMixin:
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         if isinstance(response, Response) and response.status_code >= 400:
-            renderer = getattr(request, "accepted_renderer", None)
-            if renderer is not None and not isinstance(renderer, JSONRenderer):
+            # Also when negotiation itself failed (no renderer chosen yet).
+            if not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
                 request.accepted_renderer = JSONRenderer()
                 request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]

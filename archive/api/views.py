@@ -42,6 +42,8 @@ from archive.models import Appearance, Speaker, Topic, Transcript, TranscriptSta
 from archive.selectors import iterate_in_chunks, transcripts_for_export
 from archive.services import transcripts_set_status
 
+# Transcripts held in memory at once by the bulk dump: press conferences run to thousands of turns.
+EXPORT_CHUNK = 5
 SOURCE = "request body"  # where a DocumentError says the bad document came from
 
 ERRORS = {
@@ -458,7 +460,7 @@ class ExportView(JsonErrorsMixin, APIView):
         renderer = request.accepted_renderer
         assert isinstance(renderer, ExporterRenderer)
         exporter = renderer.exporter
-        transcripts = iterate_in_chunks(transcripts_for_export(include_drafts=include_drafts))
+        transcripts = iterate_in_chunks(transcripts_for_export(include_drafts=include_drafts), EXPORT_CHUNK)
         response = StreamingHttpResponse(exporter.stream(transcripts), content_type=exporter.content_type)
         filename = f"qa-archive.{exporter.extension}"
         response["Content-Disposition"] = content_disposition_header(True, filename) or ""
