@@ -157,7 +157,6 @@ SPECTACULAR_SETTINGS = {
     # The interactive docs are served from our static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # Programs on other sites may read the API; only GET (and its preflight) is allowed cross-origin.

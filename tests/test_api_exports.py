@@ -55,7 +55,8 @@ class TranscriptFormatTests(ApiTestCase):
         response = self.client.get("/api/v1/transcripts/peres-weibo-test/", {"format": "docx"})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response["Content-Type"], "application/json")
-        message = response.json()["format"][0]
+        self.assertEqual(response.json()["key"], "format")
+        message = response.json()["message"]
         self.assertIn("unknown format 'docx'", message)
         for name in EXPORTERS:
             self.assertIn(name, message)
@@ -196,7 +197,7 @@ class BulkExportTests(ApiTestCase):
     def test_formats_that_need_one_file_each_are_refused(self) -> None:
         response = self.client.get("/api/v1/export/", {"format": "json"})
         self.assertEqual(response.status_code, 400)
-        self.assertIn("ndjson", response.json()["format"][0])
+        self.assertIn("ndjson", response.json()["errors"]["format"][0])
 
 
 @needs_corpus

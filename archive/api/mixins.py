@@ -13,8 +13,33 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 
+def _first_message(value: Any) -> str:
+    while isinstance(value, (list, dict)) and value:
+        value = value[0] if isinstance(value, list) else next(iter(value.values()))
+    return str(value)
+
+
+def uniform_error(data: Any) -> dict[str, Any]:
+    """Any 400 body in one shape: `detail` always, `key` and `message` for the first field at fault,
+    `errors` with every field's messages (DRF's field -> [messages])."""
+    if isinstance(data, dict) and "detail" in data:
+        return data
+    if isinstance(data, dict) and data:
+        key = next(iter(data))
+        message = _first_message(data[key])
+        return {"detail": f"{key}: {message}", "key": key, "message": message, "errors": data}
+    message = _first_message(data)
+    return {"detail": message, "key": None, "message": message}
+
+
 class JsonErrorsMixin:
-    """Errors come back as JSON even when a CSV or subtitle format was asked for."""
+    """Errors come back as JSON, in one shape, even when a CSV or subtitle format was asked for."""
+
+    def handle_exception(self, exc: Exception) -> HttpResponseBase:
+        response = super().handle_exception(exc)  # type: ignore[misc]
+        if isinstance(response, Response) and response.status_code == 400:
+            response.data = uniform_error(response.data)
+        return response  # type: ignore[no-any-return]
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any

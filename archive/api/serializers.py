@@ -15,7 +15,9 @@ from archive.exporters.qa_archive import transcript_document
 from archive.interchange import FORMAT_NAME, SLUG_MAX_LENGTH
 from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
 
-SLUG_PATTERN = r"^[-\w]+$"
+# Slugs may be in any script ("微博网友"); OpenAPI regexes are ECMA-262, where \w is ASCII only,
+# so the schema describes slugs in words instead of a pattern that would reject them.
+SLUG_HELP = "Letters (any script), digits, '-' and '_'"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 
 
@@ -40,7 +42,12 @@ def public_url(request: Request | None, obj: Transcript | Turn) -> str | None:
 
 class DocumentSpeakerSerializer(serializers.Serializer):
     name = serializers.CharField(allow_blank=True, max_length=300)
-    slug = serializers.RegexField(SLUG_PATTERN, required=False, allow_null=True, max_length=SLUG_MAX_LENGTH)
+    slug = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=SLUG_MAX_LENGTH,
+        help_text=f"{SLUG_HELP}: the same person everywhere",
+    )
     role = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     names = serializers.DictField(child=serializers.CharField(min_length=1), required=False)
     aliases = serializers.ListField(child=serializers.CharField(min_length=1), required=False)
@@ -62,7 +69,7 @@ class TranscriptDocumentSerializer(serializers.Serializer):
     """A transcript as a `qa-archive/1` document; `url` and `html_url` are read-only extras."""
 
     format = serializers.ChoiceField(choices=[FORMAT_NAME], required=False)
-    slug = serializers.RegexField(SLUG_PATTERN, required=False, max_length=SLUG_MAX_LENGTH)
+    slug = serializers.CharField(required=False, max_length=SLUG_MAX_LENGTH, help_text=SLUG_HELP)
     title = serializers.CharField(min_length=1)
     date = serializers.DateField(required=False, allow_null=True)
     language = serializers.RegexField(LANGUAGE_PATTERN, help_text="BCP-47 tag: en, zh-Hans, he...")
@@ -73,8 +80,8 @@ class TranscriptDocumentSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     status = serializers.ChoiceField(choices=TranscriptStatus.choices, required=False)
     topics = serializers.ListField(child=serializers.CharField(min_length=1), required=False)
-    translation_of = serializers.RegexField(
-        SLUG_PATTERN, required=False, allow_null=True, max_length=SLUG_MAX_LENGTH
+    translation_of = serializers.CharField(
+        required=False, allow_null=True, max_length=SLUG_MAX_LENGTH, help_text="Slug of the original"
     )
     speakers = DocumentSpeakerSerializer(many=True, allow_empty=False)
     turns = DocumentTurnSerializer(many=True, allow_empty=False)
@@ -107,6 +114,7 @@ class TranscriptSummarySerializer(serializers.ModelSerializer):
     translation_of = serializers.SerializerMethodField()
     speakers = serializers.SerializerMethodField()
     turn_count = serializers.IntegerField(read_only=True)
+    slug = serializers.CharField(read_only=True, help_text=SLUG_HELP)
 
     class Meta:
         model = Transcript
@@ -203,6 +211,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
     turn_count = serializers.IntegerField(read_only=True)
     names = serializers.DictField(child=serializers.CharField())
     aliases = serializers.ListField(child=serializers.CharField())
+    slug = serializers.CharField(read_only=True, help_text=SLUG_HELP)
 
     class Meta:
         model = Speaker
@@ -219,6 +228,7 @@ class TopicSerializer(serializers.ModelSerializer):
     labels = serializers.DictField(child=serializers.CharField(), help_text="Label by BCP-47 tag")
     parent = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
     transcript_count = serializers.IntegerField(read_only=True)
+    slug = serializers.CharField(read_only=True, help_text=SLUG_HELP)
 
     class Meta:
         model = Topic
@@ -243,4 +253,9 @@ class ApiErrorSerializer(serializers.Serializer):
     key = serializers.CharField(
         required=False, allow_null=True, help_text="The document key at fault, e.g. turns[3].speaker"
     )
-    message = serializers.CharField(required=False)
+    message = serializers.CharField(required=False, help_text="The message without the place")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Bad parameters: each with its messages",
+    )

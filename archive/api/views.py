@@ -154,7 +154,7 @@ class TranscriptViewSet(ApiViewMixin, viewsets.ModelViewSet):
     """Transcripts: read by anyone (published ones), written by curators with a token."""
 
     lookup_field = "slug"
-    lookup_value_regex = r"[-\w]+"
+    lookup_value_regex = r"[^/.]+"  # any script; ECMA regexes (OpenAPI) know no Unicode \w
     filterset_class = TranscriptFilter
     parser_classes = [JSONParser]
     serializer_class = TranscriptDocumentSerializer
@@ -364,7 +364,7 @@ class SpeakerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """People, with their names in every language; counts include only what the client may see."""
 
     lookup_field = "slug"
-    lookup_value_regex = r"[-\w]+"
+    lookup_value_regex = r"[^/.]+"  # any script; ECMA regexes (OpenAPI) know no Unicode \w
     serializer_class = SpeakerSerializer
     filterset_class = SpeakerFilter
 
@@ -395,7 +395,7 @@ class TopicViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Topics with their labels in every language; counts include only what the client may see."""
 
     lookup_field = "slug"
-    lookup_value_regex = r"[-\w]+"
+    lookup_value_regex = r"[^/.]+"  # any script; ECMA regexes (OpenAPI) know no Unicode \w
     serializer_class = TopicSerializer
     filterset_class = TopicFilter
 
