@@ -10,7 +10,6 @@ import time
 import tracemalloc
 
 from django.core.management import call_command
-from rest_framework.test import APIRequestFactory
 
 from archive.api.csv_export import SEARCH_CSV_COLUMNS, TURN_CSV_HEADER, CsvRenderer
 from archive.api.renderers import media_type_of

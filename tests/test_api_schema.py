@@ -12,11 +12,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
 from archive.exporters import EXPORTERS
-from tests.api_base import ApiTestCase
+from tests.api_base import ApiTestCase, without_throttling
 from tests.base import PERES_ZH, document, import_document
 
 # Per operation and client; keeps the whole run well under a minute on a 2-core machine.
@@ -125,7 +124,6 @@ class SchemathesisTests(ApiTestCase):
             response_schema_conformance,
             response_headers_conformance,
         ]
-        no_throttle = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {}}
         # Random slugs (mostly 404), then a real one, anonymously and as a curator (who writes).
         runs: list[tuple[str, dict[str, str], dict[str, str] | None]] = [
             ("anonymous", {}, None),
@@ -134,7 +132,7 @@ class SchemathesisTests(ApiTestCase):
         ]
         started = time.monotonic()
         calls = 0
-        with override_settings(REST_FRAMEWORK=no_throttle), wsgi_in_this_transaction():
+        with without_throttling(), wsgi_in_this_transaction():
             schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
             operations = [result.ok() for result in schema.get_all_operations()]
             self.assertGreaterEqual(len(operations), 13)

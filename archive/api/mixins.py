@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
 from rest_framework.renderers import JSONRenderer
@@ -44,11 +44,15 @@ class JsonErrorsMixin:
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        if isinstance(response, Response) and response.status_code >= 400:
-            # Also when negotiation itself failed (no renderer chosen yet).
-            if not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
-                request.accepted_renderer = JSONRenderer()
-                request.accepted_media_type = JSONRenderer.media_type
+        # Also when negotiation itself failed (no renderer chosen yet).
+        chosen = getattr(request, "accepted_renderer", None)
+        if (
+            isinstance(response, Response)
+            and response.status_code >= 400
+            and not isinstance(chosen, JSONRenderer)
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
@@ -66,7 +70,9 @@ class ConditionalGetMixin(JsonErrorsMixin):
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.streaming:
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        if not isinstance(response, HttpResponse):  # streaming: no body to hash
             return response
         # Curators see drafts: a shared cache must not give their answer to anyone else.
         patch_vary_headers(response, ["Authorization", "Cookie"])

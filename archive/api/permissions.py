@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -28,6 +28,7 @@ WRITE_PERMISSIONS = {
 def can_see_unpublished(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    assert isinstance(user, PermissionsMixin)  # the archive's users are django.contrib.auth users
     return any(user.has_perm(perm) for perm in SEE_UNPUBLISHED)
 
 
