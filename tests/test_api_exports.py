@@ -50,6 +50,27 @@ class TranscriptFormatTests(ApiTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(json.loads(response.content)["slug"], "peres-weibo-test")
 
+    def test_a_format_that_cannot_hold_the_transcript_is_400_not_500(self) -> None:
+        from archive.exporters.base import Exporter
+
+        class NeedsTimings(Exporter):
+            name = "timed-test"
+            extension = "timed"
+            content_type = "text/x-timed; charset=utf-8"
+
+            def render(self, transcript: Transcript) -> str:
+                raise ValueError("no turn has start and end times")
+
+        EXPORTERS["timed-test"] = NeedsTimings()
+        try:
+            response = self.client.get("/api/v1/transcripts/peres-weibo-test-zh/", {"format": "timed-test"})
+        finally:
+            del EXPORTERS["timed-test"]
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(
+            "cannot be given as timed-test: no turn has start and end times", response.json()["detail"]
+        )
+
     def test_an_unknown_format_is_400_listing_the_known_ones(self) -> None:
         response = self.client.get("/api/v1/transcripts/peres-weibo-test/", {"format": "docx"})
         self.assertEqual(response.status_code, 400)

@@ -62,6 +62,16 @@ class AuthenticationTests(ApiTestCase):
             client.patch(f"{URL}peres-weibo-test/", {"status": "draft"}, format="json").status_code, 401
         )
 
+    def test_tokens_are_managed_in_the_admin(self) -> None:
+        from django.contrib.auth.models import User
+
+        admin = User.objects.create_superuser("boss", "boss@example.org", "pw-not-used")
+        self.client.force_login(admin)
+        Token.objects.create(user=admin)
+        response = self.client.get("/admin/authtoken/tokenproxy/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "boss")
+
     def test_create_api_token_refuses_an_unknown_user_and_warns_a_non_curator(self) -> None:
         with self.assertRaisesMessage(CommandError, "no user 'ghost'"):
             call_command("create_api_token", "ghost", stdout=StringIO())

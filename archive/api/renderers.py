@@ -29,7 +29,8 @@ def media_type_of(exporter: Exporter) -> str:
 
 
 class ExporterRenderer(BaseRenderer):
-    """Renders one Transcript with an exporter; anything else (never expected) as JSON."""
+    """Renders one Transcript with an exporter (or passes on text the view already rendered);
+    anything else (never expected: errors are JSON) as JSON."""
 
     exporter: Exporter
     charset = "utf-8"
@@ -40,6 +41,8 @@ class ExporterRenderer(BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: dict[str, Any] | None = None,
     ) -> bytes:
+        if isinstance(data, str):
+            return data.encode(self.charset)
         if isinstance(data, Transcript):
             return self.exporter.render(data).encode(self.charset)
         return json.dumps(data, ensure_ascii=False).encode(self.charset)

@@ -204,9 +204,16 @@ class TranscriptViewSet(ApiViewMixin, viewsets.ModelViewSet):
         self.last_modified = transcript.modified
         renderer = request.accepted_renderer
         if isinstance(renderer, ExporterRenderer):
-            filename = renderer.exporter.filename(transcript)
-            disposition = content_disposition_header(as_attachment=True, filename=filename)
-            return Response(transcript, headers={"Content-Disposition": disposition or ""})
+            exporter = renderer.exporter
+            try:
+                text = exporter.render(transcript)
+            except ValueError as exc:  # a format that cannot hold this transcript (e.g. no timings)
+                message = f"this transcript cannot be given as {exporter.name}: {exc}"
+                raise ValidationError({"format": [message]}) from None
+            disposition = content_disposition_header(
+                as_attachment=True, filename=exporter.filename(transcript)
+            )
+            return Response(text, headers={"Content-Disposition": disposition or ""})
         return Response(self.get_serializer(transcript).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
