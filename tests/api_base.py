@@ -11,6 +11,9 @@ from django.test import TestCase, override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from archive.importers import collect_files, import_documents, read_files
+from tests.base import CORPUS
+
 CURATOR_PERMISSIONS = ("view_transcript", "add_transcript", "change_transcript", "delete_transcript")
 
 
@@ -27,6 +30,16 @@ def token_client(user: User) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+def import_sample() -> int:
+    """The whole corpus sample, as the import command reads it; the number of documents imported.
+
+    Documents the database refuses are left out here (the import tests report them), so the
+    API's checks run on everything that did import."""
+    report = import_documents(read_files(collect_files([CORPUS / "sample"])))
+    assert report.documents > 300, report.summary()
+    return report.documents
 
 
 def without_throttling() -> override_settings:

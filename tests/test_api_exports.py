@@ -16,8 +16,8 @@ from archive.api.renderers import media_type_of
 from archive.exporters import EXPORTERS
 from archive.models import Transcript
 from archive.selectors import transcripts_for_export
-from tests.api_base import ApiTestCase
-from tests.base import CORPUS, PERES_ZH, document, import_document, needs_corpus
+from tests.api_base import ApiTestCase, import_sample
+from tests.base import PERES_ZH, document, import_document, needs_corpus
 
 
 def read_csv(text: str) -> list[list[str]]:
@@ -225,7 +225,7 @@ class CorpusBulkExportTests(ApiTestCase):
     """The whole sample streams through the API with memory that does not grow with the archive."""
 
     def test_the_whole_sample_streams_in_constant_memory(self) -> None:
-        call_command("import_transcripts", str(CORPUS / "sample"), stdout=io.StringIO(), stderr=io.StringIO())
+        import_sample()
         published = Transcript.objects.published().count()
         self.assertGreater(published, 300)
         response = self.client.get("/api/v1/export/")
