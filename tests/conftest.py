@@ -21,3 +21,12 @@ def _isolated_var_dir(django_test_environment: None) -> object:
         config["PATH"] = _TMP / "index"
     yield
     shutil.rmtree(_TMP, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> object:
+    """API throttles count requests in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

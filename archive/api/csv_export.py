@@ -1,0 +1,142 @@
+"""CSV out of the API: a streaming writer, the turn columns, and a renderer for result lists.
+
+`CsvRenderer` renders a list response (`{"results": [...]}` or a plain list) as CSV, one
+row per result, with the columns the view names in `csv_columns` (header, dotted path into
+the result) or, failing that, the first result's keys flattened. The search endpoint uses it
+with `SEARCH_CSV_COLUMNS`:
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
+    csv_columns = SEARCH_CSV_COLUMNS
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from rest_framework.renderers import BaseRenderer
+
+from archive.models import Turn
+
+Columns = Sequence[tuple[str, str]]
+
+# Results of GET /api/v1/search/ as issue 3 shapes them.
+SEARCH_CSV_COLUMNS: Columns = [
+    ("transcript", "transcript.slug"),
+    ("title", "transcript.title"),
+    ("date", "transcript.date"),
+    ("position", "turn.position"),
+    ("speaker", "turn.speaker"),
+    ("speaker_slug", "turn.speaker_slug"),
+    ("kind", "turn.kind"),
+    ("language", "turn.language"),
+    ("text", "turn.text"),
+    ("score", "score"),
+]
+
+TURN_CSV_HEADER = [
+    "transcript",
+    "position",
+    "speaker",
+    "speaker_name",
+    "kind",
+    "language",
+    "text",
+    "reply_to",
+    "original",
+    "topics",
+    "start",
+    "end",
+]
+
+
+def turn_csv_row(turn: Turn) -> list[Any]:
+    """One turn as a CSV row (expects transcript, speaker, reply_to selected and topics prefetched)."""
+    return [
+        turn.transcript.slug,
+        turn.position,
+        turn.speaker.slug,
+        getattr(turn, "speaker_name_here", None) or turn.speaker.name,  # the name this transcript uses
+        turn.kind,
+        turn.effective_language,
+        turn.text,
+        turn.reply_to.position if turn.reply_to_id is not None and turn.reply_to else "",
+        turn.original_position if turn.original_position is not None else "",
+        ";".join(topic.slug for topic in turn.topics.all()),
+        "" if turn.start is None else turn.start,
+        "" if turn.end is None else turn.end,
+    ]
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """CSV text, one line at a time (for StreamingHttpResponse): memory holds one row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    yield _drain(buffer)
+    for row in rows:
+        writer.writerow(row)
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(_cell(v)) for v in value)
+    if isinstance(value, Mapping):
+        return ";".join(f"{k}={_cell(v)}" for k, v in value.items())
+    return value
+
+
+def _lookup(item: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(item, Mapping):
+            return None
+        item = item.get(part)
+    return item
+
+
+def _flatten_keys(item: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    columns: list[tuple[str, str]] = []
+    for key, value in item.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            columns.extend(_flatten_keys(value, prefix=f"{path}."))
+        else:
+            columns.append((path, path))
+    return columns
+
+
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
+        rows = data.get("results", [data]) if isinstance(data, Mapping) else list(data or [])
+        view = (renderer_context or {}).get("view")
+        columns: Columns | None = getattr(view, "csv_columns", None)
+        if columns is None:
+            columns = _flatten_keys(rows[0]) if rows and isinstance(rows[0], Mapping) else []
+        lines = csv_lines(
+            [header for header, _ in columns],
+            ([_cell(_lookup(row, path)) for _, path in columns] for row in rows),
+        )
+        return "".join(lines).encode(self.charset)
