@@ -60,6 +60,19 @@ def errors(*codes: int) -> dict[Any, OpenApiResponse]:
     return {(code, "application/json"): ERRORS[code] for code in codes}
 
 
+class ExportResponse(Response):
+    """An exported file. DRF drops the Content-Type of an empty body, but an empty
+    export (an SRT file of a transcript without times) is still a file of its type."""
+
+    @property
+    def rendered_content(self) -> Any:
+        content = super().rendered_content
+        if not content and self.accepted_renderer is not None:
+            renderer = self.accepted_renderer
+            self["Content-Type"] = f"{renderer.media_type}; charset={renderer.charset}"
+        return content
+
+
 class DocumentRejected(APIException):
     """A document that fails `validate_document` (or the write): 400 with the importer's message."""
 
@@ -213,7 +226,7 @@ class TranscriptViewSet(ApiViewMixin, viewsets.ModelViewSet):
             disposition = content_disposition_header(
                 as_attachment=True, filename=exporter.filename(transcript)
             )
-            return Response(text, headers={"Content-Disposition": disposition or ""})
+            return ExportResponse(text, headers={"Content-Disposition": disposition or ""})
         return Response(self.get_serializer(transcript).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
