@@ -214,7 +214,7 @@ def _check_nesting(tokens: list[_Token]) -> None:
 
 
 class _Parser:
-    """query := or ; or := and ("OR" and)* ; and := unary+ ; unary := ["-"] atom ; atom := "(" or ")" | leaf"""
+    """query := or; or := and ("OR" and)*; and := unary+; unary := ["-"] atom; atom := "(" or ")" | leaf"""
 
     def __init__(self, tokens: list[_Token], notices: list[str]) -> None:
         self.tokens = tokens
@@ -309,8 +309,7 @@ def _word_or_prefix(text: str) -> Node | None:
     stem = text.rstrip("*")
     if "*" in stem or not stem:
         raise QueryRefused(
-            "A wildcard (*) can only end a word, after at least "
-            f"{MIN_PREFIX_CHARS} characters, e.g. educ*."
+            f"A wildcard (*) can only end a word, after at least {MIN_PREFIX_CHARS} characters, e.g. educ*."
         )
     if len(stem) < MIN_PREFIX_CHARS:
         raise QueryRefused(

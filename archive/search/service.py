@@ -159,7 +159,9 @@ def _attach_translations(hits: list[SearchHit]) -> None:
     wanted: list[tuple[SearchHit, str, int]] = []  # (hit, family slug, original position)
     originals = {hit.transcript.slug for hit in hits if not hit.transcript.translation_of_slug}
     translated = set(
-        Transcript.objects.filter(translation_of_slug__in=originals).values_list("translation_of_slug", flat=True)
+        Transcript.objects.filter(translation_of_slug__in=originals).values_list(
+            "translation_of_slug", flat=True
+        )
     )
     for hit in hits:
         transcript = hit.transcript

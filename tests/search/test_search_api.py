@@ -39,12 +39,19 @@ class SearchApiTests(TestCase):
         response = self.get(q="tariffs steel")
         self.assertEqual(response.status_code, 200)
         data = response.json()
-        self.assertEqual(set(data), {"count", "page", "page_size", "results", "facets", "suggestion", "notice"})
+        self.assertEqual(
+            set(data), {"count", "page", "page_size", "results", "facets", "suggestion", "notice"}
+        )
         self.assertEqual((data["count"], data["page"], data["page_size"]), (1, 1, 20))
         result = data["results"][0]
         self.assertEqual(
             result["transcript"],
-            {"slug": "briefing-en", "title": "Press briefing on trade", "date": "2023-05-02", "language": "en"},
+            {
+                "slug": "briefing-en",
+                "title": "Press briefing on trade",
+                "date": "2023-05-02",
+                "language": "en",
+            },
         )
         self.assertEqual(
             result["turn"],

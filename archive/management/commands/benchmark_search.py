@@ -114,7 +114,16 @@ class Command(BaseCommand):
         out = workdir / "corpus"
         self.stdout.write(f"Normalizing the whole corpus into {out} ...")
         subprocess.run(
-            [sys.executable, str(script), "--per-source", "0", "--out", str(out), "--stats", str(workdir / "stats.json")],
+            [
+                sys.executable,
+                str(script),
+                "--per-source",
+                "0",
+                "--out",
+                str(out),
+                "--stats",
+                str(workdir / "stats.json"),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -153,14 +162,14 @@ class Command(BaseCommand):
             f"build rate             {ours_rate:,.0f} turns/s (bare standard-analyzer Whoosh: "
             f"{bare_rate:,.0f} turns/s; ratio {ours_rate / bare_rate:.2f})"
         )
-        self.stdout.write(
-            f"index size             {folder_size(live) / 2**20:,.1f} MiB (bare: {folder_size(bare_dir) / 2**20:,.1f} MiB)"
-        )
+        ours_mib, bare_mib = folder_size(live) / 2**20, folder_size(bare_dir) / 2**20
+        self.stdout.write(f"index size             {ours_mib:,.1f} MiB (bare: {bare_mib:,.1f} MiB)")
         self.stdout.write(f"queries                {len(mix)} x {options['rounds']} rounds")
         for p in (50, 95, 99):
             ours, bare = percentile(ours_ms, p), percentile(bare_ms, p)
+            ratio = ours / max(bare, 1e-9)
             self.stdout.write(
-                f"latency p{p:<3}           API {ours:7.1f} ms   bare Whoosh {bare:7.1f} ms   ratio {ours / max(bare, 1e-9):5.1f}"
+                f"latency p{p:<3}        API {ours:7.1f} ms   bare Whoosh {bare:7.1f} ms   ratio {ratio:.1f}"
             )
         self.stdout.write(f"mean latency           API {statistics.mean(ours_ms):.1f} ms")
         self.stdout.write(f"peak memory (RSS)      {peak_mb:,.0f} MiB")
@@ -245,7 +254,9 @@ def build_bare(path: Path) -> int:
 
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
-    schema = fields.Schema(id=fields.ID(stored=True, unique=True), text=fields.TEXT(analyzer=StandardAnalyzer()))
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True), text=fields.TEXT(analyzer=StandardAnalyzer())
+    )
     ix = index.create_in(str(path), schema)
     writer = ix.writer(limitmb=512)
     count = 0
@@ -271,7 +282,7 @@ def time_bare(path: Path, mix: list[dict[str, Any]], rounds: int) -> list[float]
                 try:
                     results = searcher.search(parser.parse(params["q"]), limit=20)
                     [hit["id"] for hit in results]
-                except Exception:  # noqa: S110 - the bare parser's failures are part of what it costs
+                except Exception:
                     pass
                 if round_:  # the first round warms up
                     timings.append((time.perf_counter() - started) * 1000)

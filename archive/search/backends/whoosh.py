@@ -28,7 +28,6 @@ from whoosh import columns
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.collectors import FilterCollector, TimeLimit, TopCollector
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
@@ -47,8 +46,8 @@ from archive.search.backends.base import (
 )
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
+from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
 from archive.search.tokens import analyzed
-from archive.search.query import And, FieldTerm, Not, Or, ParsedQuery, Phrase, Prefix, Word
 
 LIVE = "live"
 GENERIC = "generic"
@@ -398,7 +397,13 @@ def _docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
 # their deletion lists do), so after a commit only new segments are read again.
 _SEGMENT_VALUES: dict[tuple[str, str, str], list[Any]] = {}
 _SEGMENT_VALUES_LOCK = threading.Lock()
-FACET_COLUMNS = {"speaker": "speaker", "topic": "topic_set", "language": "language", "kind": "kind", "year": "year"}
+FACET_COLUMNS = {
+    "speaker": "speaker",
+    "topic": "topic_set",
+    "language": "language",
+    "kind": "kind",
+    "year": "year",
+}
 
 
 class _Columns:
@@ -423,7 +428,9 @@ class _Columns:
         if values is None:
             column = reader.column_reader(fieldname) if reader.has_column(fieldname) else None
             count = reader.doc_count_all()
-            values = [_column_value(column, d) for d in range(count)] if column is not None else [None] * count
+            values = (
+                [_column_value(column, d) for d in range(count)] if column is not None else [None] * count
+            )
             with _SEGMENT_VALUES_LOCK:
                 if len(_SEGMENT_VALUES) > 2000:
                     _SEGMENT_VALUES.clear()
@@ -460,8 +467,7 @@ class _Columns:
                 )
             else:
                 counts = Counter(values[d] for d in matched)
-            counts.pop(None, None)  # type: ignore[arg-type]
-            counts.pop("", None)
+            counts = Counter({v: c for v, c in counts.items() if v not in (None, "")})
             ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
             found[name] = [(str(v), c) for v, c in ranked[:size]]
         return found
@@ -596,9 +602,7 @@ class _QueryBuilder:
                 for btext in self.reader.expand_prefix(fieldname, stem):
                     self.expansions += 1
                     if self.expansions > MAX_PREFIX_EXPANSIONS:
-                        raise QueryRefused(
-                            f"“{text}*” matches too many words. Please type more of the word."
-                        )
+                        raise QueryRefused(f"“{text}*” matches too many words. Please type more of the word.")
                     terms.append(wq.Term(fieldname, btext.decode("utf-8")))
         if not terms:
             return wq.NullQuery
