@@ -30,7 +30,7 @@ from whoosh import index as wi
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimit, TopCollector
 from whoosh.index import LockError
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
@@ -55,6 +55,7 @@ MAX_PREFIX_EXPANSIONS = 300
 TITLE_BOOST = 1.2
 NAMES_BOOST = 1.2
 TRANSLATION_BOOST = 0.8
+TEXT_PREFIXES = ("text_", "trans_", "title_")
 
 
 def build_schema() -> wf.Schema:
@@ -75,6 +76,7 @@ def build_schema() -> wf.Schema:
         language=wf.COLUMN(columns.RefBytesColumn()),
         year=wf.COLUMN(columns.RefBytesColumn()),
         topic_set=wf.COLUMN(columns.VarBytesColumn()),  # comma-joined slugs: the topic facet reads it
+        text_fields=wf.COLUMN(columns.VarBytesColumn()),  # which text fields the document has (scoring)
         speaker_names=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True),
         topic_labels=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
     )
@@ -108,15 +110,16 @@ def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
         f"text_{analysis.analysis_key(language)}": doc.text,
         f"title_{analysis.analysis_key(doc.title_language)}": doc.title,
     }
-    if doc.date is not None:
-        fields["date"] = doc.date.toordinal()
-        fields["day"] = doc.date.strftime("%Y%m%d")
-        fields["year"] = str(doc.date.year).encode("ascii")
     translations: dict[str, list[str]] = defaultdict(list)
     for tag_, text in doc.translations:
         translations[analysis.analysis_key(tag_)].append(text)
     for key, texts in translations.items():
         fields[f"trans_{key}"] = "\n".join(texts)
+    fields["text_fields"] = ",".join(sorted(f for f in fields if f.startswith(TEXT_PREFIXES))).encode()
+    if doc.date is not None:
+        fields["date"] = doc.date.toordinal()
+        fields["day"] = doc.date.strftime("%Y%m%d")
+        fields["year"] = str(doc.date.year).encode("ascii")
     return fields
 
 
@@ -125,6 +128,28 @@ def field_key(fieldname: str) -> str:
         if fieldname.startswith(head):
             return fieldname[len(head) :]
     return GENERIC
+
+
+class _PerFieldBM25F(BM25F):  # type: ignore[misc]
+    """BM25F whose average field length counts only the documents that have the field.
+
+    Whoosh divides a field's total length by every document of the index, so a language with
+    few turns (Chinese among 100k Hebrew and English ones) gets a tiny "average" and its turns,
+    seemingly very long, score far below the others.
+    """
+
+    def __init__(self, docs_with_field: dict[str, int]) -> None:
+        super().__init__()
+        self.docs_with_field = docs_with_field
+
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
+        if not searcher.schema[fieldname].scorable:
+            return WeightScorer.for_(searcher, fieldname, text)
+        scorer = BM25FScorer(searcher, fieldname, text, self.B, self.K1, qf=qf)
+        docs = self.docs_with_field.get(fieldname)
+        if docs:
+            scorer.avgfl = (searcher.get_parent().field_length(fieldname) / docs) or 1
+        return scorer
 
 
 class _TimedTop(TopCollector):  # type: ignore[misc]
@@ -315,6 +340,7 @@ class WhooshBackend(BaseSearchBackend):
             return BackendResults(0, [], {name: [] for name in FACETS} if request.facets else {})
         q = _QueryBuilder(searcher, request).build()
         columns = _columns_of(searcher)
+        searcher.weighting = columns.weighting()
         deadline = time.monotonic() + request.time_limit
         # Pass 1, unscored: every matching document (the count and the facets need them all).
         matched = _docset(searcher, q, deadline)
@@ -412,6 +438,7 @@ class _Columns:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.folder = str(searcher._ix.storage.folder)
+        self._weighting: _PerFieldBM25F | None = None
         self.arrays: dict[tuple[str, bool], list[Any]] = {}
 
     def _segments(self) -> list[tuple[Any, int]]:
@@ -453,6 +480,31 @@ class _Columns:
                 values.extend(self._values(reader, fieldname))
         self.arrays[(fieldname, desc)] = values
         return values
+
+    def weighting(self) -> _PerFieldBM25F:
+        if self._weighting is None:
+            counts: Counter[str] = Counter()
+            for reader, _offset in self._segments():
+                counts.update(self._field_counts(reader))
+            self._weighting = _PerFieldBM25F(dict(counts))
+        return self._weighting
+
+    def _field_counts(self, reader: Any) -> Counter[str]:
+        segment = reader.segment()
+        if segment is None:
+            return Counter()
+        key = (self.folder, segment.segment_id(), "#field-counts")
+        with _SEGMENT_VALUES_LOCK:
+            cached = _SEGMENT_VALUES.get(key)
+        if cached is None:
+            counts: Counter[str] = Counter()
+            for value in self._values(reader, "text_fields"):
+                if value:
+                    counts.update(value.split(","))
+            cached = [counts]
+            with _SEGMENT_VALUES_LOCK:
+                _SEGMENT_VALUES[key] = cached
+        return cached[0]  # type: ignore[no-any-return]
 
     def turn_id(self, docnum: int) -> int:
         return int(self.searcher.stored_fields(docnum)["stored"][0])
@@ -539,7 +591,18 @@ class _QueryBuilder:
             return wq.Every()
         self.fields = self.text_fields()
         q = self._node(root)
-        return q if q is not None else wq.NullQuery
+        if q is None:
+            return wq.NullQuery
+        # Turns that say the words themselves (or in their aligned translation) rank above turns
+        # matching some words only through the transcript's title or the speaker's name.
+        every_field = self.fields
+        self.fields = [f for f in every_field if f.startswith(("text_", "trans_"))]
+        self.expansions = 0
+        own = self._node(root)
+        self.fields = every_field
+        if own is None or own is wq.NullQuery:
+            return q
+        return wq.AndMaybe(q, own)
 
     def _node(self, node: Any) -> wq.Query | None:
         if isinstance(node, And):
