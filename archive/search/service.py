@@ -155,41 +155,47 @@ def _attach_replies(hits: list[SearchHit]) -> None:
 
 def _attach_translations(hits: list[SearchHit]) -> None:
     """Aligned turns in the transcript's original and its other translations (published only)."""
-    conditions = Q()
-    wanted: list[tuple[SearchHit, str, int]] = []  # (hit, family slug, original position)
-    originals = {hit.transcript.slug for hit in hits if not hit.transcript.translation_of_slug}
-    translated = set(
-        Transcript.objects.filter(translation_of_slug__in=originals).values_list(
-            "translation_of_slug", flat=True
-        )
+    families = {hit.transcript.translation_of_slug or hit.transcript.slug for hit in hits}
+    if not families:
+        return
+    # The transcripts of those families first (few, by indexed slugs), then their turns by key.
+    members = list(
+        Transcript.objects.published()
+        .filter(Q(slug__in=families) | Q(translation_of_slug__in=families))
+        .only("pk", "slug", "title", "date", "language", "translation_of_slug", "status")
     )
+    if not any(t.translation_of_slug for t in members):
+        return  # nothing translated among the hits' families
+    family_of = {t.pk: t.translation_of_slug or t.slug for t in members}
+    wanted: dict[int, tuple[str, int]] = {}  # hit turn id -> (family, original position)
     for hit in hits:
         transcript = hit.transcript
-        if not transcript.translation_of_slug and transcript.slug not in translated:
-            continue  # an original nobody translated: nothing aligned
         if transcript.translation_of_slug:
-            if hit.turn.original_position is None:
-                continue
-            family, position = transcript.translation_of_slug, hit.turn.original_position
-            conditions |= Q(transcript__slug=family, position=position)
+            if hit.turn.original_position is not None:
+                wanted[hit.turn.pk] = (transcript.translation_of_slug, hit.turn.original_position)
         else:
-            family, position = transcript.slug, hit.turn.position
-        conditions |= Q(transcript__translation_of_slug=family, original_position=position)
-        wanted.append((hit, family, position))
-    if not wanted:
-        return
-    rows = Turn.objects.filter(_published_turns()).filter(conditions).select_related("transcript", "speaker")
+            wanted[hit.turn.pk] = (transcript.slug, hit.turn.position)
+    positions = {position for _, position in wanted.values()}
+    rows = Turn.objects.filter(transcript__in=[t.pk for t in members]).filter(
+        Q(position__in=positions) | Q(original_position__in=positions)
+    )
     by_key: dict[tuple[str, int], list[Turn]] = {}
-    for turn in rows.order_by("transcript__slug"):
-        if turn.transcript.translation_of_slug:
+    members_by_pk = {t.pk: t for t in members}
+    for turn in rows.select_related("speaker").order_by("transcript_id", "position"):
+        transcript = members_by_pk[turn.transcript_id]
+        turn.transcript = transcript
+        if transcript.translation_of_slug:
             if turn.original_position is None:
                 continue
-            key = (turn.transcript.translation_of_slug, turn.original_position)
+            key = (family_of[turn.transcript_id], turn.original_position)
         else:
-            key = (turn.transcript.slug, turn.position)
+            key = (transcript.slug, turn.position)
         by_key.setdefault(key, []).append(turn)
-    for hit, family, position in wanted:
-        hit.translations = [t for t in by_key.get((family, position), []) if t.pk != hit.turn.pk]
+    for hit in hits:
+        key = wanted.get(hit.turn.pk)
+        if key is not None:
+            found = [t for t in by_key.get(key, []) if t.pk != hit.turn.pk]
+            hit.translations = sorted(found, key=lambda t: t.transcript.slug)
 
 
 def _label_facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:

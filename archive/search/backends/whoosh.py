@@ -76,7 +76,7 @@ def build_schema() -> wf.Schema:
         language=wf.COLUMN(columns.RefBytesColumn()),
         year=wf.COLUMN(columns.RefBytesColumn()),
         topic_set=wf.COLUMN(columns.VarBytesColumn()),  # comma-joined slugs: the topic facet reads it
-        text_fields=wf.COLUMN(columns.VarBytesColumn()),  # which text fields the document has (scoring)
+        present_fields=wf.COLUMN(columns.VarBytesColumn()),  # which text fields the document has (scoring)
         speaker_names=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True),
         topic_labels=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
     )
@@ -115,7 +115,7 @@ def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
         translations[analysis.analysis_key(tag_)].append(text)
     for key, texts in translations.items():
         fields[f"trans_{key}"] = "\n".join(texts)
-    fields["text_fields"] = ",".join(sorted(f for f in fields if f.startswith(TEXT_PREFIXES))).encode()
+    fields["present_fields"] = ",".join(sorted(f for f in fields if f.startswith(TEXT_PREFIXES))).encode()
     if doc.date is not None:
         fields["date"] = doc.date.toordinal()
         fields["day"] = doc.date.strftime("%Y%m%d")
@@ -172,6 +172,8 @@ class WhooshBackend(BaseSearchBackend):
         super().__init__(alias, params)
         self.root = Path(params["PATH"])
         self.limitmb = int(params.get("LIMITMB", 128))
+        self.rebuild_limitmb = int(params.get("REBUILD_LIMITMB", 256))  # per process
+        self.procs = max(1, int(params.get("PROCS", min(2, os.cpu_count() or 1))))
         self._local = threading.local()
         self._write_lock = threading.Lock()  # one writer per process; the file lock covers processes
 
@@ -275,7 +277,8 @@ class WhooshBackend(BaseSearchBackend):
             count = 0
             try:
                 ix = wi.open_dir(str(generation))
-                writer = ix.writer(limitmb=max(self.limitmb, 512))  # fewer sort runs spilled to disk
+                # Analysis is the cost of a build: spread it over the CPUs (one segment per process).
+                writer = ix.writer(limitmb=self.rebuild_limitmb, procs=self.procs, multisegment=self.procs > 1)
                 try:
                     for doc in documents:
                         writer.add_document(**whoosh_fields(doc))
@@ -453,7 +456,8 @@ class _Columns:
         with _SEGMENT_VALUES_LOCK:
             values = _SEGMENT_VALUES.get(key)
         if values is None:
-            column = reader.column_reader(fieldname) if reader.has_column(fieldname) else None
+            known = fieldname in reader.schema  # (an index built before the field existed lacks it)
+            column = reader.column_reader(fieldname) if known and reader.has_column(fieldname) else None
             count = reader.doc_count_all()
             values = (
                 [_column_value(column, d) for d in range(count)] if column is not None else [None] * count
@@ -498,7 +502,7 @@ class _Columns:
             cached = _SEGMENT_VALUES.get(key)
         if cached is None:
             counts: Counter[str] = Counter()
-            for value in self._values(reader, "text_fields"):
+            for value in self._values(reader, "present_fields"):
                 if value:
                     counts.update(value.split(","))
             cached = [counts]
