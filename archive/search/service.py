@@ -192,9 +192,9 @@ def _attach_translations(hits: list[SearchHit]) -> None:
             key = (transcript.slug, turn.position)
         by_key.setdefault(key, []).append(turn)
     for hit in hits:
-        key = wanted.get(hit.turn.pk)
-        if key is not None:
-            found = [t for t in by_key.get(key, []) if t.pk != hit.turn.pk]
+        hit_key = wanted.get(hit.turn.pk)
+        if hit_key is not None:
+            found = [t for t in by_key.get(hit_key, []) if t.pk != hit.turn.pk]
             hit.translations = sorted(found, key=lambda t: t.transcript.slug)
 
 

@@ -278,7 +278,8 @@ class WhooshBackend(BaseSearchBackend):
             try:
                 ix = wi.open_dir(str(generation))
                 # Analysis is the cost of a build: spread it over the CPUs (one segment per process).
-                writer = ix.writer(limitmb=self.rebuild_limitmb, procs=self.procs, multisegment=self.procs > 1)
+                procs = self.procs
+                writer = ix.writer(limitmb=self.rebuild_limitmb, procs=procs, multisegment=procs > 1)
                 try:
                     for doc in documents:
                         writer.add_document(**whoosh_fields(doc))
