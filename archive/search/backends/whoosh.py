@@ -145,11 +145,24 @@ class _PerFieldBM25F(BM25F):  # type: ignore[misc]
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
             return WeightScorer.for_(searcher, fieldname, text)
-        scorer = BM25FScorer(searcher, fieldname, text, self.B, self.K1, qf=qf)
-        docs = self.docs_with_field.get(fieldname)
-        if docs:
-            scorer.avgfl = (searcher.get_parent().field_length(fieldname) / docs) or 1
-        return scorer
+        return _PerFieldBM25FScorer(
+            searcher, fieldname, text, self.B, self.K1, qf, self.docs_with_field.get(fieldname)
+        )
+
+
+class _PerFieldBM25FScorer(BM25FScorer):  # type: ignore[misc]
+    def __init__(
+        self, searcher: Any, fieldname: str, text: Any, B: float, K1: float, qf: int, docs: int | None
+    ) -> None:
+        parent = searcher.get_parent()
+        self.idf = parent.idf(fieldname, text)
+        total = parent.field_length(fieldname)
+        self.avgfl = (total / docs if docs else parent.avg_field_length(fieldname)) or 1
+        self.B = B
+        self.K1 = K1
+        self.qf = qf
+        # After avgfl: setup() computes the maximum score that block skipping relies on.
+        self.setup(searcher, fieldname, text)
 
 
 class _TimedTop(TopCollector):  # type: ignore[misc]
