@@ -14,3 +14,8 @@ class ArchiveConfig(AppConfig):
 
         # Connected to every app's post_migrate, after auth's own handler created permissions.
         post_migrate.connect(on_post_migrate, dispatch_uid="archive.curators.sync")
+
+        # The search index follows every change through the outbox (archive/search/signals.py).
+        from archive.search import signals
+
+        signals.connect()

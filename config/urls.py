@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from archive.api.search import SearchView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/search/", SearchView.as_view(), name="api-search"),
     path("api/v1/", include("archive.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
