@@ -305,3 +305,11 @@ def topic_turns(topic: Topic) -> QuerySet[Turn]:
 
 def topic_children(topic: Topic) -> list[Topic]:
     return list(topics_published().filter(parent=topic).order_by("slug"))
+
+
+def speaker_kind_counts(speaker: Speaker) -> dict[str, int]:
+    """How many published turns of each kind the speaker has (every kind present, 0 when none)."""
+    counts = dict.fromkeys(TurnKind.values, 0)
+    for row in _published_turns().filter(speaker=speaker).values("kind").annotate(n=Count("pk")).order_by():
+        counts[row["kind"]] = row["n"]
+    return counts

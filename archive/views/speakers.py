@@ -31,7 +31,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except Speaker.DoesNotExist:
         raise Http404("No speaker of a published transcript has this address.") from None
 
-    kind_counts = {kind: selectors.speaker_turns(speaker, kind=kind).count() for kind in TurnKind.values}
+    kind_counts = selectors.speaker_kind_counts(speaker)
     kind = request.GET.get("kind", "")
     if kind not in kind_counts:
         # Answers first: they are what a speaker page is mostly read for.
