@@ -42,7 +42,9 @@ class TranscriptPageTests(TestCase):
         five = content[content.index('id="turn-5"') : content.index('id="turn-6"')]
         self.assertIn("restraint &amp; stop fighting {now}", five)
         three = content[content.index('id="turn-3"') : content.index('id="turn-4"')]
-        self.assertIn("<p>Three years ago, President Xi put forth the Global Civilization Initiative.<br>", three)
+        self.assertIn(
+            "<p>Three years ago, President Xi put forth the Global Civilization Initiative.<br>", three
+        )
 
     def test_a_question_and_its_answer_are_grouped(self) -> None:
         blocks = self.client.get(EN).context["blocks"]
@@ -116,7 +118,9 @@ class TranscriptPageTests(TestCase):
     def test_a_download_is_the_exporters_rendering_as_an_attachment(self) -> None:
         response = self.client.get(f"{EN}export.json")
         self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
-        self.assertEqual(response["Content-Disposition"], 'attachment; filename="mfa-briefing-2026-06-10.json"')
+        self.assertEqual(
+            response["Content-Disposition"], 'attachment; filename="mfa-briefing-2026-06-10.json"'
+        )
         self.assertEqual(json.loads(response.content)["turns"][2]["speaker"], "Lin Jian")
 
     def test_a_download_of_a_unicode_slug_has_an_encoded_file_name(self) -> None:
