@@ -290,3 +290,24 @@ def long_document(turns: int, *, slug: str = "long-session", language: str = "en
         "speakers": speakers,
         "turns": body,
     }
+
+
+def long_translation(original: dict[str, Any], *, slug: str, language: str = "zh-Hans") -> dict[str, Any]:
+    """A translation of `original`, aligned turn by turn (texts marked so tests can tell them apart)."""
+    return {
+        "slug": slug,
+        "title": f"[{language}] {original['title']}",
+        "date": original["date"],
+        "language": language,
+        "translation_of": original["slug"],
+        "speakers": [{"name": s["name"], "slug": s["slug"]} for s in original["speakers"]],
+        "turns": [
+            {
+                "speaker": turn["speaker"],
+                "kind": turn["kind"],
+                "text": f"第{position}段：" + turn["text"].replace("\n", "。\n"),
+                "original": position,
+            }
+            for position, turn in enumerate(original["turns"], start=1)
+        ],
+    }

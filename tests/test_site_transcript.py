@@ -72,7 +72,7 @@ class TranscriptPageTests(TestCase):
                 ("mfa-briefing-2026-06-10-zh", False, True),
             ],
         )
-        self.assertContains(response, f'<a href="{EN}" data-keep-place>')
+        self.assertContains(response, f'<a href="{EN}">')
         self.assertContains(response, 'href="?compare=mfa-briefing-2026-06-10-he"')
 
     def test_each_turn_links_to_its_aligned_turn_in_the_other_versions(self) -> None:

@@ -1,7 +1,7 @@
 /* A little JavaScript on top of pages that work without it:
    - copy buttons for citations (the text stays selectable without JS);
-   - "Cite this turn" opens the citation in a dialog instead of a new page;
-   - switching between the original and a translation keeps the reader's place. */
+   - "Cite this turn" opens the citation in a dialog instead of a new page.
+   (Each turn links to the same turn in the other versions, so switching keeps the place.) */
 (function () {
   "use strict";
 
@@ -88,36 +88,8 @@
     });
   }
 
-  // Version links carry the reader's place: the original position of the first turn in view.
-  function keepPlaceAcrossVersions() {
-    document.querySelectorAll("a[data-keep-place]").forEach(function (link) {
-      link.addEventListener("click", function () {
-        var turns = document.querySelectorAll(".turn[data-key]");
-        for (var i = 0; i < turns.length; i++) {
-          var box = turns[i].getBoundingClientRect();
-          if (box.bottom > 0) {
-            if (box.top < window.innerHeight) {
-              link.href = link.href.split("#")[0] + "#original-" + turns[i].dataset.key;
-            }
-            return;
-          }
-        }
-      });
-    });
-    var match = /^#original-(\d+)$/.exec(window.location.hash);
-    if (match) {
-      var target = document.querySelector('.turn[data-key="' + match[1] + '"]');
-      if (target) {
-        history.replaceState(null, "", "#" + target.id);
-        target.scrollIntoView();
-        target.classList.add("is-arrived");
-      }
-    }
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     enableCopyButtons(document);
     enableCiteDialog();
-    keepPlaceAcrossVersions();
   });
 })();
