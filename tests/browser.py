@@ -24,7 +24,8 @@ SCREENSHOTS = REPO / "var" / "screenshots"
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,
-    reason="Chromium or chromedriver is not installed (make system-deps installs them): browser tests skipped",
+    reason="Chromium or chromedriver is not installed (make system-deps installs them): "
+    "browser tests skipped",
 )
 
 CHROME_ARGUMENTS = [

@@ -158,7 +158,8 @@ class BrowserPagesTests(BrowserTestCase):
             ActionChains(self.driver).send_keys(Keys.TAB).perform()
             style = self.js(
                 "const s = getComputedStyle(document.activeElement);"
-                "return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor, document.activeElement.tagName];"
+                "return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor,"
+                " document.activeElement.tagName];"
             )
             self.assertNotEqual(style[0], "none", style)
             self.assertGreaterEqual(style[1], 2, style)
