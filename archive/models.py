@@ -233,3 +233,21 @@ class Turn(models.Model):
         return Turn.objects.filter(
             transcript__slug=self.transcript.translation_of_slug, position=self.original_position
         ).first()
+
+
+class SearchOutbox(models.Model):
+    """A transcript whose search documents must be recomputed.
+
+    Written in the same transaction as the change (archive/search/signals.py), so a rolled-back
+    change leaves no row and a committed one is never lost; the single indexer
+    (archive/search/indexer.py) applies rows and deletes them only once the index has them.
+    """
+
+    transcript_id = models.BigIntegerField(db_index=True)  # not a key: the transcript may be gone
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"reindex transcript {self.transcript_id}"

@@ -1,0 +1,140 @@
+"""The search backend contract, in the style of wagtail's backends.
+
+A backend stores `IndexDocument`s and answers `SearchRequest`s. Only the indexer
+(`archive.search.indexer`) writes: web processes read. Backends are configured like
+Django's CACHES in `settings.SEARCH_BACKENDS` and shared per process
+(`archive.search.backends.get_search_backend`). A new backend subclasses
+`BaseSearchBackend` and mixes `tests/search/backend_mixin.py` into its tests.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from archive.search.documents import IndexDocument
+from archive.search.query import ParsedQuery
+
+FACETS = ("speaker", "topic", "language", "kind", "year")
+SORTS = ("relevance", "date", "-date")
+
+
+@dataclass
+class SearchRequest:
+    query: ParsedQuery
+    query_text: str = ""  # as the reader typed it (for did-you-mean)
+    language: str | None = None
+    speaker: str | None = None
+    topic: str | None = None
+    kind: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+    facets: bool = True
+    facet_size: int = 20
+    time_limit: float = 1.0  # seconds of collection before the query is refused
+
+
+@dataclass
+class BackendHit:
+    turn_id: int
+    score: float
+
+
+@dataclass
+class BackendResults:
+    total: int
+    hits: list[BackendHit]
+    # facet name -> [(value, count)], most frequent first
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+@dataclass
+class StoredDocument:
+    turn_id: int
+    transcript_id: int
+    fingerprint: str
+
+
+ProgressCallback = Callable[[int], None]
+
+
+class BaseSearchBackend(ABC):
+    def __init__(self, alias: str, params: dict[str, Any]) -> None:
+        self.alias = alias
+        self.params = params
+
+    # -- writes (the single indexer) --------------------------------------------------------------
+
+    @abstractmethod
+    def apply(self, fetch: Callable[[], dict[int, list[IndexDocument]]], wait: float = 0.0) -> int:
+        """Under the write lock: call `fetch`, then in one commit drop every document of each
+        transcript id it returns and add the documents given (an empty list removes the
+        transcript). Returns the number of documents added.
+
+        Reading the database inside the lock keeps two indexers from writing an older state
+        over a newer one. Raises `IndexBusy` when another writer holds the index for longer
+        than `wait` seconds.
+        """
+
+    def replace_transcripts(self, documents: dict[int, list[IndexDocument]], wait: float = 0.0) -> int:
+        return self.apply(lambda: documents, wait=wait)
+
+    def add_documents(self, documents: Iterable[IndexDocument], wait: float = 0.0) -> None:
+        grouped: dict[int, list[IndexDocument]] = {}
+        for doc in documents:
+            grouped.setdefault(doc.transcript_id, []).append(doc)
+        self.replace_transcripts(grouped, wait=wait)
+
+    def delete_transcripts(self, transcript_ids: Iterable[int], wait: float = 0.0) -> None:
+        self.replace_transcripts({tid: [] for tid in transcript_ids}, wait=wait)
+
+    @abstractmethod
+    def delete_documents(self, turn_ids: Iterable[int], wait: float = 0.0) -> None:
+        """Remove single documents by turn id (check_index --repair drops extras with it)."""
+
+    @abstractmethod
+    def clear(self, wait: float = 10.0) -> None:
+        """An empty index (swapped in like a rebuild)."""
+
+    @abstractmethod
+    def rebuild(
+        self,
+        documents: Iterable[IndexDocument],
+        progress: ProgressCallback | None = None,
+        wait: float = 60.0,
+    ) -> int:
+        """Build a new index from `documents` beside the live one and swap it in atomically.
+
+        Searches keep answering from the old index until the swap. Writers are held off for
+        the whole rebuild (they raise IndexBusy; the outbox keeps their changes). Returns the
+        number of documents indexed.
+        """
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> BackendResults:
+        """Hits of one page, the total and the facet counts. Raises QueryRefused when costly."""
+
+    def facet_counts(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
+        request.limit = 0
+        request.facets = True
+        return self.search(request).facets
+
+    @abstractmethod
+    def suggest(self, request: SearchRequest) -> str | None:
+        """A did-you-mean query for a request that found nothing, or None."""
+
+    @abstractmethod
+    def stored_documents(self) -> dict[int, StoredDocument]:
+        """Turn id -> what the index holds for it (check_index compares it with the database)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Documents in the live index."""

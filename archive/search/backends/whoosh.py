@@ -1,0 +1,551 @@
+"""The default backend: a Whoosh index on local disk.
+
+Layout under PATH: `live` is a symlink to the current generation directory (`gen-<ns>`),
+each a complete Whoosh index. A rebuild writes a new generation beside the live one and
+swaps the link with one atomic rename, so searches never see a half-built index.
+
+Schema: one text field per analysis key for the turn's own text (`text_<key>`), one for
+the aligned translations' text (`trans_<key>`) and one for the title (`title_<key>`),
+each with that key's analyzer (`archive.search.analysis`), plus the speaker's names and
+topic labels, and keyword/numeric fields for filters, facets and sorting.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.utils.text import slugify
+from whoosh import fields as wf
+from whoosh import index as wi
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.collectors import TimeLimit, WrappingCollector
+from whoosh.index import LockError
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from archive.search import analysis
+from archive.search.backends.base import (
+    FACETS,
+    BackendHit,
+    BackendResults,
+    BaseSearchBackend,
+    ProgressCallback,
+    SearchRequest,
+    StoredDocument,
+)
+from archive.search.documents import IndexDocument
+from archive.search.errors import IndexBusy, QueryRefused
+from archive.search.tokens import analyzed
+from archive.search.query import And, FieldTerm, Not, Or, ParsedQuery, Phrase, Prefix, Word
+
+LIVE = "live"
+GENERIC = "generic"
+MAX_PREFIX_EXPANSIONS = 300
+TITLE_BOOST = 1.2
+NAMES_BOOST = 1.2
+TRANSLATION_BOOST = 0.8
+
+
+def build_schema() -> wf.Schema:
+    schema = wf.Schema(
+        turn_id=wf.ID(stored=True, unique=True),
+        transcript_id=wf.ID(stored=True),
+        slug=wf.ID(sortable=True),
+        position=wf.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        language=wf.ID(stored=True, sortable=True),
+        language_lc=wf.ID,
+        language_base=wf.ID,
+        kind=wf.ID(sortable=True),
+        speaker=wf.ID(sortable=True),
+        speaker_names=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True),
+        topic=wf.KEYWORD(commas=True, lowercase=False, vector=True, scorable=False),
+        topic_labels=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
+        year=wf.ID(sortable=True),
+        date=wf.NUMERIC(int, bits=32, sortable=True, signed=False),
+        fingerprint=wf.ID(stored=True),
+    )
+    for key in analysis.ANALYSIS_KEYS:
+        analyzer = analysis.analyzer_for(key)
+        schema.add(f"text_{key}", wf.TEXT(analyzer=analyzer, phrase=True))
+        schema.add(f"trans_{key}", wf.TEXT(analyzer=analyzer, phrase=True, field_boost=TRANSLATION_BOOST))
+        schema.add(f"title_{key}", wf.TEXT(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST))
+    return schema
+
+
+def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
+    """The Whoosh document for one IndexDocument."""
+    language = doc.language
+    fields: dict[str, Any] = {
+        "turn_id": str(doc.turn_id),
+        "transcript_id": str(doc.transcript_id),
+        "slug": doc.slug,
+        "position": doc.position,
+        "language": language,
+        "language_lc": language.lower(),
+        "language_base": language.split("-")[0].lower(),
+        "kind": doc.kind,
+        "speaker": doc.speaker,
+        "speaker_names": "\n".join([*doc.speaker_names, doc.speaker.replace("-", " ")]),
+        "topic": ",".join(doc.topics),
+        "topic_labels": "\n".join(label for _, label in doc.topic_labels),
+        "fingerprint": doc.fingerprint,
+        f"text_{analysis.analysis_key(language)}": doc.text,
+        f"title_{analysis.analysis_key(doc.title_language)}": doc.title,
+    }
+    if doc.date is not None:
+        fields["date"] = doc.date.toordinal()
+        fields["year"] = str(doc.date.year)
+    translations: dict[str, list[str]] = defaultdict(list)
+    for tag, text in doc.translations:
+        translations[analysis.analysis_key(tag)].append(text)
+    for key, texts in translations.items():
+        fields[f"trans_{key}"] = "\n".join(texts)
+    return fields
+
+
+def field_key(fieldname: str) -> str:
+    for head in ("text_", "trans_", "title_"):
+        if fieldname.startswith(head):
+            return fieldname[len(head) :]
+    return GENERIC
+
+
+class _Deadline(WrappingCollector):
+    """Stops collection after `seconds` (checked every 256 documents; no threads, no signals)."""
+
+    def __init__(self, child: Any, seconds: float) -> None:
+        self.child = child
+        self.seconds = seconds
+
+    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+        self.child.prepare(top_searcher, q, context)
+        self.deadline = time.monotonic() + self.seconds
+
+    def collect_matches(self) -> None:
+        child = self.child
+        deadline = self.deadline
+        for n, sub_docnum in enumerate(child.matches()):
+            if not n & 255 and time.monotonic() > deadline:
+                raise TimeLimit
+            child.collect(sub_docnum)
+
+
+class WhooshBackend(BaseSearchBackend):
+    def __init__(self, alias: str, params: dict[str, Any]) -> None:
+        super().__init__(alias, params)
+        self.root = Path(params["PATH"])
+        self.limitmb = int(params.get("LIMITMB", 128))
+        self._local = threading.local()
+        self._write_lock = threading.Lock()  # one writer per process; the file lock covers processes
+
+    # -- storage ------------------------------------------------------------------------------------
+
+    def live_dir(self) -> Path | None:
+        try:
+            return self.root / os.readlink(self.root / LIVE)
+        except OSError:
+            return None
+
+    def _ensure_live(self) -> Path:
+        live = self.live_dir()
+        if live is not None and wi.exists_in(str(live)):
+            return live
+        self.root.mkdir(parents=True, exist_ok=True)
+        generation = self._new_generation()
+        self._swap(generation)
+        return generation
+
+    def _new_generation(self) -> Path:
+        generation = self.root / f"gen-{time.time_ns()}"
+        generation.mkdir(parents=True)
+        wi.create_in(str(generation), build_schema())
+        return generation
+
+    def _swap(self, generation: Path) -> None:
+        previous = self.live_dir()
+        temp_link = self.root / f".live-{os.getpid()}-{threading.get_ident()}"
+        temp_link.unlink(missing_ok=True)
+        os.symlink(generation.name, temp_link)
+        os.replace(temp_link, self.root / LIVE)  # atomic: readers see the old or the new index
+        keep = {generation.name, previous.name if previous else ""}
+        for old in self.root.glob("gen-*"):
+            # The previous generation stays one swap longer for searchers still reading it.
+            if old.name not in keep and old.name < generation.name:
+                shutil.rmtree(old, ignore_errors=True)
+
+    @contextmanager
+    def _writer(self, wait: float, directory: Path | None = None) -> Iterator[IndexWriter]:
+        acquired = self._write_lock.acquire(timeout=wait) if wait > 0 else self._write_lock.acquire(False)
+        if not acquired:
+            raise IndexBusy("another thread of this process is writing the index")
+        try:
+            ix = wi.open_dir(str(directory or self._ensure_live()))
+            try:
+                writer = ix.writer(timeout=wait, limitmb=self.limitmb)
+            except LockError as exc:
+                raise IndexBusy("another process is writing the index") from exc
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            else:
+                if not writer.is_closed:
+                    writer.commit()
+        finally:
+            self._write_lock.release()
+
+    # -- writes ---------------------------------------------------------------------------------------
+
+    def apply(self, fetch: Callable[[], dict[int, list[IndexDocument]]], wait: float = 0.0) -> int:
+        added = 0
+        with self._writer(wait) as writer:
+            documents = fetch()
+            if not documents:
+                writer.cancel()
+                return 0
+            for transcript_id, docs in documents.items():
+                writer.delete_by_term("transcript_id", str(transcript_id))
+                for doc in docs:
+                    writer.add_document(**whoosh_fields(doc))
+                    added += 1
+        return added
+
+    def delete_documents(self, turn_ids: Iterable[int], wait: float = 0.0) -> None:
+        ids = list(turn_ids)
+        if not ids:
+            return
+        with self._writer(wait) as writer:
+            for turn_id in ids:
+                writer.delete_by_term("turn_id", str(turn_id))
+
+    def clear(self, wait: float = 10.0) -> None:
+        with self._writer(wait, self._ensure_live()) as live_writer:
+            self._swap(self._new_generation())
+            live_writer.cancel()
+
+    def rebuild(
+        self,
+        documents: Iterable[IndexDocument],
+        progress: ProgressCallback | None = None,
+        wait: float = 60.0,
+    ) -> int:
+        live = self._ensure_live()
+        # Holding the live index's write lock keeps the indexer off an index about to be
+        # replaced: its changes stay in the outbox and are applied to the new one.
+        with self._writer(wait, live) as live_writer:
+            generation = self._new_generation()
+            count = 0
+            try:
+                ix = wi.open_dir(str(generation))
+                writer = ix.writer(limitmb=max(self.limitmb, 256))
+                try:
+                    for doc in documents:
+                        writer.add_document(**whoosh_fields(doc))
+                        count += 1
+                        if progress is not None:
+                            progress(1)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit(optimize=True)
+            except BaseException:
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+            self._swap(generation)
+            live_writer.cancel()  # nothing was written to the old index
+        return count
+
+    # -- reads -----------------------------------------------------------------------------------------
+
+    def searcher(self) -> Searcher | None:
+        """This thread's searcher, refreshed when the index changed or was swapped."""
+        state = self._local.__dict__
+        live = self.live_dir()
+        if live is None or not wi.exists_in(str(live)):
+            return None
+        searcher: Searcher | None = state.get("searcher")
+        if searcher is None or state.get("live") != live:
+            if searcher is not None:
+                searcher.close()
+            searcher = wi.open_dir(str(live)).searcher(weighting=BM25F())
+            state.update(live=live, searcher=searcher)
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+            state["searcher"] = searcher
+        return searcher
+
+    def close(self) -> None:
+        searcher = self._local.__dict__.pop("searcher", None)
+        if searcher is not None:
+            searcher.close()
+
+    def count(self) -> int:
+        searcher = self.searcher()
+        return 0 if searcher is None else int(searcher.doc_count())
+
+    def stored_documents(self) -> dict[int, StoredDocument]:
+        searcher = self.searcher()
+        if searcher is None:
+            return {}
+        found: dict[int, StoredDocument] = {}
+        for stored in searcher.all_stored_fields():
+            turn_id = int(stored["turn_id"])
+            found[turn_id] = StoredDocument(turn_id, int(stored["transcript_id"]), stored["fingerprint"])
+        return found
+
+    def search(self, request: SearchRequest) -> BackendResults:
+        searcher = self.searcher()
+        if searcher is None:
+            return BackendResults(0, [], {name: [] for name in FACETS} if request.facets else {})
+        q = _QueryBuilder(searcher, request).build()
+        limit = max(1, request.offset + request.limit)
+        collector = searcher.collector(
+            limit=limit,
+            sortedby=_sort_facet(request),
+            groupedby=_facets() if request.facets else None,
+            filter=_filter(request),
+            optimize=not request.facets,
+        )
+        timed = _Deadline(collector, request.time_limit)
+        try:
+            searcher.search_with_collector(q, timed)
+        except TimeLimit:
+            raise QueryRefused(
+                "This search matches too much to answer quickly. Please add words or filters."
+            ) from None
+        results = timed.results()
+        hits = [
+            BackendHit(int(hit["turn_id"]), float(hit.score or 0.0))
+            for hit in results[request.offset : request.offset + request.limit]
+        ]
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if request.facets:
+            for name in FACETS:
+                counts = results.groups(name)
+                ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+                facets[name] = [
+                    (_text(value), int(count))
+                    for value, count in ranked[: request.facet_size]
+                    if value not in (None, "", b"")
+                ]
+        return BackendResults(len(results), hits, facets)
+
+    def suggest(self, request: SearchRequest) -> str | None:
+        searcher = self.searcher()
+        if searcher is None or request.query.root is None:
+            return None
+        reader = searcher.reader()
+        fields = _QueryBuilder(searcher, request).text_fields()
+        changed = False
+        words: dict[str, str] = {}
+        for word in request.query.plain_words():
+            best: tuple[int, str] | None = None
+            known = False
+            for fieldname in fields:
+                groups = analyzed(field_key(fieldname), word)
+                if len(groups) != 1:
+                    continue
+                token = groups[0][0]
+                if reader.doc_frequency(fieldname, token):
+                    known = True
+                    break
+                for candidate in searcher.corrector(fieldname).suggest(token, limit=1, maxdist=2):
+                    frequency = reader.doc_frequency(fieldname, candidate)
+                    if best is None or frequency > best[0]:
+                        best = (frequency, candidate)
+            if not known and best is not None:
+                words[word] = best[1]
+                changed = True
+        if not changed:
+            return None
+        original = request.query_text or " ".join(request.query.plain_words())
+        for word, replacement in words.items():
+            original = original.replace(word, replacement)
+        return original
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _facets() -> dict[str, sorting.FacetType]:
+    return {
+        "speaker": sorting.FieldFacet("speaker", maptype=sorting.Count),
+        "topic": sorting.FieldFacet("topic", allow_overlap=True, maptype=sorting.Count),
+        "language": sorting.FieldFacet("language", maptype=sorting.Count),
+        "kind": sorting.FieldFacet("kind", maptype=sorting.Count),
+        "year": sorting.FieldFacet("year", maptype=sorting.Count),
+    }
+
+
+def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
+    if request.sort == "relevance" and request.query.root is not None:
+        return None
+    newest_first = request.sort != "date"  # "-date", and browsing without words
+    return sorting.MultiFacet(
+        [
+            sorting.FieldFacet("date", reverse=newest_first),
+            sorting.FieldFacet("slug"),
+            sorting.FieldFacet("position"),
+        ]
+    )
+
+
+def _filter(request: SearchRequest) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if request.language:
+        parts.append(_language_query(request.language))
+    if request.speaker:
+        parts.append(wq.Term("speaker", request.speaker))
+    if request.topic:
+        parts.append(wq.Term("topic", request.topic))
+    if request.kind:
+        parts.append(wq.Term("kind", request.kind))
+    if request.date_from or request.date_to:
+        start = request.date_from.toordinal() if request.date_from else None
+        end = request.date_to.toordinal() if request.date_to else None
+        parts.append(wq.NumericRange("date", start, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _language_query(tag: str) -> wq.Query:
+    tag = tag.strip().lower()
+    if "-" in tag:
+        return wq.Term("language_lc", tag)
+    return wq.Term("language_base", tag)
+
+
+class _QueryBuilder:
+    """Translates the parsed query into Whoosh queries, field by field, each with its analysis."""
+
+    def __init__(self, searcher: Searcher, request: SearchRequest) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.request = request
+        self.expansions = 0
+
+    def text_fields(self) -> list[str]:
+        """The fields free words are looked for in: text of the languages in scope, everything else."""
+        present = _fields_with_content(self.searcher)
+        if self.request.language:
+            own = f"text_{analysis.analysis_key(self.request.language)}"
+            texts = [own] if own in present else []
+        else:
+            texts = [f for f in present if f.startswith("text_")]
+        others = [f for f in present if f.startswith(("trans_", "title_"))]
+        return [*texts, *others, "speaker_names", "topic_labels"]
+
+    def build(self) -> wq.Query:
+        root = self.request.query.root
+        if root is None:
+            return wq.Every()
+        self.fields = self.text_fields()
+        q = self._node(root)
+        return q if q is not None else wq.NullQuery
+
+    def _node(self, node: Any) -> wq.Query | None:
+        if isinstance(node, And):
+            return self._and(node.children)
+        if isinstance(node, Or):
+            built = [q for q in (self._node(c) for c in node.children) if q is not None]
+            return wq.Or(built) if built else None
+        if isinstance(node, Not):
+            return self._and((node,))
+        if isinstance(node, Word):
+            return self._text(node.text, self.fields, phrase=False)
+        if isinstance(node, Phrase):
+            return self._text(node.text, self.fields, phrase=True)
+        if isinstance(node, Prefix):
+            return self._prefix(node.text)
+        if isinstance(node, FieldTerm):
+            return self._field_term(node)
+        raise TypeError(f"unknown query node {node!r}")
+
+    def _and(self, children: tuple[Any, ...]) -> wq.Query | None:
+        positive = [q for q in (self._node(c) for c in children if not isinstance(c, Not)) if q is not None]
+        negative = [q for q in (self._node(c.child) for c in children if isinstance(c, Not)) if q is not None]
+        if not positive and not negative:
+            return None
+        base: wq.Query = wq.And(positive) if len(positive) > 1 else positive[0] if positive else wq.Every()
+        if negative:
+            return wq.AndNot(base, wq.Or(negative) if len(negative) > 1 else negative[0])
+        return base
+
+    def _text(self, text: str, fields: list[str], phrase: bool) -> wq.Query | None:
+        per_field: list[wq.Query] = []
+        for fieldname in fields:
+            groups = analyzed(field_key(fieldname), text)
+            if not groups:
+                continue
+            parts = [
+                wq.Term(fieldname, g[0]) if len(g) == 1 else wq.Or([wq.Term(fieldname, t) for t in g])
+                for g in groups
+            ]
+            if len(parts) == 1:
+                per_field.append(parts[0])
+            elif phrase and fieldname != "topic_labels":
+                per_field.append(wq.Sequence(parts))
+            else:
+                per_field.append(wq.And(parts))
+        if not per_field:
+            return None
+        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    def _prefix(self, text: str) -> wq.Query | None:
+        terms: list[wq.Query] = []
+        for fieldname in self.fields:
+            groups = analyzed(field_key(fieldname), text)
+            if len(groups) != 1:
+                continue
+            for stem in groups[0][:1]:
+                for btext in self.reader.expand_prefix(fieldname, stem):
+                    self.expansions += 1
+                    if self.expansions > MAX_PREFIX_EXPANSIONS:
+                        raise QueryRefused(
+                            f"“{text}*” matches too many words. Please type more of the word."
+                        )
+                    terms.append(wq.Term(fieldname, btext.decode("utf-8")))
+        if not terms:
+            return wq.NullQuery
+        return wq.Or(terms)
+
+    def _field_term(self, node: FieldTerm) -> wq.Query | None:
+        value = node.value.strip()
+        if node.field == "kind":
+            return wq.Term("kind", value.lower())
+        if node.field == "lang":
+            return _language_query(value)
+        exact = "speaker" if node.field == "speaker" else "topic"
+        words_field = "speaker_names" if node.field == "speaker" else "topic_labels"
+        options: list[wq.Query] = [wq.Term(exact, slugify(value, allow_unicode=True) or value)]
+        by_words = self._text(value, [words_field], phrase=True)
+        if by_words is not None:
+            options.append(by_words)
+        return wq.Or(options)
+
+
+def _fields_with_content(searcher: Searcher) -> list[str]:
+    """Fields holding any text in this searcher's index (cached on the searcher)."""
+    cached: list[str] | None = getattr(searcher, "_archive_fields", None)
+    if cached is None:
+        reader = searcher.reader()
+        cached = [
+            name
+            for name in searcher.schema.names()
+            if name.startswith(("text_", "trans_", "title_")) and reader.field_length(name)
+        ]
+        searcher._archive_fields = cached  # type: ignore[attr-defined]
+    return cached

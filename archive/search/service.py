@@ -1,0 +1,221 @@
+"""search_turns(): what the site and the API call (see /work/notes/search-contract.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
+from archive.search.backends import get_search_backend
+from archive.search.backends.base import FACETS, SORTS, SearchRequest
+from archive.search.errors import QueryRefused
+from archive.search.highlight import highlight
+from archive.search.query import parse_query
+
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 500  # deeper pages cost more than anyone reads; narrow the search instead
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchHit:
+    transcript: Transcript
+    turn: Turn
+    highlight: SafeString
+    answer: Turn | None = None
+    question: Turn | None = None
+    translations: list[Turn] = field(default_factory=list)
+    score: float = 0.0
+
+
+@dataclass
+class SearchPage:
+    count: int
+    page: int
+    page_size: int
+    results: list[SearchHit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None = None
+    notice: str | None = None
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+
+def search_turns(
+    q: str | None = "",
+    language: str | None = None,
+    speaker: str | None = None,
+    topic: str | None = None,
+    kind: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int = 20,
+) -> SearchPage:
+    """One page of published turns matching `q` and the filters, with facets.
+
+    Raises QueryRefused (with a message for the reader) for a costly or invalid query; any
+    other input, however malformed, gets an answer.
+    """
+    if sort not in SORTS:
+        raise QueryRefused(f"Unknown sort “{sort}”: use one of {', '.join(SORTS)}.")
+    if kind and kind not in TurnKind.values:
+        raise QueryRefused(f"Unknown kind “{kind}”: use one of {', '.join(TurnKind.values)}.")
+    page = max(1, int(page))
+    if page > MAX_PAGE:
+        raise QueryRefused(f"Pages beyond {MAX_PAGE} are not available; please narrow the search.")
+    page_size = min(max(1, int(page_size)), MAX_PAGE_SIZE)
+    parsed = parse_query(q or "")
+    request = SearchRequest(
+        query=parsed,
+        query_text=q or "",
+        language=language or None,
+        speaker=speaker or None,
+        topic=topic or None,
+        kind=kind or None,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    backend = get_search_backend()
+    found = backend.search(request)
+    suggestion = backend.suggest(request) if found.total == 0 and parsed.root is not None else None
+    turns = _load_turns([hit.turn_id for hit in found.hits])
+    hits: list[SearchHit] = []
+    leaves = parsed.positive_leaves()
+    for backend_hit in found.hits:
+        turn = turns.get(backend_hit.turn_id)
+        if turn is None:  # deleted or unpublished since the index was written: the outbox catches up
+            continue
+        hits.append(
+            SearchHit(
+                transcript=turn.transcript,
+                turn=turn,
+                highlight=highlight(turn.text, turn.effective_language, leaves),
+                score=round(backend_hit.score, 4),
+            )
+        )
+    _attach_replies(hits)
+    _attach_translations(hits)
+    return SearchPage(
+        count=found.total,
+        page=page,
+        page_size=page_size,
+        results=hits,
+        facets=_label_facets(found.facets),
+        suggestion=suggestion,
+        notice=" ".join(parsed.notices) or None,
+    )
+
+
+def _published_turns() -> Q:
+    return Q(transcript__status=TranscriptStatus.PUBLISHED)
+
+
+def _load_turns(ids: list[int]) -> dict[int, Turn]:
+    rows = Turn.objects.filter(_published_turns(), pk__in=ids).select_related("transcript", "speaker")
+    return {turn.pk: turn for turn in rows}
+
+
+def _attach_replies(hits: list[SearchHit]) -> None:
+    """A question gets its (first) answer; an answer gets the question it replies to."""
+    question_ids = [hit.turn.pk for hit in hits if hit.turn.kind == TurnKind.QUESTION]
+    reply_ids = [hit.turn.reply_to_id for hit in hits if hit.turn.reply_to_id]
+    answers: dict[int, Turn] = {}
+    for answer in (
+        Turn.objects.filter(reply_to_id__in=question_ids).select_related("speaker").order_by("-position")
+    ):
+        assert answer.reply_to_id is not None
+        answers[answer.reply_to_id] = answer  # the first answer wins: positions descend
+    questions = Turn.objects.select_related("speaker").in_bulk(reply_ids)
+    for hit in hits:
+        hit.answer = answers.get(hit.turn.pk)
+        if hit.turn.reply_to_id:
+            hit.question = questions.get(hit.turn.reply_to_id)
+
+
+def _attach_translations(hits: list[SearchHit]) -> None:
+    """Aligned turns in the transcript's original and its other translations (published only)."""
+    conditions = Q()
+    wanted: list[tuple[SearchHit, str, int]] = []  # (hit, family slug, original position)
+    for hit in hits:
+        transcript = hit.transcript
+        if transcript.translation_of_slug:
+            if hit.turn.original_position is None:
+                continue
+            family, position = transcript.translation_of_slug, hit.turn.original_position
+            conditions |= Q(transcript__slug=family, position=position)
+        else:
+            family, position = transcript.slug, hit.turn.position
+        conditions |= Q(transcript__translation_of_slug=family, original_position=position)
+        wanted.append((hit, family, position))
+    if not wanted:
+        return
+    rows = Turn.objects.filter(_published_turns()).filter(conditions).select_related("transcript", "speaker")
+    by_key: dict[tuple[str, int], list[Turn]] = {}
+    for turn in rows.order_by("transcript__slug"):
+        if turn.transcript.translation_of_slug:
+            if turn.original_position is None:
+                continue
+            key = (turn.transcript.translation_of_slug, turn.original_position)
+        else:
+            key = (turn.transcript.slug, turn.position)
+        by_key.setdefault(key, []).append(turn)
+    for hit, family, position in wanted:
+        hit.translations = [t for t in by_key.get((family, position), []) if t.pk != hit.turn.pk]
+
+
+def _label_facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
+    facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
+    speakers = {
+        s.slug: s.name for s in Speaker.objects.filter(slug__in=[v for v, _ in raw.get("speaker", [])])
+    }
+    topics = {t.slug: t for t in Topic.objects.filter(slug__in=[v for v, _ in raw.get("topic", [])])}
+    ui_language = get_language()
+    kinds = dict(TurnKind.choices)
+    for name, values in raw.items():
+        for value, count in values:
+            if name == "speaker":
+                label = speakers.get(value, value)
+            elif name == "topic":
+                topic = topics.get(value)
+                label = topic.label(ui_language) if topic else value
+            elif name == "language":
+                label = language_name(value)
+            elif name == "kind":
+                label = str(kinds.get(value, value))
+            else:
+                label = value
+            facets.setdefault(name, []).append(FacetValue(value=value, label=label, count=count))
+    return facets
+
+
+def language_name(tag: str) -> str:
+    """The language's own name for a BCP-47 tag ("简体中文" for zh-Hans), else the tag."""
+    from django.utils.translation import get_language_info
+
+    for candidate in (tag.lower(), tag.split("-")[0].lower()):
+        try:
+            return str(get_language_info(candidate)["name_local"])
+        except KeyError:
+            continue
+    return tag
