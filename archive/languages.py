@@ -82,4 +82,9 @@ def speaker_name(speaker: Any, language: str | None = None) -> str:
 
 def topic_label(topic: Any, language: str | None = None) -> str:
     """A topic's label in the reader's language when the archive has it, else English, else the slug."""
-    return localized(topic.labels, language or reader_language()) or topic.label()
+    return label_for(topic.slug, topic.labels, language)
+
+
+def label_for(slug: str, labels: Mapping[str, Any], language: str | None = None) -> str:
+    """`topic_label` from a topic's slug and labels (for rows fetched without the model)."""
+    return localized(labels, language or reader_language()) or str(labels.get("en") or slug)

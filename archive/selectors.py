@@ -143,8 +143,35 @@ def transcript_published(slug: str) -> Transcript:
 
 
 def transcript_turns(transcript: Transcript) -> list[Turn]:
-    """All turns in order, with their topics; speakers are attached by the caller (few, shared)."""
-    return list(Turn.objects.filter(transcript=transcript).prefetch_related("topics").order_by("position"))
+    """All turns in order; speakers (few, shared) and topics are fetched apart, see below."""
+    return list(
+        Turn.objects.filter(transcript=transcript)
+        .only(
+            "pk",
+            "transcript_id",
+            "position",
+            "speaker_id",
+            "kind",
+            "text",
+            "language",
+            "reply_to_id",
+            "original_position",
+        )
+        .order_by("position")
+    )
+
+
+def transcript_turn_topics(transcript: Transcript) -> dict[int, list[tuple[str, dict[str, str]]]]:
+    """Turn id -> its topics as (slug, labels), in one query of plain rows (no model per link)."""
+    topics: dict[int, list[tuple[str, dict[str, str]]]] = {}
+    rows = (
+        Turn.topics.through.objects.filter(turn__transcript=transcript)
+        .order_by("turn_id", "topic__slug")
+        .values_list("turn_id", "topic__slug", "topic__labels")
+    )
+    for turn_id, slug, labels in rows:
+        topics.setdefault(turn_id, []).append((slug, labels or {}))
+    return topics
 
 
 def speakers_by_id(ids: Iterable[int], known: Iterable[Speaker] = ()) -> dict[int, Speaker]:

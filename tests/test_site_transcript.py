@@ -140,7 +140,7 @@ class TranscriptPageQueriesTests(TestCase):
         import_document(long_document(400, slug="long-session"))
 
     def test_a_transcript_page_makes_a_fixed_number_of_queries(self) -> None:
-        # transcript, its topics, its speakers, versions, turns, turn topics (and a
+        # transcript, its topics, its speakers, versions, turns, the turns' topics (and a
         # query for speakers missing from the speaker list: none here).
         with self.assertNumQueries(6):
             self.assertEqual(self.client.get("/transcripts/short-session/").status_code, 200)
@@ -153,7 +153,7 @@ class TranscriptPageQueriesTests(TestCase):
             self.client.get(EN)
 
     def test_side_by_side_adds_the_other_versions_turns(self) -> None:
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(8):
             self.client.get(EN, {"compare": "mfa-briefing-2026-06-10-zh"})
 
     def test_list_pages_make_a_fixed_number_of_queries(self) -> None:
@@ -170,3 +170,19 @@ class TranscriptPageQueriesTests(TestCase):
         ]:
             with self.subTest(url=url), self.assertNumQueries(queries):
                 self.assertEqual(self.client.get(url).status_code, 200)
+
+
+class ParagraphsTests(TestCase):
+    def test_turn_text_is_marked_up_like_djangos_linebreaks(self) -> None:
+        from django.utils.html import linebreaks
+
+        from archive.transcript_page import paragraphs
+
+        for text in [
+            "One line.",
+            "First line\nsecond line",
+            "Para one.\n\nPara two.\n\n\nPara three\r\nwith a break.",
+            "<script>alert('x')</script> & \"quotes\"",
+            "  padded \n",
+        ]:
+            self.assertEqual(paragraphs(text), linebreaks(text, autoescape=True), text)

@@ -1,6 +1,6 @@
 """Full-text search over published turns (see /work/notes/search-contract.md).
 
-    from archive.search import search_turns, SearchPage, SearchHit, FacetValue, QueryRefused
+from archive.search import search_turns, SearchPage, SearchHit, FacetValue, QueryRefused
 """
 
 from __future__ import annotations

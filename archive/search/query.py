@@ -309,8 +309,7 @@ def _word_or_prefix(text: str) -> Node | None:
     stem = text.rstrip("*")
     if "*" in stem or not stem:
         raise QueryRefused(
-            "A wildcard (*) can only end a word, after at least "
-            f"{MIN_PREFIX_CHARS} characters, e.g. educ*."
+            f"A wildcard (*) can only end a word, after at least {MIN_PREFIX_CHARS} characters, e.g. educ*."
         )
     if len(stem) < MIN_PREFIX_CHARS:
         raise QueryRefused(

@@ -67,7 +67,9 @@ def _topic_changed(sender: Any, instance: Topic, **kwargs: Any) -> None:
     enqueue_many(_topic_transcripts({instance.pk}))
 
 
-def _topics_m2m(sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any) -> None:
+def _topics_m2m(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+) -> None:
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     on_turns = sender is Turn.topics.through
@@ -94,5 +96,7 @@ def connect() -> None:
     post_save.connect(_speaker_changed, sender=Speaker, dispatch_uid=f"{uid}.speaker.save")
     post_save.connect(_topic_changed, sender=Topic, dispatch_uid=f"{uid}.topic.save")
     pre_delete.connect(_topic_changed, sender=Topic, dispatch_uid=f"{uid}.topic.delete")
-    m2m_changed.connect(_topics_m2m, sender=Transcript.topics.through, dispatch_uid=f"{uid}.transcript.topics")
+    m2m_changed.connect(
+        _topics_m2m, sender=Transcript.topics.through, dispatch_uid=f"{uid}.transcript.topics"
+    )
     m2m_changed.connect(_topics_m2m, sender=Turn.topics.through, dispatch_uid=f"{uid}.turn.topics")

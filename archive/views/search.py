@@ -58,7 +58,9 @@ def _labels(facets: dict[str, list[Any]], filters: dict[str, str]) -> dict[str, 
     speaker_slugs = {value.value for value in facets.get("speaker", [])} | {filters["speaker"]} - {""}
     topic_slugs = {value.value for value in facets.get("topic", [])} | {filters["topic"]} - {""}
     return {
-        "speaker": {s.slug: speaker_name(s, language) for s in Speaker.objects.filter(slug__in=speaker_slugs)},
+        "speaker": {
+            s.slug: speaker_name(s, language) for s in Speaker.objects.filter(slug__in=speaker_slugs)
+        },
         "topic": {t.slug: topic_label(t, language) for t in Topic.objects.filter(slug__in=topic_slugs)},
     }
 

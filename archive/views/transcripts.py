@@ -13,6 +13,7 @@ from archive.citations import turn_citation
 from archive.exporters import EXPORTERS
 from archive.languages import reader_language, speaker_name
 from archive.models import Transcript
+from archive.transcript_html import render_blocks, render_parallel
 from archive.transcript_page import (
     build_blocks,
     build_parallel,
@@ -89,7 +90,13 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {turn.speaker_id for turn in turns}, known=[appearance.speaker for appearance in appearances]
     )
     rows = build_rows(
-        transcript, turns, speakers, language=language, versions=versions, alignments=alignments
+        transcript,
+        turns,
+        speakers,
+        language=language,
+        versions=versions,
+        alignments=alignments,
+        turn_topics=selectors.transcript_turn_topics(transcript),
     )
 
     compare = None
@@ -106,6 +113,7 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
         other_rows = build_rows(compare.transcript, other_turns, other_speakers, language=language)
         parallel = build_parallel(rows, other_rows)
 
+    blocks = None if parallel is not None else build_blocks(rows)
     return render(
         request,
         "archive/transcript_detail.html",
@@ -120,7 +128,11 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "current_version": next(v for v in versions if v.is_current),
             "compare": compare,
             "parallel": parallel,
-            "blocks": None if parallel is not None else build_blocks(rows),
+            "parallel_html": render_parallel(parallel, compare_url=compare.url)
+            if parallel and compare
+            else "",
+            "blocks": blocks,
+            "turns_html": render_blocks(blocks) if blocks else "",
             "turn_count": len(rows),
             "exports": [
                 {

@@ -45,8 +45,8 @@ from archive.search.backends.base import (
 )
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
+from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
 from archive.search.tokens import analyzed
-from archive.search.query import And, FieldTerm, Not, Or, ParsedQuery, Phrase, Prefix, Word
 
 LIVE = "live"
 GENERIC = "generic"
@@ -514,9 +514,7 @@ class _QueryBuilder:
                 for btext in self.reader.expand_prefix(fieldname, stem):
                     self.expansions += 1
                     if self.expansions > MAX_PREFIX_EXPANSIONS:
-                        raise QueryRefused(
-                            f"“{text}*” matches too many words. Please type more of the word."
-                        )
+                        raise QueryRefused(f"“{text}*” matches too many words. Please type more of the word.")
                     terms.append(wq.Term(fieldname, btext.decode("utf-8")))
         if not terms:
             return wq.NullQuery
