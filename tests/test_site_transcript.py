@@ -185,4 +185,5 @@ class ParagraphsTests(TestCase):
             "<script>alert('x')</script> & \"quotes\"",
             "  padded \n",
         ]:
-            self.assertEqual(paragraphs(text), linebreaks(text, autoescape=True), text)
+            # Leading and trailing blank space is dropped (no empty first line, no trailing <br>).
+            self.assertEqual(paragraphs(text), linebreaks(text.strip(), autoescape=True), text)
