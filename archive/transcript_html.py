@@ -25,6 +25,7 @@ class Words:
     answered_in: str
     cite: str
     also_in: str
+    side_by_side: str
 
     @classmethod
     def current(cls) -> Words:
@@ -34,6 +35,7 @@ class Words:
             answered_in=escape(_("Answered in")),
             cite=escape(_("Cite this turn")),
             also_in=escape(_("Also in:")),
+            side_by_side=escape(_("side by side")),
         )
 
 
@@ -58,7 +60,9 @@ def _foot(row: TurnRow, words: Words) -> str:
         parts.append(f'<span class="turn__topics">{links}</span>')
     if row.versions:
         links = "".join(
-            f'<a href="{escape(v.url)}" lang="{escape(v.lang)}">{escape(v.label)}</a> ' for v in row.versions
+            f'<a href="{escape(v.url)}" lang="{escape(v.lang)}">{escape(v.label)}</a>'
+            f' (<a href="{escape(v.compare_url)}" class="compare-link">{words.side_by_side}</a>) '
+            for v in row.versions
         )
         parts.append(f'<span class="turn__versions">{words.also_in} {links}</span>')
     parts.append(
@@ -86,26 +90,34 @@ def render_blocks(blocks: list[Block], words: Words | None = None) -> SafeString
             )
         if block.is_exchange:
             out.append("</div>\n")
+    # Safe: every value from the data is escaped above; row.html is escaped by paragraphs().
     return mark_safe("".join(out))
 
 
-def _parallel_cell(turns: list[TurnRow], *, id_prefix: str, link_base: str) -> str:
+def _parallel_cell(turns: list[TurnRow], *, id_prefix: str, link_base: str, cite: str = "") -> str:
     return "".join(
         f'<div class="pturn" id="{id_prefix}{t.position}"><p class="pturn__head">'
         f'<a href="{escape(t.speaker_url)}"><bdi>{escape(t.speaker_name)}</bdi></a>'
         f' <span class="kind kind--{t.kind}">{escape(t.kind_label)}</span>'
-        f' <a class="turn-number" href="{escape(link_base)}#turn-{t.position}">#{t.position}</a></p>'
+        + (
+            f' <a class="cite-link" href="{escape(t.cite_url)}">{cite}'
+            f'<span class="visually-hidden"> #{t.position}</span></a>'
+            if cite
+            else ""
+        )
+        + f' <a class="turn-number" href="{escape(link_base)}#turn-{t.position}">#{t.position}</a></p>'
         f'<div class="turn__text" lang="{escape(t.lang)}" dir="{t.dir}">{t.html}</div></div>'
         for t in turns
     )
 
 
-def render_parallel(rows: list[ParallelRow], *, compare_url: str) -> SafeString:
+def render_parallel(rows: list[ParallelRow], *, compare_url: str, words: Words | None = None) -> SafeString:
+    words = words or Words.current()
     out = [
-        '<tr class="parallel__row">'
-        f'<td class="parallel__cell">{_parallel_cell(row.left, id_prefix="turn-", link_base="")}</td>'
+        '<tr class="parallel__row"><td class="parallel__cell">'
+        f"{_parallel_cell(row.left, id_prefix='turn-', link_base='', cite=words.cite)}</td>"
         '<td class="parallel__cell">'
         f"{_parallel_cell(row.right, id_prefix='compare-turn-', link_base=compare_url)}</td></tr>\n"
         for row in rows
     ]
-    return mark_safe("".join(out))
+    return mark_safe("".join(out))  # escaped as in render_blocks

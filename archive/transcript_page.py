@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +38,9 @@ def paragraphs(text: str) -> SafeString:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     return SafeString(
-        "\n\n".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in _PARAGRAPH_BREAK.split(text))
+        "\n\n".join(
+            f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in _PARAGRAPH_BREAK.split(text)
+        )
     )
 
 
@@ -63,6 +66,7 @@ class TurnLink:
     label: str
     url: str
     lang: str
+    compare_url: str = ""  # for a version: this page side by side with it, at this turn
 
 
 @dataclass
@@ -136,6 +140,7 @@ def build_rows(
         pk: (speaker_name(speaker, language), speaker_url(speaker)) for pk, speaker in speakers.items()
     }
     other_versions = [v for v in versions or [] if v.transcript.pk != transcript.pk]
+    compare_base = {v.transcript.pk: "?" + urlencode({"compare": v.transcript.slug}) for v in other_versions}
     alignments = alignments or {}
     is_translation = bool(transcript.translation_of_slug)
     directions: dict[str, str] = {}
@@ -182,6 +187,7 @@ def build_rows(
                             label=version.language_name,
                             url=f"{version.url}#turn-{aligned}",
                             lang=version.language,
+                            compare_url=f"{compare_base[version.transcript.pk]}#turn-{turn.position}",
                         )
                     )
         rows.append(row)

@@ -80,6 +80,10 @@ class TranscriptPageTests(TestCase):
         three = content[content.index('id="turn-3"') : content.index('id="turn-4"')]
         self.assertIn(f'href="{ZH}#turn-3" lang="zh-Hans">Simplified Chinese</a>', three)
         self.assertIn(f'href="{HE}#turn-3" lang="he">Hebrew</a>', three)
+        # ...and to this page side by side with that version, at this turn.
+        self.assertIn(
+            'href="?compare=mfa-briefing-2026-06-10-zh#turn-3" class="compare-link">side by side</a>', three
+        )
         # The Hebrew translation stops at turn 5: turn 6 has no Hebrew counterpart.
         six = content[content.index('id="turn-6"') :]
         self.assertNotIn(HE, six.split("</article>")[0])
