@@ -8,6 +8,7 @@ import re
 from django.test import TestCase
 
 from archive.exporters import EXPORTERS
+from archive.models import Transcript
 from tests.base import import_document
 from tests.site_data import build_archive, long_document
 
@@ -30,6 +31,12 @@ class TranscriptPageTests(TestCase):
         self.assertContains(response, "CC-BY-4.0")
         self.assertContains(response, '<a href="/topics/diplomacy/"><bdi>Diplomacy</bdi></a>', html=True)
         self.assertContains(response, '<a href="/speakers/bloomberg/"><bdi>Bloomberg</bdi></a>', html=True)
+
+    def test_a_source_that_is_not_a_web_address_is_shown_but_not_linked(self) -> None:
+        Transcript.objects.filter(slug="amlo-2020-02-03").update(source_url="javascript:alert(1)")
+        response = self.client.get("/transcripts/amlo-2020-02-03/")
+        self.assertNotContains(response, 'href="javascript:')
+        self.assertContains(response, "javascript:alert(1)")
 
     def test_every_turn_has_an_anchor_a_linked_speaker_and_a_visible_kind(self) -> None:
         content = self.client.get(EN).content.decode()

@@ -124,6 +124,10 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 for a in appearances
             ],
             "topics": list(transcript.topics.all()),
+            # Only web addresses become links: a `javascript:` source would run in the reader's page.
+            "source_url": transcript.source_url
+            if transcript.source_url.lower().startswith(("http://", "https://"))
+            else "",
             "versions": versions,
             "current_version": next(v for v in versions if v.is_current),
             "compare": compare,
