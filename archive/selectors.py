@@ -260,10 +260,18 @@ def speaker_transcripts(speaker: Speaker) -> QuerySet[Transcript]:
     )
 
 
-def speaker_turns(speaker: Speaker, *, kind: str = TurnKind.ANSWER) -> QuerySet[Turn]:
-    """The speaker's published turns of one kind, newest transcript first, with their transcript."""
+def _without_translated_copies(turns: QuerySet[Turn]) -> QuerySet[Turn]:
+    """Leave out turns of translations whose original is published: the same words, said once."""
+    return turns.exclude(transcript__translation_of__status=TranscriptStatus.PUBLISHED)
+
+
+def speaker_turns(
+    speaker: Speaker, *, kind: str = TurnKind.ANSWER, originals_only: bool = True
+) -> QuerySet[Turn]:
+    """The speaker's published turns of one kind, newest first, with their transcript."""
+    turns = _published_turns()
     return (
-        _published_turns()
+        (_without_translated_copies(turns) if originals_only else turns)
         .filter(speaker=speaker, kind=kind)
         .select_related("transcript")
         .order_by("-transcript__date", "transcript__slug", "position")
@@ -323,7 +331,7 @@ def topic_transcripts(topic: Topic) -> QuerySet[Transcript]:
 
 def topic_turns(topic: Topic) -> QuerySet[Turn]:
     return (
-        _published_turns()
+        _without_translated_copies(_published_turns())
         .filter(topics=topic)
         .select_related("transcript", "speaker")
         .order_by("-transcript__date", "transcript__slug", "position")
@@ -334,9 +342,11 @@ def topic_children(topic: Topic) -> list[Topic]:
     return list(topics_published().filter(parent=topic).order_by("slug"))
 
 
-def speaker_kind_counts(speaker: Speaker) -> dict[str, int]:
+def speaker_kind_counts(speaker: Speaker, *, originals_only: bool = True) -> dict[str, int]:
     """How many published turns of each kind the speaker has (every kind present, 0 when none)."""
     counts = dict.fromkeys(TurnKind.values, 0)
-    for row in _published_turns().filter(speaker=speaker).values("kind").annotate(n=Count("pk")).order_by():
+    turns = _published_turns().filter(speaker=speaker)
+    turns = _without_translated_copies(turns) if originals_only else turns
+    for row in turns.values("kind").annotate(n=Count("pk")).order_by():
         counts[row["kind"]] = row["n"]
     return counts

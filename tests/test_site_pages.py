@@ -82,16 +82,26 @@ class PublicPagesTests(TestCase):
         self.assertContains(response, '<dd lang="zh-Hans" dir="ltr">林剑</dd>', html=True)
         self.assertContains(response, '<dd lang="he" dir="rtl">לין ג&#x27;יאן</dd>', html=True)
         self.assertEqual(response.context["kind"], "answer")
-        self.assertEqual(response.context["turns"].paginator.count, 6)  # 2 answers in each of 3 versions
+        # Two answers: their Chinese and Hebrew translations are the same words, listed once.
+        self.assertEqual(response.context["turns"].paginator.count, 2)
         self.assertContains(response, "/transcripts/mfa-briefing-2026-06-10/#turn-3")
         self.assertIn("diplomacy", [t.slug for t in response.context["topics"]])
         # Searching within their turns goes to the search page, filtered on them.
         self.assertContains(response, '<input type="hidden" name="speaker" value="lin-jian">', html=True)
 
+    def test_someone_heard_only_in_a_translation_still_has_their_turns_listed(self) -> None:
+        # 林剑's Chinese-only alias: a speaker the translation alone knows.
+        from archive.models import Speaker, Turn
+
+        only_zh = Speaker.objects.create(slug="zh-only", name="发言人")
+        Turn.objects.filter(transcript__slug="mfa-briefing-2026-06-10-zh", position=3).update(speaker=only_zh)
+        response = self.client.get("/speakers/zh-only/")
+        self.assertEqual([t.position for t in response.context["turns"]], [3])
+
     def test_the_speaker_page_switches_between_kinds_of_turn(self) -> None:
         response = self.client.get("/speakers/lin-jian/", {"kind": "statement"})
         self.assertEqual(response.context["kind"], "statement")
-        self.assertEqual(response.context["turns"].paginator.count, 2)  # the English and Chinese closing
+        self.assertEqual(response.context["turns"].paginator.count, 1)
 
     def test_the_topic_page_lists_transcripts_and_turns(self) -> None:
         response = self.client.get("/topics/middle-east/")

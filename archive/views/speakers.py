@@ -32,6 +32,10 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No speaker of a published transcript has this address.") from None
 
     kind_counts = selectors.speaker_kind_counts(speaker)
+    # Someone heard only in translations (their original is not in the archive as theirs).
+    originals_only = any(kind_counts.values())
+    if not originals_only:
+        kind_counts = selectors.speaker_kind_counts(speaker, originals_only=False)
     kind = request.GET.get("kind", "")
     if kind not in kind_counts:
         # Answers first: they are what a speaker page is mostly read for.
@@ -57,7 +61,10 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 if kind_counts[k]
             ],
             "turns": paginate(
-                request, selectors.speaker_turns(speaker, kind=kind), per_page=10, param="turns"
+                request,
+                selectors.speaker_turns(speaker, kind=kind, originals_only=originals_only),
+                per_page=10,
+                param="turns",
             ),
             "topics": selectors.speaker_topics(speaker),
             "section": "speakers",
