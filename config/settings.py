@@ -90,6 +90,9 @@ SEARCH_BACKENDS = {
         "PATH": SEARCH_INDEX_DIR,
     }
 }
+# Who applies the search outbox: "inline" (the committing process, after commit: one process)
+# or "worker" (only `manage.py run_indexer`: several web processes).
+SEARCH_INDEXER = envstr("SEARCH_INDEXER", "inline")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

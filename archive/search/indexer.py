@@ -62,7 +62,12 @@ def pending() -> int:
 def rebuild(progress: Callable[[int], None] | None = None, wait: float = 60.0) -> int:
     """A fresh index of every published turn, swapped in atomically; then the outbox is applied."""
     backend = get_search_backend()
+    # Rows committed before the rebuild reads the database are covered by it: drop them after
+    # the swap instead of indexing their transcripts twice. Later rows are applied as usual.
+    covered = list(SearchOutbox.objects.values_list("pk", flat=True))
     count = backend.rebuild(iter_all_documents(), progress=progress, wait=wait)
+    for start in range(0, len(covered), 5000):
+        SearchOutbox.objects.filter(pk__in=covered[start : start + 5000]).delete()
     drain(wait=wait)
     return count
 

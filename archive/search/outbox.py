@@ -28,14 +28,17 @@ class _Enqueued:
 
     Django drops on-commit callbacks of a rolled-back savepoint together with the rows written
     in it, so a marker is present exactly when its row is: the dedup stays right under
-    savepoint rollbacks.
+    savepoint rollbacks. (Call `indexer.drain()` outside transactions: a drain inside one
+    consumes rows this dedup still counts on.)
     """
 
     def __init__(self, transcript_id: int, row_id: int) -> None:
         self.transcript_id = transcript_id
         self.row_id = row_id
+        self.done = False  # run already (tests run on-commit callbacks inside a transaction)
 
     def __call__(self) -> None:
+        self.done = True
         # The first marker of a transaction applies every row; the others find theirs done.
         if indexer_mode() == "inline" and SearchOutbox.objects.filter(pk=self.row_id).exists():
             apply_after_commit()
@@ -51,7 +54,11 @@ def enqueue(transcript_id: int | None) -> bool:
         return False
     if connection.in_atomic_block:
         for _sids, func, _robust in connection.run_on_commit:
-            if isinstance(func, _Enqueued) and func.transcript_id == transcript_id:
+            if (
+                isinstance(func, _Enqueued)
+                and func.transcript_id == transcript_id
+                and not func.done
+            ):
                 return False
     row = SearchOutbox.objects.create(transcript_id=transcript_id)
     transaction.on_commit(_Enqueued(transcript_id, row.pk), robust=True)

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.text import slugify
+from whoosh import columns
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.collectors import TimeLimit, WrappingCollector
+from whoosh.collectors import FacetCollector, FilterCollector, TimeLimit, WrappingCollector
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -57,22 +58,25 @@ TRANSLATION_BOOST = 0.8
 
 
 def build_schema() -> wf.Schema:
+    # Few indexed keyword fields (each costs a posting per document at build time); what only
+    # sorts or facets is a column.
     schema = wf.Schema(
-        turn_id=wf.ID(stored=True, unique=True),
-        transcript_id=wf.ID(stored=True),
-        slug=wf.ID(sortable=True),
-        position=wf.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
-        language=wf.ID(stored=True, sortable=True),
-        language_lc=wf.ID,
-        language_base=wf.ID,
+        turn_id=wf.ID(unique=True),
+        transcript_id=wf.ID,
+        stored=wf.STORED,  # (turn id, transcript id, fingerprint): what check_index compares
+        lang=wf.KEYWORD(lowercase=False, scorable=False),  # "zh-hans zh": exact tag and base language
         kind=wf.ID(sortable=True),
         speaker=wf.ID(sortable=True),
+        topic=wf.KEYWORD(commas=True, lowercase=False, scorable=False),
+        day=wf.ID,  # YYYYMMDD, for date ranges
+        slug=wf.COLUMN(columns.VarBytesColumn()),
+        position=wf.COLUMN(columns.NumericColumn("I")),
+        date=wf.COLUMN(columns.NumericColumn("I")),  # ordinal day, 0 without a date
+        language=wf.COLUMN(columns.RefBytesColumn()),
+        year=wf.COLUMN(columns.RefBytesColumn()),
+        topic_set=wf.COLUMN(columns.VarBytesColumn()),  # comma-joined slugs: the topic facet reads it
         speaker_names=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True),
-        topic=wf.KEYWORD(commas=True, lowercase=False, vector=True, scorable=False),
         topic_labels=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
-        year=wf.ID(sortable=True),
-        date=wf.NUMERIC(int, bits=32, sortable=True, signed=False),
-        fingerprint=wf.ID(stored=True),
     )
     for key in analysis.ANALYSIS_KEYS:
         analyzer = analysis.analyzer_for(key)
@@ -85,29 +89,32 @@ def build_schema() -> wf.Schema:
 def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
     """The Whoosh document for one IndexDocument."""
     language = doc.language
+    tag = language.lower()
+    base = tag.split("-")[0]
     fields: dict[str, Any] = {
         "turn_id": str(doc.turn_id),
         "transcript_id": str(doc.transcript_id),
-        "slug": doc.slug,
-        "position": doc.position,
-        "language": language,
-        "language_lc": language.lower(),
-        "language_base": language.split("-")[0].lower(),
+        "stored": (doc.turn_id, doc.transcript_id, doc.fingerprint),
+        "lang": tag if tag == base else f"{tag} {base}",
         "kind": doc.kind,
         "speaker": doc.speaker,
-        "speaker_names": "\n".join([*doc.speaker_names, doc.speaker.replace("-", " ")]),
         "topic": ",".join(doc.topics),
+        "slug": doc.slug.encode("utf-8"),
+        "position": doc.position,
+        "language": language.encode("utf-8"),
+        "topic_set": ",".join(doc.topics).encode("utf-8"),
+        "speaker_names": "\n".join([*doc.speaker_names, doc.speaker.replace("-", " ")]),
         "topic_labels": "\n".join(label for _, label in doc.topic_labels),
-        "fingerprint": doc.fingerprint,
         f"text_{analysis.analysis_key(language)}": doc.text,
         f"title_{analysis.analysis_key(doc.title_language)}": doc.title,
     }
     if doc.date is not None:
         fields["date"] = doc.date.toordinal()
-        fields["year"] = str(doc.date.year)
+        fields["day"] = doc.date.strftime("%Y%m%d")
+        fields["year"] = str(doc.date.year).encode("ascii")
     translations: dict[str, list[str]] = defaultdict(list)
-    for tag, text in doc.translations:
-        translations[analysis.analysis_key(tag)].append(text)
+    for tag_, text in doc.translations:
+        translations[analysis.analysis_key(tag_)].append(text)
     for key, texts in translations.items():
         fields[f"trans_{key}"] = "\n".join(texts)
     return fields
@@ -121,23 +128,27 @@ def field_key(fieldname: str) -> str:
 
 
 class _Deadline(WrappingCollector):
-    """Stops collection after `seconds` (checked every 256 documents; no threads, no signals)."""
+    """Stops collection after `seconds` (checked every 256 documents; no threads, no signals).
+
+    It wraps the innermost collector, so the facet and filter collectors around it work as usual.
+    """
 
     def __init__(self, child: Any, seconds: float) -> None:
         self.child = child
         self.seconds = seconds
+        self.collected = 0
+        self.deadline = 0.0
 
     def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
         self.child.prepare(top_searcher, q, context)
+        self.collected = 0
         self.deadline = time.monotonic() + self.seconds
 
-    def collect_matches(self) -> None:
-        child = self.child
-        deadline = self.deadline
-        for n, sub_docnum in enumerate(child.matches()):
-            if not n & 255 and time.monotonic() > deadline:
-                raise TimeLimit
-            child.collect(sub_docnum)
+    def collect(self, sub_docnum: int) -> Any:
+        if not self.collected & 255 and time.monotonic() > self.deadline:
+            raise TimeLimit
+        self.collected += 1
+        return self.child.collect(sub_docnum)
 
 
 class WhooshBackend(BaseSearchBackend):
@@ -248,7 +259,7 @@ class WhooshBackend(BaseSearchBackend):
             count = 0
             try:
                 ix = wi.open_dir(str(generation))
-                writer = ix.writer(limitmb=max(self.limitmb, 256))
+                writer = ix.writer(limitmb=max(self.limitmb, 512))  # fewer sort runs spilled to disk
                 try:
                     for doc in documents:
                         writer.add_document(**whoosh_fields(doc))
@@ -281,7 +292,10 @@ class WhooshBackend(BaseSearchBackend):
             searcher = wi.open_dir(str(live)).searcher(weighting=BM25F())
             state.update(live=live, searcher=searcher)
         elif not searcher.up_to_date():
-            searcher = searcher.refresh()
+            # A new searcher, not searcher.refresh(): Whoosh's refresh reuses segment readers
+            # with their old deletion lists, so deleted turns would go on matching.
+            searcher.close()
+            searcher = wi.open_dir(str(live)).searcher(weighting=BM25F())
             state["searcher"] = searcher
         return searcher
 
@@ -300,8 +314,8 @@ class WhooshBackend(BaseSearchBackend):
             return {}
         found: dict[int, StoredDocument] = {}
         for stored in searcher.all_stored_fields():
-            turn_id = int(stored["turn_id"])
-            found[turn_id] = StoredDocument(turn_id, int(stored["transcript_id"]), stored["fingerprint"])
+            turn_id, transcript_id, fingerprint = stored["stored"]
+            found[turn_id] = StoredDocument(turn_id, transcript_id, fingerprint)
         return found
 
     def search(self, request: SearchRequest) -> BackendResults:
@@ -310,14 +324,13 @@ class WhooshBackend(BaseSearchBackend):
             return BackendResults(0, [], {name: [] for name in FACETS} if request.facets else {})
         q = _QueryBuilder(searcher, request).build()
         limit = max(1, request.offset + request.limit)
-        collector = searcher.collector(
-            limit=limit,
-            sortedby=_sort_facet(request),
-            groupedby=_facets() if request.facets else None,
-            filter=_filter(request),
-            optimize=not request.facets,
-        )
-        timed = _Deadline(collector, request.time_limit)
+        base = searcher.collector(limit=limit, sortedby=_sort_facet(request), optimize=not request.facets)
+        timed: Any = _Deadline(base, request.time_limit)
+        if request.facets:
+            timed = FacetCollector(timed, _facets())
+        query_filter = _filter(request)
+        if query_filter is not None:
+            timed = FilterCollector(timed, query_filter, None)
         try:
             searcher.search_with_collector(q, timed)
         except TimeLimit:
@@ -325,8 +338,9 @@ class WhooshBackend(BaseSearchBackend):
                 "This search matches too much to answer quickly. Please add words or filters."
             ) from None
         results = timed.results()
+        sorted_by_field = collector_sorted(request)
         hits = [
-            BackendHit(int(hit["turn_id"]), float(hit.score or 0.0))
+            BackendHit(int(hit["stored"][0]), 0.0 if sorted_by_field else float(hit.score or 0.0))
             for hit in results[request.offset : request.offset + request.limit]
         ]
         facets: dict[str, list[tuple[str, int]]] = {}
@@ -375,6 +389,39 @@ class WhooshBackend(BaseSearchBackend):
         return original
 
 
+class _SplitColumnFacet(sorting.FacetType):
+    """Facet on a comma-joined column: a document counts once under each of its values.
+
+    (Whoosh's own overlapping facet reads term vectors, which fail on segments without any,
+    or walks every posting of the field on each search.)
+    """
+
+    def __init__(self, fieldname: str, maptype: Any = None) -> None:
+        self.fieldname = fieldname
+        self.maptype = maptype
+
+    def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
+        return _SplitColumnCategorizer(self.fieldname)
+
+
+class _SplitColumnCategorizer(sorting.Categorizer):
+    allow_overlap = True
+
+    def __init__(self, fieldname: str) -> None:
+        self.fieldname = fieldname
+        self.column: Any = None
+
+    def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
+        reader = segment_searcher.reader()
+        self.column = reader.column_reader(self.fieldname) if reader.has_column(self.fieldname) else None
+
+    def keys_for(self, matcher: Any, docid: int) -> list[str]:
+        value = self.column[docid] if self.column is not None else ""
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        return [v for v in (value or "").split(",") if v]
+
+
 def _text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
@@ -382,15 +429,19 @@ def _text(value: Any) -> str:
 def _facets() -> dict[str, sorting.FacetType]:
     return {
         "speaker": sorting.FieldFacet("speaker", maptype=sorting.Count),
-        "topic": sorting.FieldFacet("topic", allow_overlap=True, maptype=sorting.Count),
+        "topic": _SplitColumnFacet("topic_set", maptype=sorting.Count),
         "language": sorting.FieldFacet("language", maptype=sorting.Count),
         "kind": sorting.FieldFacet("kind", maptype=sorting.Count),
         "year": sorting.FieldFacet("year", maptype=sorting.Count),
     }
 
 
+def collector_sorted(request: SearchRequest) -> bool:
+    return request.sort != "relevance" or request.query.root is None
+
+
 def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
-    if request.sort == "relevance" and request.query.root is not None:
+    if not collector_sorted(request):
         return None
     newest_first = request.sort != "date"  # "-date", and browsing without words
     return sorting.MultiFacet(
@@ -413,19 +464,17 @@ def _filter(request: SearchRequest) -> wq.Query | None:
     if request.kind:
         parts.append(wq.Term("kind", request.kind))
     if request.date_from or request.date_to:
-        start = request.date_from.toordinal() if request.date_from else None
-        end = request.date_to.toordinal() if request.date_to else None
-        parts.append(wq.NumericRange("date", start, end))
+        start = request.date_from.strftime("%Y%m%d") if request.date_from else None
+        end = request.date_to.strftime("%Y%m%d") if request.date_to else None
+        parts.append(wq.TermRange("day", start, end))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _language_query(tag: str) -> wq.Query:
-    tag = tag.strip().lower()
-    if "-" in tag:
-        return wq.Term("language_lc", tag)
-    return wq.Term("language_base", tag)
+    """An exact tag (zh-Hans) or every tag of a base language (zh: zh-Hans, zh-Hant...)."""
+    return wq.Term("lang", tag.strip().lower())
 
 
 class _QueryBuilder:

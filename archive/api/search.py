@@ -1,0 +1,135 @@
+"""GET /api/v1/search/: search_turns() as JSON (issue 3).
+
+Bad parameters and refused queries answer 400 with a message; nothing a client sends
+can make this view answer 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from archive.models import Transcript, Turn, TurnKind
+from archive.search import QueryRefused, SearchHit, SearchPage, search_turns
+from archive.search.backends.base import SORTS
+from archive.search.query import MAX_QUERY_CHARS
+from archive.search.service import MAX_PAGE, MAX_PAGE_SIZE
+
+
+class QueryField(serializers.CharField):
+    """The query text; NUL and other control characters are blanked (the parser says so), not refused."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            data = data.replace("\x00", "\x01")  # the parser turns control characters into spaces
+        return super().run_validation(data)
+
+
+class SearchParams(serializers.Serializer):
+    q = QueryField(required=False, allow_blank=True, trim_whitespace=False, default="")
+    language = serializers.CharField(required=False, allow_blank=True, max_length=35, default="")
+    speaker = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    topic = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    kind = serializers.ChoiceField(choices=TurnKind.values, required=False, allow_blank=True, default="")
+    date_from = serializers.DateField(required=False, allow_null=True, default=None)
+    date_to = serializers.DateField(required=False, allow_null=True, default=None)
+    sort = serializers.ChoiceField(choices=SORTS, required=False, default="relevance")
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
+
+    def validate_q(self, value: str) -> str:
+        if len(value) > MAX_QUERY_CHARS:
+            raise serializers.ValidationError(
+                f"This search is too long ({len(value)} characters). Please use at most {MAX_QUERY_CHARS}."
+            )
+        return value
+
+
+def transcript_json(transcript: Transcript) -> dict[str, Any]:
+    return {
+        "slug": transcript.slug,
+        "title": transcript.title,
+        "date": transcript.date.isoformat() if transcript.date else None,
+        "language": transcript.language,
+    }
+
+
+def turn_json(turn: Turn) -> dict[str, Any]:
+    return {
+        "position": turn.position,
+        "speaker": turn.speaker.name,
+        "speaker_slug": turn.speaker.slug,
+        "kind": turn.kind,
+        "language": turn.effective_language,
+        "text": turn.text,
+    }
+
+
+def hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "transcript": transcript_json(hit.transcript),
+        "turn": turn_json(hit.turn),
+        "highlight": str(hit.highlight),
+        "answer": turn_json(hit.answer) if hit.answer else None,
+        "question": turn_json(hit.question) if hit.question else None,
+        "translations": [
+            {
+                "transcript": t.transcript.slug,
+                "position": t.position,
+                "language": t.effective_language,
+                "text": t.text,
+            }
+            for t in hit.translations
+        ],
+        "score": hit.score,
+    }
+
+
+def page_json(page: SearchPage) -> dict[str, Any]:
+    return {
+        "count": page.count,
+        "page": page.page,
+        "page_size": page.page_size,
+        "results": [hit_json(hit) for hit in page.results],
+        "facets": {
+            name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+            for name, values in page.facets.items()
+        },
+        "suggestion": page.suggestion,
+        "notice": page.notice,
+    }
+
+
+class SearchView(APIView):
+    """Search published turns. Parameters: q, language, speaker, topic, kind, date_from, date_to,
+    sort (relevance, date, -date), page, page_size (at most 100)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    def get(self, request: Request) -> Response:
+        params = SearchParams(data=request.query_params)
+        if not params.is_valid():
+            return Response({"detail": "Invalid search parameters.", "errors": params.errors}, status=400)
+        data = params.validated_data
+        try:
+            page = search_turns(
+                q=data["q"],
+                language=data["language"] or None,
+                speaker=data["speaker"] or None,
+                topic=data["topic"] or None,
+                kind=data["kind"] or None,
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                sort=data["sort"],
+                page=data["page"],
+                page_size=data["page_size"],
+            )
+        except QueryRefused as exc:
+            return Response({"detail": exc.message}, status=400)
+        return Response(page_json(page))

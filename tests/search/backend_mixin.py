@@ -1,0 +1,435 @@
+"""The behaviour every search backend must have, run through `search_turns` and the indexer.
+
+A backend's test module mixes `BackendTests` into a `django.test.TestCase` and names the
+backend class in `backend_path`; each test gets a fresh, empty index of that backend.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from datetime import date
+from typing import Any, ClassVar
+
+from django.conf import settings
+
+from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
+from archive.search import QueryRefused, SearchPage, search_turns
+from archive.search import indexer
+from archive.search.backends import get_search_backend, reset_backends
+from archive.search.backends.base import SearchRequest
+from archive.search.query import parse_query
+from archive.services import transcripts_set_status
+from tests.search.helpers import (
+    BRIEFING_EN,
+    KNESSET_HE,
+    MANANERA_ES,
+    MFA_EN,
+    MFA_ZH,
+    MINISTRY_AR,
+    OTHERS,
+    TOKYO_JA,
+    doc,
+    import_doc,
+)
+
+
+class BackendTests:
+    backend_path: ClassVar[str]
+
+    # -- fixtures --------------------------------------------------------------------------------
+
+    def setUp(self: Any) -> None:
+        super().setUp()  # type: ignore[misc]
+        self._index_dir = tempfile.mkdtemp(prefix="search-test-")
+        self._saved_backends = settings.SEARCH_BACKENDS
+        settings.SEARCH_BACKENDS = {"default": {"BACKEND": self.backend_path, "PATH": self._index_dir}}
+        reset_backends()
+        self.backend = get_search_backend()
+
+    def tearDown(self: Any) -> None:
+        reset_backends()
+        settings.SEARCH_BACKENDS = self._saved_backends
+        shutil.rmtree(self._index_dir, ignore_errors=True)
+        super().tearDown()  # type: ignore[misc]
+
+    def load(self: Any, *documents: dict[str, Any]) -> list[Transcript]:
+        """Import documents and commit: the outbox is applied after commit, as in production."""
+        with self.captureOnCommitCallbacks(execute=True):
+            return [import_doc(d) for d in documents]
+
+    def found(self, page: SearchPage) -> list[tuple[str, int]]:
+        return [(hit.transcript.slug, hit.turn.position) for hit in page.results]
+
+    def assertFinds(self: Any, q: str, slug: str, position: int, **filters: Any) -> SearchPage:
+        page = search_turns(q, **filters)
+        self.assertIn((slug, position), self.found(page), f"{q!r} should find {slug} #{position}")
+        return page
+
+    def assertMisses(self: Any, q: str, slug: str, position: int, **filters: Any) -> None:
+        page = search_turns(q, **filters)
+        self.assertNotIn((slug, position), self.found(page), f"{q!r} should not find {slug} #{position}")
+
+    # -- indexing ----------------------------------------------------------------------------------
+
+    def test_it_finds_an_imported_turn_by_its_words(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        page = search_turns("tariffs steel")
+        self.assertEqual(self.found(page), [("briefing-en", 3)])
+        hit = page.results[0]
+        self.assertEqual(hit.transcript.slug, "briefing-en")
+        self.assertEqual(hit.turn.speaker.name, "Reporter")
+        self.assertEqual(hit.answer.position if hit.answer else None, 4)
+        self.assertGreater(hit.score, 0)
+
+    def test_an_answer_hit_carries_its_question(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        hit = search_turns("review finished").results[0]
+        self.assertEqual(hit.turn.position, 4)
+        self.assertEqual(hit.question.position if hit.question else None, 3)
+        self.assertIsNone(hit.answer)
+
+    def test_a_draft_is_never_indexed(self: Any) -> None:
+        self.load(doc("draft-en", "en", [("A", "statement", "Confidential draft remarks")], status="draft"))
+        self.assertEqual(search_turns("confidential").count, 0)
+        self.assertEqual(self.backend.count(), 0)
+
+    def test_unpublishing_removes_a_transcript_and_publishing_brings_it_back(self: Any) -> None:
+        (transcript,) = self.load(BRIEFING_EN)
+        with self.captureOnCommitCallbacks(execute=True):
+            transcripts_set_status([transcript], TranscriptStatus.DRAFT)
+        self.assertEqual(search_turns("tariffs").count, 0)
+        with self.captureOnCommitCallbacks(execute=True):
+            transcripts_set_status([transcript], TranscriptStatus.PUBLISHED)
+        self.assertEqual(search_turns("tariffs").count, 2)
+
+    def test_deleting_a_transcript_removes_its_turns(self: Any) -> None:
+        (transcript,) = self.load(BRIEFING_EN)
+        with self.captureOnCommitCallbacks(execute=True):
+            transcript.delete()
+        self.assertEqual(search_turns("tariffs").count, 0)
+        self.assertEqual(self.backend.count(), 0)
+
+    def test_deleting_one_turn_removes_only_that_turn(self: Any) -> None:
+        (transcript,) = self.load(BRIEFING_EN)
+        with self.captureOnCommitCallbacks(execute=True):
+            Turn.objects.get(transcript=transcript, position=3).delete()
+        self.assertEqual(self.found(search_turns("tariffs")), [("briefing-en", 4)])
+
+    def test_editing_a_turn_is_reflected(self: Any) -> None:
+        (transcript,) = self.load(BRIEFING_EN)
+        turn = Turn.objects.get(transcript=transcript, position=4)
+        with self.captureOnCommitCallbacks(execute=True):
+            turn.text = "The quotas on aluminium remain."
+            turn.save()
+        self.assertEqual(self.found(search_turns("aluminium")), [("briefing-en", 4)])
+        self.assertEqual(self.found(search_turns("review")), [])
+
+    def test_a_reimport_replaces_the_documents(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        changed = doc("briefing-en", "en", [("Reporter", "question", "Any news on the fisheries deal?")])
+        self.load(changed)
+        self.assertEqual(search_turns("tariffs").count, 0)
+        self.assertEqual(self.found(search_turns("fisheries")), [("briefing-en", 1)])
+        self.assertEqual(self.backend.count(), 1)
+
+    def test_renaming_a_speaker_updates_their_turns(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        speaker = Speaker.objects.get(name="Press Secretary")
+        with self.captureOnCommitCallbacks(execute=True):
+            speaker.aliases = ["Karine Example"]
+            speaker.save()
+        self.assertEqual(search_turns("speaker:karine").count, 2)
+
+    def test_a_topic_label_is_searchable_and_follows_edits(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        topic = Topic.objects.get(slug="trade")
+        with self.captureOnCommitCallbacks(execute=True):
+            topic.labels = {"en": "Trade", "es": "Comercio"}
+            topic.save()
+        self.assertEqual(search_turns("topic:comercio").count, 4)
+        self.assertEqual(search_turns("tariffs", topic="trade").count, 2)
+
+    # -- analysis per language, end to end -----------------------------------------------------
+
+    def test_english_words_match_other_inflections(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        self.assertFinds("sanctions companies", "briefing-en", 1)  # text says "sanctioned"
+        self.assertFinds("drone", "briefing-en", 1)
+
+    def test_spanish_without_accents_and_in_other_inflections(self: Any) -> None:
+        self.load(MANANERA_ES)
+        self.assertFinds("educacion publica", "mananera-es", 1)
+        self.assertFinds("maestro escuela", "mananera-es", 2)
+
+    def test_hebrew_without_the_prefix_letter_and_without_niqqud(self: Any) -> None:
+        self.load(KNESSET_HE)
+        self.assertFinds("תכניות", "knesset-he", 1)  # the text has התכניות
+        self.assertFinds("שלום", "knesset-he", 2)  # the text has שָׁלוֹם
+
+    def test_chinese_in_either_script_and_as_a_phrase(self: Any) -> None:
+        self.load(MFA_ZH)
+        self.assertFinds("經濟合作", "mfa-zh", 2)  # Traditional characters
+        self.assertFinds('"经济合作"', "mfa-zh", 2)
+        self.assertFinds("互利共赢", "mfa-zh", 2)
+
+    def test_japanese_half_width_katakana(self: Any) -> None:
+        self.load(TOKYO_JA)
+        self.assertFinds("ｵﾘﾝﾋﾟｯｸ", "tokyo-ja", 1)
+        self.assertFinds("テストイベント", "tokyo-ja", 2)
+
+    def test_arabic_without_shadda_and_diacritics(self: Any) -> None:
+        self.load(MINISTRY_AR)
+        self.assertFinds("الاتفاقية", "ministry-ar", 2)  # the text has الاتّفاقيّة
+        self.assertFinds("وقعت الحكومة", "ministry-ar", 1)
+
+    def test_french_german_and_russian_analysis(self: Any) -> None:
+        self.load(*OTHERS)
+        self.assertFinds("negociation", "presse-fr", 1)
+        self.assertFinds("zolle", "pressekonferenz-de", 1)
+        self.assertFinds("санкция", "briefing-ru", 1)
+
+    def test_a_language_without_its_own_analysis_is_not_stemmed_as_english(self: Any) -> None:
+        self.load(*OTHERS)
+        self.assertFinds("ELIMU", "mkutano-sw", 1)
+        self.assertMisses("run", "mkutano-sw", 1)  # English stemming would find "running"
+
+    def test_a_language_filter_keeps_to_that_language(self: Any) -> None:
+        self.load(MFA_ZH, MFA_EN, BRIEFING_EN)
+        for hit in search_turns("cooperation", language="en").results:
+            self.assertEqual(hit.turn.effective_language, "en")
+        self.assertEqual(search_turns("", language="zh").count, 2)  # a base language covers its tags
+
+    # -- cross-language ------------------------------------------------------------------------------
+
+    def test_english_words_find_the_chinese_original_through_its_translation(self: Any) -> None:
+        self.load(MFA_ZH, MFA_EN)
+        page = search_turns("strengthen cooperation", language="zh-Hans")
+        self.assertEqual(self.found(page), [("mfa-zh", 2)])
+        self.assertEqual([t.transcript.slug for t in page.results[0].translations], ["mfa-en"])
+
+    def test_a_translation_imported_before_its_original_is_linked_once_both_exist(self: Any) -> None:
+        self.load(MFA_EN)
+        self.load(MFA_ZH)
+        self.assertEqual(self.found(search_turns("mutual benefit", language="zh-Hans")), [("mfa-zh", 2)])
+
+    # -- query language ----------------------------------------------------------------------------------
+
+    def test_all_words_must_match(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        self.assertEqual(self.found(search_turns("tariffs review")), [("briefing-en", 4)])
+        self.assertEqual(search_turns("tariffs zebra").count, 0)
+
+    def test_phrase_or_exclusion_and_grouping(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        self.assertEqual(self.found(search_turns('"three companies"')), [("briefing-en", 2)])
+        self.assertEqual(search_turns('"companies three"').count, 0)
+        self.assertEqual(search_turns("drones OR steel").count, 2)
+        self.assertEqual(self.found(search_turns("tariffs -steel")), [("briefing-en", 4)])
+        self.assertEqual(search_turns("(drones OR steel) reporter").count, 2)
+
+    def test_field_filters_in_the_query(self: Any) -> None:
+        self.load(BRIEFING_EN, MANANERA_ES)
+        self.assertEqual(search_turns("kind:answer tariffs").count, 1)
+        self.assertEqual(search_turns('speaker:"press secretary"').count, 2)
+        self.assertEqual(search_turns("speaker:press-secretary sanctions").count, 1)
+        self.assertEqual(search_turns("lang:es").count, 2)
+        self.assertEqual(search_turns("topic:trade steel").count, 1)
+
+    def test_prefix_search(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        self.assertEqual(self.found(search_turns("tarif*")), [("briefing-en", 3), ("briefing-en", 4)])
+
+    def test_costly_queries_are_refused_with_a_message(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        refused = [
+            "(" * 1000 + "tariffs" + ")" * 1000,
+            "*iffs",
+            "ta*",
+            "t*fs",
+            "tariffs " * 200,
+            " ".join(f"word{i}" for i in range(40)),
+        ]
+        for q in refused:
+            with self.assertRaises(QueryRefused, msg=q[:40]) as caught:
+                search_turns(q)
+            self.assertTrue(caught.exception.message)
+
+    def test_a_prefix_matching_too_many_words_is_refused(self: Any) -> None:
+        words = " ".join(f"abc{n:04d}" for n in range(400))
+        self.load(doc("many-words", "en", [("A", "statement", words)]))
+        with self.assertRaises(QueryRefused):
+            search_turns("abc*")
+        self.assertEqual(search_turns("abc0001*").count, 1)
+
+    def test_collection_stops_at_the_time_limit(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        request = SearchRequest(query=parse_query("reporter"), time_limit=-1.0)
+        with self.assertRaises(QueryRefused):
+            self.backend.search(request)
+
+    def test_malformed_queries_are_repaired_and_said_so(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        cases = {
+            '"three companies': "quote",
+            "(tariffs steel": "parenthesis",
+            "tariffs steel)": "parenthesis",
+            "tariffs OR": "OR",
+            "speaker: tariffs": "speaker:",
+            "tariffs\x00steel": "Control",
+        }
+        for q, word in cases.items():
+            page = search_turns(q)
+            self.assertIsNotNone(page.notice, q)
+            self.assertIn(word, page.notice or "", q)
+            self.assertGreater(page.count, 0, q)
+
+    def test_odd_inputs_get_an_answer(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        for q in ["", "   ", "?!", "-", "OR", "AND", '""', "()", "*", "\x00", "ｔａｒｉｆｆｓ", "🙂", "a:b:c", "-tariffs"]:
+            try:
+                page = search_turns(q)
+            except QueryRefused:
+                continue  # a clear refusal is an answer too
+            self.assertGreaterEqual(page.count, 0)
+        self.assertEqual(search_turns("ｔａｒｉｆｆｓ").count, 2)  # full-width Latin
+        self.assertEqual(search_turns("-tariffs").count, 2)
+
+    def test_unknown_sort_or_kind_is_refused(self: Any) -> None:
+        with self.assertRaises(QueryRefused):
+            search_turns("x", sort="random")
+        with self.assertRaises(QueryRefused):
+            search_turns("x", kind="speech")
+
+    def test_a_misspelt_word_gets_a_suggestion(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        page = search_turns("tarifs")
+        self.assertEqual(page.count, 0)
+        self.assertIsNotNone(page.suggestion)
+        self.assertGreater(search_turns(page.suggestion or "").count, 0)
+
+    # -- filters, sorting, paging, facets ---------------------------------------------------------------
+
+    def test_filters_sorting_and_pages(self: Any) -> None:
+        self.load(BRIEFING_EN, MANANERA_ES, KNESSET_HE)
+        self.assertEqual(search_turns("", kind="answer").count, 4)
+        self.assertEqual(search_turns("", date_from=date(2022, 1, 1)).count, 6)
+        self.assertEqual(search_turns("", date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)).count, 2)
+        self.assertEqual(search_turns("", speaker="presidente").count, 1)
+        dates = [hit.transcript.date for hit in search_turns("", sort="date", page_size=100).results]
+        self.assertEqual(dates, sorted(dates))
+        newest = [hit.transcript.date for hit in search_turns("", sort="-date", page_size=100).results]
+        self.assertEqual(newest, sorted(newest, reverse=True))
+        first = search_turns("", sort="date", page=1, page_size=3)
+        second = search_turns("", sort="date", page=2, page_size=3)
+        self.assertEqual(first.count, 8)
+        self.assertEqual(len(first.results), 3)
+        self.assertFalse(set(self.found(first)) & set(self.found(second)))
+        self.assertEqual(search_turns("", page_size=1000).page_size, 100)
+
+    def test_facets_count_every_match(self: Any) -> None:
+        self.load(BRIEFING_EN, MANANERA_ES)
+        facets = search_turns("").facets
+        self.assertEqual({f.value: f.count for f in facets["kind"]}, {"question": 3, "answer": 3})
+        self.assertEqual({f.value: f.count for f in facets["language"]}, {"en": 4, "es": 2})
+        self.assertEqual({f.value: f.count for f in facets["year"]}, {"2023": 4, "2021": 2})
+        self.assertEqual({f.value: f.count for f in facets["topic"]}, {"trade": 4})
+        speakers = {f.value: (f.label, f.count) for f in facets["speaker"]}
+        self.assertEqual(speakers["press-secretary"], ("Press Secretary", 2))
+        self.assertEqual({f.label for f in facets["language"]}, {"English", "español"})
+        narrowed = search_turns("tariffs").facets
+        self.assertEqual({f.value: f.count for f in narrowed["kind"]}, {"question": 1, "answer": 1})
+
+    # -- highlighting -------------------------------------------------------------------------------------------
+
+    def test_highlight_escapes_the_text_before_marking(self: Any) -> None:
+        self.load(doc("xss", "en", [("A", "statement", "Look <img src=x onerror=alert(1)> at the sanctions")]))
+        hit = search_turns("sanction").results[0]
+        self.assertEqual(
+            str(hit.highlight), "Look &lt;img src=x onerror=alert(1)&gt; at the <mark>sanctions</mark>"
+        )
+        self.assertEqual(search_turns("img onerror").results[0].highlight.count("<img"), 0)
+
+    def test_highlight_marks_folded_and_prefixed_forms(self: Any) -> None:
+        self.load(MANANERA_ES, KNESSET_HE)
+        self.assertIn("<mark>educación</mark>", search_turns("educacion").results[0].highlight)
+        self.assertIn("<mark>התכניות</mark>", search_turns("תכניות").results[0].highlight)
+
+    # -- rebuild and repair ------------------------------------------------------------------------------------
+
+    def test_search_keeps_answering_during_a_rebuild(self: Any) -> None:
+        self.load(BRIEFING_EN, MANANERA_ES, KNESSET_HE, MFA_ZH, MFA_EN, TOKYO_JA)
+        failures: list[str] = []
+        counts: list[int] = []
+        done = threading.Event()
+
+        def search_repeatedly() -> None:
+            while not done.is_set():
+                try:
+                    counts.append(self.backend.search(SearchRequest(query=parse_query("tariffs"))).total)
+                except Exception as exc:  # any failure fails the test
+                    failures.append(repr(exc))
+
+        reader = threading.Thread(target=search_repeatedly)
+        reader.start()
+        try:
+            for _ in range(3):
+                indexer.rebuild()
+        finally:
+            done.set()
+            reader.join()
+        self.assertEqual(failures, [])
+        self.assertTrue(counts)
+        self.assertEqual(set(counts), {2})
+
+    def test_changes_made_during_a_rebuild_are_applied_after_it(self: Any) -> None:
+        (transcript,) = self.load(BRIEFING_EN)
+        original = self.backend.rebuild
+
+        def rebuild_with_a_concurrent_edit(*args: Any, **kwargs: Any) -> int:
+            documents = args[0]
+
+            def interleaved() -> Any:
+                first = True
+                for d in documents:
+                    if first:
+                        # A change committed while the rebuild holds the index: the indexer
+                        # cannot write it, the outbox keeps it.
+                        with self.captureOnCommitCallbacks(execute=True):
+                            turn = Turn.objects.get(transcript=transcript, position=3)
+                            turn.text = "What about the quotas on wood?"
+                            turn.save()
+                        first = False
+                    yield d
+
+            return original(interleaved(), *args[1:], **kwargs)
+
+        self.backend.rebuild = rebuild_with_a_concurrent_edit
+        try:
+            indexer.rebuild()
+        finally:
+            del self.backend.rebuild
+        self.assertEqual(self.found(search_turns("wood")), [("briefing-en", 3)])
+        self.assertEqual(SearchOutbox.objects.count(), 0)
+
+    def test_check_finds_missing_stale_and_extra_documents_and_repair_mends_them(self: Any) -> None:
+        briefing, mananera = self.load(BRIEFING_EN, MANANERA_ES)
+        self.assertTrue(indexer.check().ok)
+        missing = Turn.objects.get(transcript=briefing, position=1)
+        self.backend.delete_documents([missing.pk])
+        Turn.objects.filter(transcript=mananera, position=2).update(text="Nuevas escuelas.")  # no signal
+        other = doc("ghost", "en", [("A", "statement", "A ghost document")])
+        (ghost,) = self.load(other)
+        Transcript.objects.filter(pk=ghost.pk).update(status=TranscriptStatus.DRAFT)  # no signal
+        report = indexer.check()
+        self.assertFalse(report.ok)
+        self.assertEqual([(d.slug, d.position) for d in report.missing], [("briefing-en", 1)])
+        self.assertEqual([(d.slug, d.position) for d in report.stale], [("mananera-es", 2)])
+        self.assertEqual(len(report.extra), 1)
+        indexer.repair(report)
+        self.assertTrue(indexer.check().ok)
+        self.assertEqual(search_turns("ghost").count, 0)
+        self.assertEqual(self.found(search_turns("nuevas escuelas")), [("mananera-es", 2)])
+        self.assertEqual(self.found(search_turns("drones")), [("briefing-en", 1)])
+
