@@ -54,11 +54,7 @@ def enqueue(transcript_id: int | None) -> bool:
         return False
     if connection.in_atomic_block:
         for _sids, func, _robust in connection.run_on_commit:
-            if (
-                isinstance(func, _Enqueued)
-                and func.transcript_id == transcript_id
-                and not func.done
-            ):
+            if isinstance(func, _Enqueued) and func.transcript_id == transcript_id and not func.done:
                 return False
     row = SearchOutbox.objects.create(transcript_id=transcript_id)
     transaction.on_commit(_Enqueued(transcript_id, row.pk), robust=True)

@@ -203,4 +203,6 @@ def _hit(hit: Any) -> dict[str, Any]:
         "question": neighbour(hit.question),
         "answer": neighbour(hit.answer),
         "translations": translations,
+        # The engine also matches a turn through its translations: say so, and show them.
+        "matched_in_translation": "<mark>" not in str(hit.highlight) and bool(translations),
     }

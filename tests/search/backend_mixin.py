@@ -287,7 +287,22 @@ class BackendTests:
 
     def test_odd_inputs_get_an_answer(self: Any) -> None:
         self.load(BRIEFING_EN)
-        for q in ["", "   ", "?!", "-", "OR", "AND", '""', "()", "*", "\x00", "ｔａｒｉｆｆｓ", "🙂", "a:b:c", "-tariffs"]:
+        for q in [
+            "",
+            "   ",
+            "?!",
+            "-",
+            "OR",
+            "AND",
+            '""',
+            "()",
+            "*",
+            "\x00",
+            "ｔａｒｉｆｆｓ",
+            "🙂",
+            "a:b:c",
+            "-tariffs",
+        ]:
             try:
                 page = search_turns(q)
             except QueryRefused:
@@ -344,7 +359,9 @@ class BackendTests:
     # -- highlighting -------------------------------------------------------------------------------------------
 
     def test_highlight_escapes_the_text_before_marking(self: Any) -> None:
-        self.load(doc("xss", "en", [("A", "statement", "Look <img src=x onerror=alert(1)> at the sanctions")]))
+        self.load(
+            doc("xss", "en", [("A", "statement", "Look <img src=x onerror=alert(1)> at the sanctions")])
+        )
         hit = search_turns("sanction").results[0]
         self.assertEqual(
             str(hit.highlight), "Look &lt;img src=x onerror=alert(1)&gt; at the <mark>sanctions</mark>"
@@ -432,4 +449,3 @@ class BackendTests:
         self.assertEqual(search_turns("ghost").count, 0)
         self.assertEqual(self.found(search_turns("nuevas escuelas")), [("mananera-es", 2)])
         self.assertEqual(self.found(search_turns("drones")), [("briefing-en", 1)])
-
