@@ -3,6 +3,7 @@ a citation, visible keyboard focus, phone width. Screenshots land in var/screens
 
 from __future__ import annotations
 
+from archive.search import indexer
 from tests.base import import_document
 from tests.browser import SCREENSHOTS, BrowserTestCase
 from tests.site_data import build_archive, long_document, long_translation
@@ -179,7 +180,11 @@ class BrowserPagesTests(BrowserTestCase):
             "/speakers/lin-jian/",
             "/topics/",
             "/topics/diplomacy/",
+            "/search/",
+            "/search/?q=%E6%96%87%E6%98%8E",
+            "/search/?q=restraint&language=en",
         ]
+        indexer.rebuild()
         for language in ["en", "he"]:
             if language != "en":
                 self.use_language(language)
@@ -198,7 +203,9 @@ class BrowserPagesTests(BrowserTestCase):
             "side-by-side": "/transcripts/mfa-briefing-2026-06-10/?compare=mfa-briefing-2026-06-10-he",
             "speaker": "/speakers/lin-jian/",
             "topic": "/topics/diplomacy/",
+            "search": "/search/?q=%E6%96%87%E6%98%8E+OR+restraint+OR+%D7%90%D7%99%D7%A4%D7%95%D7%A7",
         }
+        indexer.rebuild()
         for language in ["en", "zh-hans", "he"]:
             self.use_language(language)
             for name, page in pages.items():
