@@ -94,6 +94,12 @@ class SearchPageTests(TestCase):
         self.assertIn("No turn matches this search.", content)
         self.assertIn("0 turns found", content)
 
+    def test_a_misspelt_query_offers_a_did_you_mean_link_keeping_the_filters(self) -> None:
+        response = self.client.get("/search/", {"q": "restrant", "kind": "answer"})
+        suggestion = response.context["results"].suggestion
+        self.assertEqual(suggestion, "restraint")
+        self.assertContains(response, '<a href="?q=restraint&amp;kind=answer" dir="auto">restraint</a>', html=True)
+
     def test_a_refused_query_is_explained_not_a_server_error(self) -> None:
         content = self.search(q="a*")
         self.assertIn('role="alert"', content)
