@@ -53,7 +53,8 @@ def enqueue(transcript_id: int | None) -> bool:
     if transcript_id is None:
         return False
     if connection.in_atomic_block:
-        for _sids, func, _robust in connection.run_on_commit:
+        for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
+            func = entry[1]
             if isinstance(func, _Enqueued) and func.transcript_id == transcript_id and not func.done:
                 return False
     row = SearchOutbox.objects.create(transcript_id=transcript_id)

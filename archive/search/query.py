@@ -214,7 +214,7 @@ def _check_nesting(tokens: list[_Token]) -> None:
 
 
 class _Parser:
-    """query := or ; or := and ("OR" and)* ; and := unary+ ; unary := ["-"] atom ; atom := "(" or ")" | leaf"""
+    """query := or; or := and ("OR" and)*; and := unary+; unary := ["-"] atom; atom := "(" or ")" | leaf"""
 
     def __init__(self, tokens: list[_Token], notices: list[str]) -> None:
         self.tokens = tokens

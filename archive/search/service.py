@@ -157,8 +157,16 @@ def _attach_translations(hits: list[SearchHit]) -> None:
     """Aligned turns in the transcript's original and its other translations (published only)."""
     conditions = Q()
     wanted: list[tuple[SearchHit, str, int]] = []  # (hit, family slug, original position)
+    originals = {hit.transcript.slug for hit in hits if not hit.transcript.translation_of_slug}
+    translated = set(
+        Transcript.objects.filter(translation_of_slug__in=originals).values_list(
+            "translation_of_slug", flat=True
+        )
+    )
     for hit in hits:
         transcript = hit.transcript
+        if not transcript.translation_of_slug and transcript.slug not in translated:
+            continue  # an original nobody translated: nothing aligned
         if transcript.translation_of_slug:
             if hit.turn.original_position is None:
                 continue

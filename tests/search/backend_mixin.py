@@ -15,8 +15,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
-from archive.search import QueryRefused, SearchPage, search_turns
-from archive.search import indexer
+from archive.search import QueryRefused, SearchPage, indexer, search_turns
 from archive.search.backends import get_search_backend, reset_backends
 from archive.search.backends.base import SearchRequest
 from archive.search.query import parse_query
@@ -38,7 +37,7 @@ from tests.search.helpers import (
 class BackendTests:
     backend_path: ClassVar[str]
 
-    # -- fixtures --------------------------------------------------------------------------------
+    # -- fixtures ----------------------------------------------------------------------------------
 
     def setUp(self: Any) -> None:
         super().setUp()  # type: ignore[misc]
@@ -214,7 +213,7 @@ class BackendTests:
         self.load(MFA_ZH)
         self.assertEqual(self.found(search_turns("mutual benefit", language="zh-Hans")), [("mfa-zh", 2)])
 
-    # -- query language ----------------------------------------------------------------------------------
+    # -- query language ----------------------------------------------------------------------------
 
     def test_all_words_must_match(self: Any) -> None:
         self.load(BRIEFING_EN)
@@ -356,7 +355,7 @@ class BackendTests:
         narrowed = search_turns("tariffs").facets
         self.assertEqual({f.value: f.count for f in narrowed["kind"]}, {"question": 1, "answer": 1})
 
-    # -- highlighting -------------------------------------------------------------------------------------------
+    # -- highlighting ------------------------------------------------------------------------------
 
     def test_highlight_escapes_the_text_before_marking(self: Any) -> None:
         self.load(
@@ -373,7 +372,7 @@ class BackendTests:
         self.assertIn("<mark>educación</mark>", search_turns("educacion").results[0].highlight)
         self.assertIn("<mark>התכניות</mark>", search_turns("תכניות").results[0].highlight)
 
-    # -- rebuild and repair ------------------------------------------------------------------------------------
+    # -- rebuild and repair ------------------------------------------------------------------------
 
     def test_search_keeps_answering_during_a_rebuild(self: Any) -> None:
         self.load(BRIEFING_EN, MANANERA_ES, KNESSET_HE, MFA_ZH, MFA_EN, TOKYO_JA)

@@ -1,4 +1,4 @@
-"""python manage.py evaluate_search QUERIES.json: success@k of known-item queries, per language and category."""
+"""python manage.py evaluate_search QUERIES.json: success@k of known-item queries by language and category."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ def _create(alias: str) -> BaseSearchBackend:
         config = dict(settings.SEARCH_BACKENDS[alias])
     except KeyError as exc:
         raise ImproperlyConfigured(f"SEARCH_BACKENDS has no {alias!r} entry") from exc
-    path = config.pop("BACKEND", "archive.search.backends.whoosh.WhooshBackend")
+    path = str(config.pop("BACKEND", "archive.search.backends.whoosh.WhooshBackend"))
     try:
         backend_class = import_string(path)
     except ImportError as exc:

@@ -12,11 +12,12 @@ topic labels, and keyword/numeric fields for filters, facets and sorting.
 
 from __future__ import annotations
 
+import heapq
 import os
 import shutil
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +28,7 @@ from whoosh import columns
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
-from whoosh import sorting
-from whoosh.collectors import FacetCollector, FilterCollector, TimeLimit, WrappingCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TopCollector
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -127,28 +127,19 @@ def field_key(fieldname: str) -> str:
     return GENERIC
 
 
-class _Deadline(WrappingCollector):
-    """Stops collection after `seconds` (checked every 256 documents; no threads, no signals).
+class _TimedTop(TopCollector):  # type: ignore[misc]
+    """Whoosh's top-N collector (with its block-quality skipping) that stops at a deadline."""
 
-    It wraps the innermost collector, so the facet and filter collectors around it work as usual.
-    """
-
-    def __init__(self, child: Any, seconds: float) -> None:
-        self.child = child
-        self.seconds = seconds
+    def __init__(self, limit: int, deadline: float) -> None:
+        super().__init__(limit, usequality=True)
+        self.deadline = deadline
         self.collected = 0
-        self.deadline = 0.0
 
-    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
-        self.child.prepare(top_searcher, q, context)
-        self.collected = 0
-        self.deadline = time.monotonic() + self.seconds
-
-    def collect(self, sub_docnum: int) -> Any:
+    def _collect(self, global_docnum: int, score: float) -> Any:
+        self.collected += 1
         if not self.collected & 255 and time.monotonic() > self.deadline:
             raise TimeLimit
-        self.collected += 1
-        return self.child.collect(sub_docnum)
+        return super()._collect(global_docnum, score)
 
 
 class WhooshBackend(BaseSearchBackend):
@@ -323,37 +314,31 @@ class WhooshBackend(BaseSearchBackend):
         if searcher is None:
             return BackendResults(0, [], {name: [] for name in FACETS} if request.facets else {})
         q = _QueryBuilder(searcher, request).build()
-        limit = max(1, request.offset + request.limit)
-        base = searcher.collector(limit=limit, sortedby=_sort_facet(request), optimize=not request.facets)
-        timed: Any = _Deadline(base, request.time_limit)
-        if request.facets:
-            timed = FacetCollector(timed, _facets())
+        columns = _columns_of(searcher)
+        deadline = time.monotonic() + request.time_limit
+        # Pass 1, unscored: every matching document (the count and the facets need them all).
+        matched = _docset(searcher, q, deadline)
         query_filter = _filter(request)
         if query_filter is not None:
-            timed = FilterCollector(timed, query_filter, None)
-        try:
-            searcher.search_with_collector(q, timed)
-        except TimeLimit:
-            raise QueryRefused(
-                "This search matches too much to answer quickly. Please add words or filters."
-            ) from None
-        results = timed.results()
-        sorted_by_field = collector_sorted(request)
-        hits = [
-            BackendHit(int(hit["stored"][0]), 0.0 if sorted_by_field else float(hit.score or 0.0))
-            for hit in results[request.offset : request.offset + request.limit]
-        ]
-        facets: dict[str, list[tuple[str, int]]] = {}
-        if request.facets:
-            for name in FACETS:
-                counts = results.groups(name)
-                ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-                facets[name] = [
-                    (_text(value), int(count))
-                    for value, count in ranked[: request.facet_size]
-                    if value not in (None, "", b"")
-                ]
-        return BackendResults(len(results), hits, facets)
+            matched &= _docset(searcher, query_filter, deadline)
+        wanted = request.offset + request.limit
+        if collector_sorted(request):
+            order = columns.array("date_order", desc=request.sort != "date")
+            top = heapq.nsmallest(wanted, matched, key=order.__getitem__)
+            hits = [BackendHit(columns.turn_id(d), 0.0) for d in top[request.offset :]]
+        else:
+            # Pass 2, scored: BM25F over the matches, skipping blocks that cannot reach the top.
+            timed: Any = _TimedTop(max(1, wanted), deadline)
+            if query_filter is not None:
+                timed = FilterCollector(timed, allow=matched)
+            try:
+                searcher.search_with_collector(q, timed)
+            except TimeLimit:
+                raise _too_costly() from None
+            top_scored = timed.results().top_n[request.offset : wanted]
+            hits = [BackendHit(columns.turn_id(docnum), float(score)) for score, docnum in top_scored]
+        facets = columns.facets(matched, request.facet_size) if request.facets else {}
+        return BackendResults(len(matched), hits, facets)
 
     def suggest(self, request: SearchRequest) -> str | None:
         searcher = self.searcher()
@@ -389,68 +374,119 @@ class WhooshBackend(BaseSearchBackend):
         return original
 
 
-class _SplitColumnFacet(sorting.FacetType):
-    """Facet on a comma-joined column: a document counts once under each of its values.
-
-    (Whoosh's own overlapping facet reads term vectors, which fail on segments without any,
-    or walks every posting of the field on each search.)
-    """
-
-    def __init__(self, fieldname: str, maptype: Any = None) -> None:
-        self.fieldname = fieldname
-        self.maptype = maptype
-
-    def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
-        return _SplitColumnCategorizer(self.fieldname)
+def _column_value(column: Any, docid: int) -> Any:
+    value = column[docid] if column is not None else None
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
-class _SplitColumnCategorizer(sorting.Categorizer):
-    allow_overlap = True
+def _too_costly() -> QueryRefused:
+    return QueryRefused("This search matches too much to answer quickly. Please add words or filters.")
 
-    def __init__(self, fieldname: str) -> None:
-        self.fieldname = fieldname
-        self.column: Any = None
 
-    def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
-        reader = segment_searcher.reader()
-        self.column = reader.column_reader(self.fieldname) if reader.has_column(self.fieldname) else None
+def _docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
+    found: set[int] = set()
+    add = found.add
+    for n, docnum in enumerate(searcher.docs_for_query(q)):
+        if not n & 4095 and time.monotonic() > deadline:
+            raise _too_costly()
+        add(docnum)
+    return found
 
-    def keys_for(self, matcher: Any, docid: int) -> list[str]:
-        value = self.column[docid] if self.column is not None else ""
-        if isinstance(value, bytes):
-            value = value.decode("utf-8")
-        return [v for v in (value or "").split(",") if v]
+
+# Per-segment column values as Python lists, keyed by segment: segments never change (only
+# their deletion lists do), so after a commit only new segments are read again.
+_SEGMENT_VALUES: dict[tuple[str, str, str], list[Any]] = {}
+_SEGMENT_VALUES_LOCK = threading.Lock()
+FACET_COLUMNS = {
+    "speaker": "speaker",
+    "topic": "topic_set",
+    "language": "language",
+    "kind": "kind",
+    "year": "year",
+}
+
+
+class _Columns:
+    """Column values of the whole index as lists indexed by global document number."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.folder = str(searcher._ix.storage.folder)
+        self.arrays: dict[tuple[str, bool], list[Any]] = {}
+
+    def _segments(self) -> list[tuple[Any, int]]:
+        subs = self.searcher.subsearchers
+        return [(s.reader(), offset) for s, offset in subs] if subs else [(self.searcher.reader(), 0)]
+
+    def _values(self, reader: Any, fieldname: str) -> list[Any]:
+        segment = reader.segment()
+        if segment is None:  # an empty index
+            return []
+        key = (self.folder, segment.segment_id(), fieldname)
+        with _SEGMENT_VALUES_LOCK:
+            values = _SEGMENT_VALUES.get(key)
+        if values is None:
+            column = reader.column_reader(fieldname) if reader.has_column(fieldname) else None
+            count = reader.doc_count_all()
+            values = (
+                [_column_value(column, d) for d in range(count)] if column is not None else [None] * count
+            )
+            with _SEGMENT_VALUES_LOCK:
+                if len(_SEGMENT_VALUES) > 2000:
+                    _SEGMENT_VALUES.clear()
+                _SEGMENT_VALUES[key] = values
+        return values
+
+    def array(self, fieldname: str, desc: bool = False) -> list[Any]:
+        cached = self.arrays.get((fieldname, desc))
+        if cached is not None:
+            return cached
+        if fieldname == "date_order":
+            dates, slugs, positions = (self.array(f) for f in ("date", "slug", "position"))
+            sign = -1 if desc else 1
+            values = [
+                (sign * (d or 0), s or "", p or 0) for d, s, p in zip(dates, slugs, positions, strict=True)
+            ]
+        else:
+            values = []
+            for reader, _offset in self._segments():
+                values.extend(self._values(reader, fieldname))
+        self.arrays[(fieldname, desc)] = values
+        return values
+
+    def turn_id(self, docnum: int) -> int:
+        return int(self.searcher.stored_fields(docnum)["stored"][0])
+
+    def facets(self, matched: set[int], size: int) -> dict[str, list[tuple[str, int]]]:
+        found: dict[str, list[tuple[str, int]]] = {}
+        for name, fieldname in FACET_COLUMNS.items():
+            values = self.array(fieldname)
+            if name == "topic":
+                counts: Counter[str] = Counter(
+                    t for d in matched if values[d] for t in values[d].split(",") if t
+                )
+            else:
+                counts = Counter(values[d] for d in matched)
+            counts = Counter({v: c for v, c in counts.items() if v not in (None, "")})
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+            found[name] = [(str(v), c) for v, c in ranked[:size]]
+        return found
+
+
+def _columns_of(searcher: Searcher) -> _Columns:
+    columns: _Columns | None = getattr(searcher, "_archive_columns", None)
+    if columns is None:
+        columns = _Columns(searcher)
+        searcher._archive_columns = columns  # type: ignore[attr-defined]
+    return columns
 
 
 def _text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _facets() -> dict[str, sorting.FacetType]:
-    return {
-        "speaker": sorting.FieldFacet("speaker", maptype=sorting.Count),
-        "topic": _SplitColumnFacet("topic_set", maptype=sorting.Count),
-        "language": sorting.FieldFacet("language", maptype=sorting.Count),
-        "kind": sorting.FieldFacet("kind", maptype=sorting.Count),
-        "year": sorting.FieldFacet("year", maptype=sorting.Count),
-    }
-
-
 def collector_sorted(request: SearchRequest) -> bool:
     return request.sort != "relevance" or request.query.root is None
-
-
-def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
-    if not collector_sorted(request):
-        return None
-    newest_first = request.sort != "date"  # "-date", and browsing without words
-    return sorting.MultiFacet(
-        [
-            sorting.FieldFacet("date", reverse=newest_first),
-            sorting.FieldFacet("slug"),
-            sorting.FieldFacet("position"),
-        ]
-    )
 
 
 def _filter(request: SearchRequest) -> wq.Query | None:
@@ -545,13 +581,16 @@ class _QueryBuilder:
             ]
             if len(parts) == 1:
                 per_field.append(parts[0])
-            elif phrase and fieldname != "topic_labels":
+            elif phrase and self._has_positions(fieldname):
                 per_field.append(wq.Sequence(parts))
             else:
                 per_field.append(wq.And(parts))
         if not per_field:
             return None
         return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    def _has_positions(self, fieldname: str) -> bool:
+        return bool(self.searcher.schema[fieldname].format.supports("positions"))
 
     def _prefix(self, text: str) -> wq.Query | None:
         terms: list[wq.Query] = []

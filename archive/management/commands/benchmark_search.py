@@ -1,0 +1,289 @@
+"""python manage.py benchmark_search [--turns N]: build rate, index size and API latency on the real corpus.
+
+Runs in a throw-away SQLite database and index (a child process with its own settings), so
+the archive's own data is never touched:
+
+1. normalizes the corpus (`../shared/corpus/normalize.py --per-source 0`, 105k turns) unless
+   --source names a folder of qa-archive/1 files; with --turns N beyond the corpus, documents
+   are repeated under varied slugs;
+2. imports it, then builds our index (`rebuild_index`) and a bare Whoosh index with the
+   standard analyzer from the same turns, timing both;
+3. times a fixed mix of queries through GET /api/v1/search/ and the same words on the bare
+   index; prints p50/p95/p99, their ratio, the index sizes and the peak memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+# Queries beyond the known-item ones: phrases, OR, exclusion, fields, prefixes, filters, browsing.
+EXTRA_QUERIES: list[dict[str, Any]] = [
+    {"q": '"press secretary"'},
+    {"q": "economy OR inflation"},
+    {"q": "vaccine -covid"},
+    {"q": "kind:question ukraine"},
+    {"q": "educacion publica"},
+    {"q": "sanction*"},
+    {"q": "תכניות החינוך"},
+    {"q": "經濟 合作"},
+    {"q": "オリンピック 準備"},
+    {"q": "cooperation", "language": "zh-Hans"},
+    {"q": "president", "sort": "-date"},
+    {"q": "", "kind": "answer", "language": "es"},
+]
+
+
+def shared_dir() -> Path:
+    for candidate in (Path(settings.BASE_DIR).parent / "shared", Path("/work/shared")):
+        if candidate.is_dir():
+            return candidate
+    return Path(settings.BASE_DIR).parent / "shared"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+class Command(BaseCommand):
+    help = "Benchmark index build rate, size and API search latency against a bare Whoosh index."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--turns", type=int, default=None, help="index this many turns (default: all)")
+        parser.add_argument("--source", type=Path, help="a folder of qa-archive/1 files (skips normalizing)")
+        parser.add_argument("--queries", type=Path, help="known-item queries (default: shared/eval/dev.json)")
+        parser.add_argument("--rounds", type=int, default=5, help="times the query mix is run (5)")
+        parser.add_argument("--workdir", type=Path, help="keep the database and indexes here")
+        parser.add_argument("--child", action="store_true", help=argparse_hidden())
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["child"]:
+            self.run_child(options)
+            return
+        workdir = options["workdir"] or Path(tempfile.mkdtemp(prefix="qa-benchmark-"))
+        workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            source = options["source"] or self.normalize(workdir)
+            env = {
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{workdir / 'benchmark.sqlite3'}",
+                "SEARCH_INDEX_DIR": str(workdir / "index"),
+                "SEARCH_INDEXER": "worker",
+                "VAR_DIR": str(workdir),
+            }
+            command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "benchmark_search"]
+            command += ["--child", "--source", str(source), "--rounds", str(options["rounds"])]
+            if options["turns"]:
+                command += ["--turns", str(options["turns"])]
+            if options["queries"]:
+                command += ["--queries", str(options["queries"])]
+            result = subprocess.run(command, env=env, check=False)
+            if result.returncode:
+                raise CommandError(f"the benchmark failed (exit {result.returncode})")
+        finally:
+            if not options["workdir"]:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    def normalize(self, workdir: Path) -> Path:
+        script = shared_dir() / "corpus" / "normalize.py"
+        if not script.exists():
+            raise CommandError(f"no corpus: {script} is missing (or pass --source FOLDER)")
+        out = workdir / "corpus"
+        self.stdout.write(f"Normalizing the whole corpus into {out} ...")
+        subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                "--per-source",
+                "0",
+                "--out",
+                str(out),
+                "--stats",
+                str(workdir / "stats.json"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return out
+
+    # -- in the child process, on the throw-away database -------------------------------------------
+
+    def run_child(self, options: dict[str, Any]) -> None:
+        from archive.search import indexer
+
+        call_command("migrate", verbosity=0)
+        turns = self.load(options["source"], options["turns"])
+        self.stdout.write(f"Imported {turns} turns.")
+
+        started = time.perf_counter()
+        bar = tqdm(total=indexer.total_turns(), unit="turn", file=sys.stderr, disable=not sys.stderr.isatty())
+        count = indexer.rebuild(progress=bar.update)
+        bar.close()
+        ours_s = time.perf_counter() - started
+        live = Path(settings.SEARCH_INDEX_DIR) / os.readlink(Path(settings.SEARCH_INDEX_DIR) / "live")
+
+        bare_dir = Path(settings.VAR_DIR) / "bare-index"
+        started = time.perf_counter()
+        bare_count = build_bare(bare_dir)
+        bare_s = time.perf_counter() - started
+
+        mix = self.query_mix(options["queries"])
+        ours_ms = self.time_api(mix, options["rounds"])
+        bare_ms = time_bare(bare_dir, mix, options["rounds"])
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+        ours_rate, bare_rate = count / ours_s, bare_count / bare_s
+        self.stdout.write("")
+        self.stdout.write(f"turns indexed          {count:,}")
+        self.stdout.write(
+            f"build rate             {ours_rate:,.0f} turns/s (bare standard-analyzer Whoosh: "
+            f"{bare_rate:,.0f} turns/s; ratio {ours_rate / bare_rate:.2f})"
+        )
+        ours_mib, bare_mib = folder_size(live) / 2**20, folder_size(bare_dir) / 2**20
+        self.stdout.write(f"index size             {ours_mib:,.1f} MiB (bare: {bare_mib:,.1f} MiB)")
+        self.stdout.write(f"queries                {len(mix)} x {options['rounds']} rounds")
+        for p in (50, 95, 99):
+            ours, bare = percentile(ours_ms, p), percentile(bare_ms, p)
+            ratio = ours / max(bare, 1e-9)
+            self.stdout.write(
+                f"latency p{p:<3}        API {ours:7.1f} ms   bare Whoosh {bare:7.1f} ms   ratio {ratio:.1f}"
+            )
+        self.stdout.write(f"mean latency           API {statistics.mean(ours_ms):.1f} ms")
+        self.stdout.write(f"peak memory (RSS)      {peak_mb:,.0f} MiB")
+
+    def load(self, source: Path, limit: int | None) -> int:
+        from archive.importers import import_documents
+        from archive.importers.base import RawDocument
+
+        files = sorted(source.glob("*.json"))
+        if not files:
+            raise CommandError(f"no .json documents in {source}")
+        documents = [json.loads(f.read_text(encoding="utf-8")) for f in files]
+        total = sum(len(d["turns"]) for d in documents)
+        wanted = limit or total
+
+        def repeated() -> Iterator[RawDocument]:
+            taken, copy = 0, 0
+            while taken < wanted:
+                for data in documents:
+                    if taken >= wanted:
+                        return
+                    if copy:  # varied slugs: a repeat is a new transcript, not a replacement
+                        data = {**data, "slug": f"{data['slug']}-r{copy}"}
+                        if data.get("translation_of"):
+                            data["translation_of"] = f"{data['translation_of']}-r{copy}"
+                    taken += len(data["turns"])
+                    yield RawDocument(f"{data['slug']}.json", data=data)
+                copy += 1
+
+        bar = tqdm(total=wanted, unit="turn", file=sys.stderr, disable=not sys.stderr.isatty())
+        imported = 0
+
+        def progress(raw: RawDocument, error: Any) -> None:
+            nonlocal imported
+            if error is not None:
+                self.stderr.write(f"rejected: {error}")
+            elif raw.data:
+                imported += len(raw.data["turns"])
+                bar.update(len(raw.data["turns"]))
+
+        import_documents(repeated(), on_document=progress)
+        bar.close()
+        return imported
+
+    def query_mix(self, path: Path | None) -> list[dict[str, Any]]:
+        path = path or shared_dir() / "eval" / "dev.json"
+        mix = list(EXTRA_QUERIES)
+        if path.exists():
+            for item in json.loads(path.read_text(encoding="utf-8"))["queries"]:
+                mix.append({"q": item["q"], **(item.get("filter") or {})})
+        return mix
+
+    def time_api(self, mix: list[dict[str, Any]], rounds: int) -> list[float]:
+        from django.test import Client
+
+        client = Client()
+        for params in mix:  # warm-up: caches, analyzers, the searcher
+            client.get("/api/v1/search/", params)
+        timings: list[float] = []
+        for _ in range(rounds):
+            for params in mix:
+                started = time.perf_counter()
+                response = client.get("/api/v1/search/", params)
+                timings.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    self.stderr.write(f"{params}: HTTP {response.status_code} {response.content[:200]!r}")
+        return timings
+
+
+def argparse_hidden() -> str:
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def build_bare(path: Path) -> int:
+    """The plain Django+Whoosh setup: the standard analyzer on every turn's text."""
+    from whoosh import fields, index
+    from whoosh.analysis import StandardAnalyzer
+
+    from archive.models import TranscriptStatus, Turn
+
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True), text=fields.TEXT(analyzer=StandardAnalyzer())
+    )
+    ix = index.create_in(str(path), schema)
+    writer = ix.writer(limitmb=512)
+    count = 0
+    rows = Turn.objects.filter(transcript__status=TranscriptStatus.PUBLISHED).values_list("pk", "text")
+    for pk, text in rows.iterator(chunk_size=2000):
+        writer.add_document(id=str(pk), text=text)
+        count += 1
+    writer.commit()
+    return count
+
+
+def time_bare(path: Path, mix: list[dict[str, Any]], rounds: int) -> list[float]:
+    from whoosh import index
+    from whoosh.qparser import AndGroup, QueryParser
+
+    ix = index.open_dir(str(path))
+    parser = QueryParser("text", ix.schema, group=AndGroup)
+    timings: list[float] = []
+    with ix.searcher() as searcher:
+        for round_ in range(rounds + 1):
+            for params in mix:
+                started = time.perf_counter()
+                try:
+                    results = searcher.search(parser.parse(params["q"]), limit=20)
+                    [hit["id"] for hit in results]
+                except Exception:
+                    pass
+                if round_:  # the first round warms up
+                    timings.append((time.perf_counter() - started) * 1000)
+    return timings

@@ -1,0 +1,111 @@
+"""The outbox: written with the change, applied after commit, nothing lost, nothing leaked."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.test import TestCase, override_settings
+
+from archive.models import SearchOutbox, Transcript, Turn
+from archive.search import indexer, search_turns
+from archive.search.backends import get_search_backend, reset_backends
+from archive.search.outbox import enqueue
+from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, doc, import_doc
+
+
+class OutboxTests(TestCase):
+    def setUp(self) -> None:
+        self.index_dir = tempfile.mkdtemp(prefix="outbox-test-")
+        self.saved = settings.SEARCH_BACKENDS
+        settings.SEARCH_BACKENDS = {
+            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": self.index_dir}
+        }
+        reset_backends()
+
+    def tearDown(self) -> None:
+        reset_backends()
+        settings.SEARCH_BACKENDS = self.saved
+        shutil.rmtree(self.index_dir, ignore_errors=True)
+
+    def test_a_rolled_back_change_leaves_no_row_and_no_document(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            try:
+                with transaction.atomic():
+                    import_doc(BRIEFING_EN)
+                    self.assertEqual(SearchOutbox.objects.count(), 1)
+                    raise RuntimeError("the import fails after writing")
+            except RuntimeError:
+                pass
+        self.assertEqual(callbacks, [])
+        self.assertEqual(SearchOutbox.objects.count(), 0)
+        self.assertEqual(search_turns("tariffs").count, 0)
+        self.assertEqual(get_search_backend().count(), 0)
+
+    def test_a_committed_change_is_visible_to_the_next_search(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+            self.assertEqual(search_turns("tariffs").count, 0)  # not before the commit
+        self.assertEqual(search_turns("tariffs").count, 2)
+        self.assertEqual(SearchOutbox.objects.count(), 0)
+
+    def test_one_row_per_transcript_and_transaction(self) -> None:
+        with self.captureOnCommitCallbacks(execute=False):
+            import_doc(BRIEFING_EN)
+            import_doc(BRIEFING_EN)  # a re-import deletes and recreates every turn
+            self.assertEqual(SearchOutbox.objects.count(), 1)
+
+    def test_a_savepoint_rollback_does_not_fool_the_dedup(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            (transcript,) = [import_doc(BRIEFING_EN)]
+        with self.captureOnCommitCallbacks(execute=True):
+            try:
+                with transaction.atomic():
+                    enqueue(transcript.pk)
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+            # The savepoint took its row and marker away: this edit must write a new row.
+            Turn.objects.filter(transcript=transcript, position=4).update(text="Quotas on aluminium.")
+            enqueue(transcript.pk)
+            self.assertEqual(SearchOutbox.objects.count(), 1)
+        self.assertEqual(search_turns("aluminium").count, 1)
+
+    def test_editing_a_translation_updates_its_original(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(MFA_ZH)
+            import_doc(MFA_EN)
+        turn = Turn.objects.get(transcript__slug="mfa-en", position=2)
+        with self.captureOnCommitCallbacks(execute=True):
+            turn.text = "We will deepen fisheries cooperation."
+            turn.save()
+        page = search_turns("fisheries", language="zh-Hans")
+        self.assertEqual([(h.transcript.slug, h.turn.position) for h in page.results], [("mfa-zh", 2)])
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_in_worker_mode_only_the_indexer_writes(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(MANANERA_ES)
+        self.assertEqual(search_turns("educacion").count, 0)
+        self.assertEqual(SearchOutbox.objects.count(), 1)
+        call_command("run_indexer", "--once", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        self.assertEqual(search_turns("educacion").count, 1)
+        self.assertEqual(SearchOutbox.objects.count(), 0)
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_rows_survive_a_process_dying_before_the_indexer_ran(self) -> None:
+        with self.captureOnCommitCallbacks(execute=False):  # the process "dies": no callback runs
+            import_doc(MANANERA_ES)
+        self.assertEqual(SearchOutbox.objects.count(), 1)
+        self.assertEqual(indexer.drain(), 1)
+        self.assertEqual(search_turns("educacion").count, 1)
+
+    def test_deleting_a_transcript_directly_is_followed(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(doc("gone", "en", [("A", "statement", "Soon deleted words")]))
+        with self.captureOnCommitCallbacks(execute=True):
+            Transcript.objects.filter(slug="gone").delete()
+        self.assertEqual(search_turns("deleted").count, 0)

@@ -1,0 +1,130 @@
+"""GET /api/v1/search/: the JSON of issue 3, 400 for bad input, never 500."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from typing import Any
+
+from django.conf import settings
+from django.test import TestCase
+
+from archive.search.backends import reset_backends
+from tests.search.helpers import BRIEFING_EN, MFA_EN, MFA_ZH, doc, import_doc
+
+URL = "/api/v1/search/"
+
+
+class SearchApiTests(TestCase):
+    def setUp(self) -> None:
+        self.index_dir = tempfile.mkdtemp(prefix="api-test-")
+        self.saved = settings.SEARCH_BACKENDS
+        settings.SEARCH_BACKENDS = {
+            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": self.index_dir}
+        }
+        reset_backends()
+        with self.captureOnCommitCallbacks(execute=True):
+            for data in (BRIEFING_EN, MFA_ZH, MFA_EN):
+                import_doc(data)
+
+    def tearDown(self) -> None:
+        reset_backends()
+        settings.SEARCH_BACKENDS = self.saved
+        shutil.rmtree(self.index_dir, ignore_errors=True)
+
+    def get(self, **params: Any) -> Any:
+        return self.client.get(URL, params)
+
+    def test_it_answers_with_the_documented_shape(self) -> None:
+        response = self.get(q="tariffs steel")
+        self.assertEqual(response.status_code, 200)
+        data = response.json()
+        self.assertEqual(
+            set(data), {"count", "page", "page_size", "results", "facets", "suggestion", "notice"}
+        )
+        self.assertEqual((data["count"], data["page"], data["page_size"]), (1, 1, 20))
+        result = data["results"][0]
+        self.assertEqual(
+            result["transcript"],
+            {
+                "slug": "briefing-en",
+                "title": "Press briefing on trade",
+                "date": "2023-05-02",
+                "language": "en",
+            },
+        )
+        self.assertEqual(
+            result["turn"],
+            {
+                "position": 3,
+                "speaker": "Reporter",
+                "speaker_slug": "reporter",
+                "kind": "question",
+                "language": "en",
+                "text": "What about the tariffs on steel?",
+            },
+        )
+        self.assertEqual(result["highlight"], "What about the <mark>tariffs</mark> on <mark>steel</mark>?")
+        self.assertEqual(result["answer"]["position"], 4)
+        self.assertIsNone(result["question"])
+        self.assertEqual(result["translations"], [])
+        self.assertIsInstance(result["score"], float)
+        self.assertEqual(set(data["facets"]), {"speaker", "topic", "language", "kind", "year"})
+        self.assertEqual(data["facets"]["kind"], [{"value": "question", "label": "Question", "count": 1}])
+
+    def test_cross_language_results_carry_their_translations(self) -> None:
+        data = self.get(q="strengthen cooperation", language="zh-Hans").json()
+        self.assertEqual(data["count"], 1)
+        result = data["results"][0]
+        self.assertEqual(result["transcript"]["slug"], "mfa-zh")
+        self.assertEqual(
+            result["translations"],
+            [
+                {
+                    "transcript": "mfa-en",
+                    "position": 2,
+                    "language": "en",
+                    "text": "We are ready to strengthen economic cooperation for mutual benefit.",
+                }
+            ],
+        )
+
+    def test_markup_in_a_turn_comes_back_escaped(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(doc("xss", "en", [("A", "statement", "<img src=x onerror=alert(1)> sanctions")]))
+        result = self.get(q="sanctions").json()["results"][0]
+        self.assertEqual(result["highlight"], "&lt;img src=x onerror=alert(1)&gt; <mark>sanctions</mark>")
+
+    def test_refused_and_invalid_queries_get_a_400_with_a_message(self) -> None:
+        cases: list[dict[str, Any]] = [
+            {"q": "(" * 1000 + "x" + ")" * 1000},
+            {"q": "*ation"},
+            {"q": "ta*"},
+            {"q": "x" * 5000},
+            {"q": "x", "page_size": "101"},
+            {"q": "x", "page": "0"},
+            {"q": "x", "sort": "random"},
+            {"q": "x", "kind": "speech"},
+            {"q": "x", "date_from": "2024-13-45"},
+            {"q": "x", "speaker": "a\x00b"},
+        ]
+        for params in cases:
+            response = self.get(**params)
+            self.assertEqual(response.status_code, 400, str(params)[:60])
+            self.assertIn("detail", response.json())
+
+    def test_odd_but_harmless_input_gets_a_200(self) -> None:
+        for q in ["tariffs\x00steel", '"unclosed', "((tariffs", "-", "OR", "🙂", "", "ｔａｒｉｆｆｓ"]:
+            response = self.get(q=q)
+            self.assertEqual(response.status_code, 200, repr(q))
+        self.assertIn("quote", self.get(q='"unclosed').json()["notice"])
+
+    def test_filters_sort_and_pages(self) -> None:
+        data = self.get(q="", language="en", kind="answer", sort="-date", page_size=1, page=2).json()
+        self.assertEqual(data["count"], 3)
+        self.assertEqual(len(data["results"]), 1)
+        self.assertEqual(data["page"], 2)
+        self.assertEqual(self.get(q="", date_from="2026-01-01").json()["count"], 4)
+
+    def test_a_misspelling_gets_a_suggestion(self) -> None:
+        self.assertEqual(self.get(q="tarifs").json()["suggestion"], "tariff")

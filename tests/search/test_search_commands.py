@@ -1,0 +1,120 @@
+"""rebuild_index, check_index, evaluate_search, and the corpus's known-item queries."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+
+from archive.importers import collect_files, import_documents, read_files
+from archive.models import Turn
+from archive.search import indexer
+from archive.search.backends import get_search_backend, reset_backends
+from tests.base import SHARED, needs_corpus
+from tests.search.helpers import BRIEFING_EN, MANANERA_ES, import_doc
+
+
+class IndexCommandTests(TestCase):
+    def setUp(self) -> None:
+        self.index_dir = tempfile.mkdtemp(prefix="commands-test-")
+        self.saved = settings.SEARCH_BACKENDS
+        settings.SEARCH_BACKENDS = {
+            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": self.index_dir}
+        }
+        reset_backends()
+
+    def tearDown(self) -> None:
+        reset_backends()
+        settings.SEARCH_BACKENDS = self.saved
+        shutil.rmtree(self.index_dir, ignore_errors=True)
+
+    def run_command(self, *args: str) -> str:
+        out = io.StringIO()
+        call_command(*args, "--no-progress", stdout=out)
+        return out.getvalue()
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_rebuild_indexes_everything_and_reports_its_rate(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+            import_doc(MANANERA_ES)
+        output = self.run_command("rebuild_index")
+        self.assertRegex(output, r"Indexed 6 turns in [\d.]+ s \([\d,]+ turns/s\)")
+        self.assertEqual(get_search_backend().count(), 6)
+
+    def test_check_index_exits_non_zero_on_differences_and_repairs_them(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            briefing = import_doc(BRIEFING_EN)
+        self.assertIn("matches", self.run_command("check_index"))
+        Turn.objects.filter(transcript=briefing, position=2).update(text="Changed behind the index's back")
+        with self.assertRaises(CommandError) as caught:
+            self.run_command("check_index")
+        self.assertIn("1 stale", str(caught.exception))
+        output = self.run_command("check_index", "--repair")
+        self.assertIn("Repaired", output)
+        self.assertTrue(indexer.check().ok)
+
+    def test_evaluate_search_prints_success_per_language_and_category(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+            import_doc(MANANERA_ES)
+        queries = {
+            "k": 10,
+            "queries": [
+                {"id": "1", "language": "en", "category": "variant", "q": "sanction",
+                 "target": {"slug": "briefing-en", "position": 2}},
+                {"id": "2", "language": "es", "category": "fold", "q": "educacion",
+                 "target": {"slug": "mananera-es", "position": 1}},
+                {"id": "3", "language": "es", "category": "fold", "q": "zzzz",
+                 "target": {"slug": "mananera-es", "position": 1}},
+            ],
+        }  # fmt: skip
+        path = Path(self.index_dir) / "queries.json"
+        path.write_text(json.dumps(queries), encoding="utf-8")
+        out = io.StringIO()
+        call_command("evaluate_search", str(path), stdout=out)
+        lines = out.getvalue().splitlines()
+        self.assertIn("en         variant          1       1.00", lines)
+        self.assertIn("es         fold             2       0.50", lines)
+        with self.assertRaises(CommandError):
+            call_command("evaluate_search", str(path), "--fail-under", "0.95", stdout=io.StringIO())
+
+
+@needs_corpus
+class CorpusEvaluationTests(TestCase):
+    """The shared dev queries over the imported sample: every category must reach 0.95."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.index_dir = tempfile.mkdtemp(prefix="corpus-eval-")
+        cls.saved = settings.SEARCH_BACKENDS
+        settings.SEARCH_BACKENDS = {
+            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": cls.index_dir}
+        }
+        reset_backends()
+        with override_settings(SEARCH_INDEXER="worker"):
+            report = import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
+        assert not report.rejected
+        indexer.rebuild()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        reset_backends()
+        settings.SEARCH_BACKENDS = cls.saved
+        shutil.rmtree(cls.index_dir, ignore_errors=True)
+        super().tearDownClass()
+
+    def test_every_category_reaches_0_95(self) -> None:
+        from archive.management.commands.evaluate_search import evaluate
+
+        spec = json.loads((SHARED / "eval" / "dev.json").read_text(encoding="utf-8"))
+        outcomes = evaluate(spec["queries"], int(spec.get("k", 10)))
+        scores = {f"{lang}/{cat}": round(sum(f) / len(f), 2) for (lang, cat), f in outcomes.items()}
+        self.assertEqual({k: v for k, v in scores.items() if v < 0.95}, {})
