@@ -98,7 +98,8 @@ class SearchPageTests(TestCase):
         response = self.client.get("/search/", {"q": "restrant", "kind": "answer"})
         suggestion = response.context["results"].suggestion
         self.assertEqual(suggestion, "restraint")
-        self.assertContains(response, '<a href="?q=restraint&amp;kind=answer" dir="auto">restraint</a>', html=True)
+        link = '<a href="?q=restraint&amp;kind=answer" dir="auto">restraint</a>'
+        self.assertContains(response, link, html=True)
 
     def test_a_refused_query_is_explained_not_a_server_error(self) -> None:
         content = self.search(q="a*")
