@@ -42,7 +42,9 @@ class InterfaceLanguageTests(TestCase):
     def test_the_switcher_remembers_the_choice_over_accept_language(self) -> None:
         response = self.client.post("/i18n/setlang/", {"language": "he", "next": "/speakers/"})
         self.assertRedirects(response, "/speakers/", fetch_redirect_response=False)
-        self.assertEqual(self.client.cookies[settings.LANGUAGE_COOKIE_NAME].value, "he")
+        cookie = self.client.cookies[settings.LANGUAGE_COOKIE_NAME]
+        self.assertEqual(cookie.value, "he")
+        self.assertEqual(cookie["max-age"], 365 * 24 * 60 * 60)  # remembered, not just for the session
         content = self.client.get("/speakers/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
         self.assertIn('dir="rtl"', html_tag(content))
         self.assertIn("<h1>דוברים</h1>", content)
