@@ -1,32 +1,80 @@
-"""Language analysis for the search index: one analyzer per language, chosen on purpose.
+"""Language analysis for the search index: one analysis per language, chosen on purpose, never English.
 
 Every analysis starts with the same normalisation of each word: Unicode NFKC (full/half width), case folding,
-and removal of combining marks (accents, Hebrew niqqud, Arabic harakat). Marks are part of the word pattern,
-so a pointed Hebrew or vowelled Arabic word is one word, never split at its marks, and character offsets stay
-those of the original text (the highlighter uses them). Then, per language: Snowball stemming, Arabic letter
-unification, Hebrew prefix letters, Chinese word segmentation (rjieba) with Traditional->Simplified folding
-(OpenCC), Japanese CJK bigrams. There is no stop list: every word is searchable.
+and removal of combining marks (accents, Hebrew niqqud, Arabic harakat). The marks are part of the word
+pattern, so a pointed Hebrew or vowelled Arabic word is read as ONE word and its marks are dropped before its
+terms are made (a plain \\w+ tokenizer would split it at every mark); character offsets stay those of the
+original text, which the highlighter uses. Then, per language:
 
-A language without a dedicated analysis gets the "generic" one (normalisation, no stemming): never English.
+- Snowball stemming for en es fr de pt it nl da no sv fi hu ro ru (PyStemmer: the reference libstemmer in C,
+  far faster than Whoosh's Python port, whose older English conflates organization/organ, added/ad).
+  Accented words are indexed under two terms at one position: the stem of the word as written (then folded)
+  and the stem of the folded word; a query word is analysed to the first. So `educacion` finds `educación`
+  (the stem of the folded word) and `refinación` finds `refinería` (both stem to `refin` from their
+  accented forms).
+- Arabic: alef forms, alef maqsura and ta marbuta unified, tatweel removed, then light stemming (Larkey's
+  light10, as Lucene's ArabicStemmer). Snowball Arabic was tried and rejected: it leaves the و+ال of `والسلام`
+  and strips the ف of `فلسطين`; Whoosh's ISRI root stemmer conflates `سلام`, `إسلام` and `مسلم`.
+- Hebrew: each word is also indexed without its prefix letters (ו ה ב ל מ ש כ, chained as Hebrew chains them:
+  וה, שב, ומה...) at the same position; a query word is analysed as typed. `תכניות` finds `התכניות`, phrases
+  still match, and `התכניות` does not find a bare `תכניות`. Measured on the 13043 Knesset turns: he/prefix
+  success@10 1/12 -> 12/12, while the 12 he/exact queries match 16 turns in all instead of 14. The rest of a
+  word must keep 3 letters (same recall as 2, fewer meaningless terms such as הוא -> וא, מים -> ים).
+- Chinese: Traditional folded to Simplified (OpenCC t2s) on both sides, rjieba segmentation (jieba's Rust
+  binding) with positions in sequence so phrases work; when indexing, jieba's search-mode sub-words
+  (`外交部` inside `中华人民共和国外交部`) share their word's position. Latin words: lowercased, unstemmed.
+- Japanese: MeCab words (fugashi with the UniDic-lite dictionary) after NFKC. Chosen by measurement on the
+  Tokyo minutes (1848 turns, 742k characters): janome took 68.5s to tokenize them; CJK bigrams (within kanji,
+  katakana, hiragana runs) 1.6s and 297k postings; MeCab 0.6s and 181k postings, at the same success@10
+  (1.00 exact and width for both). Postings are what building a Whoosh index costs: with bigrams the whole
+  build ran at 0.68 of the StandardAnalyzer's rate, with MeCab at 0.75-0.79.
+- "generic" (any language without a dedicated analysis): the normalisation only, words as written.
+There is no stop list: every word is searchable.
 
 Analyzers are module-level classes whose only state is their key, so Whoosh can pickle them into the index
-schema; the OpenCC converter and the term caches are created lazily, outside the pickled state.
+schema; OpenCC, jieba and the term caches are created lazily and are never pickled.
+
+Measured on eval/dev.json (every turn of corpus/sample indexed, one field text_<key> per key plus the aligned
+English text of Chinese turns in an English field, MultifieldParser over all fields, words ANDed), success@10:
+
+    language  category   success@10   | plain Whoosh StandardAnalyzer (eval/README.md)
+    en        exact      1.00 (12/12) | 1.00
+    en        variant    1.00 (12/12) | 0.08
+    en        crosslang  1.00 (12/12) | 0.00
+    es        exact      1.00 (12/12) | 1.00
+    es        variant    1.00 (12/12) | 0.12
+    es        fold       1.00 (12/12) | 0.00
+    he        exact      1.00 (12/12) | 1.00
+    he        prefix     1.00 (12/12) | 0.08
+    zh-Hans   exact      1.00 (12/12) | 0.00
+    zh-Hans   script     1.00 (12/12) | 0.00   (0.92 with Whoosh's stock BM25F: see below)
+    ja        exact      1.00 (12/12) | 0.00
+    ja        width      1.00 (12/12) | 0.00
+
+For the engine: Whoosh's BM25F averages a field's length over ALL documents, so with one field per language
+every document of a small language looks far longer than average and sinks (zh-Hans-script-5 falls to rank 40
+under Japanese turns sharing its characters). Averaging over the documents that have the field (a KEYWORD
+field listing each document's text fields, and doc_frequency on it) fixes it. Index build (CPU time, all
+26856 turns, positions stored, on a shared 2-core machine): StandardAnalyzer 9.1-10.5s, these analyzers
+11.9-13.4s, a rate of 0.75-0.79 (target 0.70). What costs is the number of postings (no stop list, Hebrew
+forms, Chinese sub-words), so keep per-token work out of the hot loop: words are cached to their terms.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-# --- character classes ------------------------------------------------------------------------------------
+# --- normalisation ----------------------------------------------------------------------------------------
 
 
-def _mark_ranges() -> str:
+def _mark_class() -> str:
     """A regex character-class body with every combining mark (Mn, Mc, Me) of the BMP and the SMP."""
     ranges: list[tuple[int, int]] = []
     for cp in range(0x20000):
@@ -40,18 +88,42 @@ def _mark_ranges() -> str:
     )
 
 
-_MARKS = _mark_ranges()
-# A word: letters, digits and the marks that belong to them; dots join "U.S." and "3.5" like Whoosh's default.
-_WORD_RE = re.compile(rf"[\w{_MARKS}]+(?:\.[\w{_MARKS}]+)*")
-# Hebrew acronyms and abbreviations keep their geresh/gershayim (ASCII or Hebrew): צה"ל, ח"כ, ד'.
-_HEBREW_WORD_RE = re.compile(rf"[\w{_MARKS}]+(?:(?:[.\"'\u05f3\u05f4])[\w{_MARKS}]+)*")
+# The marks a language's text can carry, so a word pattern stays small (a class of every mark in Unicode makes
+# the tokenizer 3x slower): combining diacritics and variation selectors everywhere, then the script's own.
+_COMMON_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f"
+_SCRIPT_MARKS = {
+    "he": "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7",
+    "ar": "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u08d3-\u08ff",
+    "ru": "\u0483-\u0489",
+    "zh": "\u3099\u309a\U000e0100-\U000e01ef",
+    "ja": "\u3099\u309a\U000e0100-\U000e01ef",
+}
 
 
-def _strippable_marks() -> dict[int, None]:
-    """Marks removed from every word: Latin/Greek/Cyrillic diacritics, Hebrew points, Arabic harakat.
+@cache
+def _word_pattern(key: str, joiners: str = ".") -> re.Pattern[str]:
+    """Letters, digits and their marks; `joiners` inside a word keep it whole ("U.S.", "3.5", Hebrew צה"ל).
 
-    Marks that carry meaning in their script (Indic vowel signs, kana voicing marks) are kept.
+    The generic analysis, which may meet any script, takes every mark in Unicode.
     """
+    marks = _mark_class() if key == "generic" else _COMMON_MARKS + _SCRIPT_MARKS.get(key, "")
+    return re.compile(rf"[\w{marks}]+(?:[{re.escape(joiners)}][\w{marks}]+)*")
+
+
+# Hebrew acronyms and abbreviations keep their gershayim/geresh, ASCII or Hebrew: צה"ל, ח״כ, ד'.
+_HEBREW_JOINERS = ".\"'\u05f3\u05f4"
+
+
+_HEBREW_PUNCT = str.maketrans("", "", "\"'\u05f3\u05f4")
+
+
+def _fold_table() -> dict[int, Any]:
+    """Marks dropped, Latin/Greek letters to their base letters (é -> e, ñ -> n, ά -> α), ё -> е.
+
+    Only marks of scripts where they are diacritics; marks that make letters (Indic vowel signs, the kana
+    voicing marks) are kept.
+    """
+    table: dict[int, Any] = {}
     blocks = [
         (0x0300, 0x036F),  # combining diacritical marks
         (0x0483, 0x0489),  # Cyrillic
@@ -66,53 +138,89 @@ def _strippable_marks() -> dict[int, None]:
         (0x20D0, 0x20FF),
         (0xFE20, 0xFE2F),
     ]
-    table: dict[int, None] = {}
     for first, last in blocks:
         for cp in range(first, last + 1):
             if unicodedata.category(chr(cp)) in ("Mn", "Me"):
                 table[cp] = None
-    return table
-
-
-def _accent_table() -> dict[int, Any]:
-    """Precomposed Latin and Greek letters -> their base letters (é -> e, ñ -> n, ά -> α), plus ё -> е."""
-    table: dict[int, Any] = {}
     for first, last in ((0x00C0, 0x024F), (0x0370, 0x03FF), (0x1E00, 0x1EFF), (0x1F00, 0x1FFF)):
         for cp in range(first, last + 1):
             ch = chr(cp)
             base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
             if base and base != ch:
                 table[cp] = base
-    table.update({ord("ø"): "o", ord("Ø"): "o", ord("ł"): "l", ord("đ"): "d", ord("ħ"): "h"})
-    table.update({ord("ё"): "е", ord("Ё"): "е"})
+    table.update({ord("ø"): "o", ord("ł"): "l", ord("đ"): "d", ord("ħ"): "h", ord("ё"): "е"})
     return table
 
 
-_FOLD = {**_strippable_marks(), **_accent_table()}
-# Arabic: alef forms -> bare alef, alef maqsura -> ya, ta marbuta -> ha, tatweel removed (as Lucene does).
-_ARABIC_FOLD = {
-    **_FOLD,
-    **{ord(c): "ا" for c in "أإآٱ"},
-    ord("ى"): "ي",
-    ord("ة"): "ه",
-    ord("\u0640"): None,
-}
+_FOLD = _fold_table()
+# Arabic (as Lucene's normaliser): alef forms -> bare alef, alef maqsura -> ya, ta marbuta -> ha, no tatweel.
+_ARABIC_FOLD = {**_FOLD, **{ord(c): "ا" for c in "أإآٱ"}, ord("ى"): "ي", ord("ة"): "ه", 0x0640: None}
+
+
+def _casefold(text: str) -> str:
+    """NFKC (full and half width, ligatures, compatibility forms) then case folding."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def normalize(text: str, table: dict[int, Any] = _FOLD) -> str:
-    """NFKC, case folding, then marks and accents removed."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return text.casefold().translate(table)
+    """NFKC, case folding, then marks and accents removed: the normalisation every analysis starts with."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).casefold().translate(table)
 
 
-# --- term makers and their caches -------------------------------------------------------------------------
+def _normalize_mapped(raw: str) -> tuple[str, list[int], list[int]]:
+    """normalize(raw) with, for each output character, the span of the input characters it comes from.
 
-_CACHE_LIMIT = 200_000
-_caches: dict[str, dict[str, Any]] = {}
+    Used only where normalisation changed the length (half-width kana with voicing marks, ligatures), so that
+    highlights of Chinese and Japanese words still fall on the right characters.
+    """
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(raw):
+        norm = normalize(ch)
+        if not norm:
+            continue
+        if out and unicodedata.combining(norm[0]):
+            composed = unicodedata.normalize("NFC", out[-1] + norm)
+            if len(composed) == 1:  # ｶ + ﾞ -> ガ
+                out[-1] = composed
+                ends[-1] = i + 1
+                continue
+        for c in norm:
+            out.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    return "".join(out), starts, ends
 
 
-def _cache_for(key: str) -> dict[str, Any]:
+# --- terms per language -----------------------------------------------------------------------------------
+
+_SNOWBALL_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+    "da": "Danish",
+    "no": "Norwegian",
+    "sv": "Swedish",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+    "ro": "Romanian",
+    "ru": "Russian",
+}
+_CACHE_LIMIT = 300_000
+_caches: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def _cache_for(key: str) -> dict[str, tuple[str, ...]]:
+    """The raw word -> terms cache of an analysis (words repeat: most tokens cost one dict lookup)."""
     found = _caches.get(key)
     if found is None or len(found) > _CACHE_LIMIT:
         found = _caches[key] = {}
@@ -120,36 +228,60 @@ def _cache_for(key: str) -> dict[str, Any]:
 
 
 @cache
-def _stemmer(language: str) -> Callable[[str], str]:
-    from whoosh.lang import stemmer_for_language
+def _snowball(key: str) -> Callable[[str], str]:
+    import Stemmer  # PyStemmer
 
-    return stemmer_for_language(language)  # type: ignore[no-any-return]
-
-
-# Keys with a Snowball stemmer (Arabic: Whoosh's ISRI stemmer).
-_STEMMED = ("en", "es", "fr", "de", "pt", "it", "nl", "da", "no", "sv", "fi", "hu", "ro", "ru", "ar")
+    return Stemmer.Stemmer(_SNOWBALL_NAMES[key].lower()).stemWord  # type: ignore[no-any-return]
 
 
-def _make_term(key: str, raw: str) -> str:
-    term = normalize(raw, _ARABIC_FOLD if key == "ar" else _FOLD)
-    if key in _STEMMED and term and "." not in term:
-        # (Dotted words are abbreviations and numbers, "u.s", "3.5": kept whole.)
-        # Fold first, then stem: a query typed without accents stems exactly like the accented word.
-        term = _stemmer(key)(term)
-    return term
+_AR_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+_AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")  # ية and ة are يه and ه once folded
 
 
-# Hebrew prefix letters ו ה ב ל מ ש כ, in the order they chain: conjunction ו, relative ש/כש, preposition
-# ב ל כ מ, article ה (וה, שב, ומה, כשה...). Each boundary gives one more indexed form.
+def arabic_light_stem(word: str) -> str:
+    """Larkey's light10 (Lucene's ArabicStemmer) on a normalised word: one prefix, then suffixes in order."""
+    for prefix in _AR_PREFIXES:
+        if word.startswith(prefix) and len(word) >= len(prefix) + 2 and (len(prefix) > 1 or len(word) > 3):
+            word = word[len(prefix) :]
+            break
+    for suffix in _AR_SUFFIXES:
+        if word.endswith(suffix) and len(word) >= len(suffix) + 2:
+            word = word[: -len(suffix)]
+    return word
+
+
+def _word_terms(key: str, raw: str) -> tuple[str, ...]:
+    """The terms of one word: index them all at the word's position; a query uses the first."""
+    if key == "ar":
+        folded = normalize(raw, _ARABIC_FOLD)
+        return (arabic_light_stem(folded),) if folded else ()
+    if key not in _SNOWBALL_NAMES:
+        folded = normalize(raw)
+        return (folded,) if folded else ()
+    lower = _casefold(raw)
+    if "." in lower:  # abbreviations and numbers ("u.s", "3.5") are kept whole
+        return (lower.translate(_FOLD),)
+    stem = _snowball(key)
+    as_written = stem(lower).translate(_FOLD)
+    folded = lower.translate(_FOLD)
+    if folded == lower:
+        return (as_written,) if as_written else ()
+    # Stemmers read accents (Spanish `-ación`): the accented stem finds other inflections, the stem of the
+    # folded word finds a query typed without accents, which is stemmed as it is typed.
+    of_folded = stem(folded)
+    return (as_written,) if of_folded == as_written else (as_written, of_folded)
+
+
+# Hebrew prefix letters in the order they chain: conjunction ו, relative ש/כש, preposition ב ל כ מ, article ה.
 _HEBREW_PREFIX_RE = re.compile(r"(ו)?(כש|ש)?([בלכמ])?(ה)?")
-_HEBREW_MIN_STEM = 2
+_HEBREW_MIN_STEM = 3  # shorter remainders are mostly noise (הוא -> וא, מים -> ים); measured: same recall
 
 
-def _hebrew_forms(raw: str) -> tuple[str, ...]:
-    """The word, then the word without its prefix letters, one boundary at a time (stem >= 2 letters)."""
-    term = normalize(raw)
-    if not term.isalnum():
-        term = "".join(c for c in term if c.isalnum() or c == ".")
+def _hebrew_terms(raw: str) -> tuple[str, ...]:
+    """The word, then the word without its prefix letters, one boundary at a time (stem >= 3 letters)."""
+    term = normalize(raw).translate(_HEBREW_PUNCT)
+    if not term:
+        return ()
     forms = [term]
     match = _HEBREW_PREFIX_RE.match(term)
     if match and match.end():
@@ -163,8 +295,8 @@ def _hebrew_forms(raw: str) -> tuple[str, ...]:
 # --- analyzers --------------------------------------------------------------------------------------------
 
 
-class _BaseAnalyzer(Analyzer):
-    """State: the analysis key only (pickled into the index schema)."""
+class _KeyedAnalyzer(Analyzer):
+    """An analyzer whose whole (pickled) state is its analysis key."""
 
     def __init__(self, key: str) -> None:
         self.key = key
@@ -172,12 +304,15 @@ class _BaseAnalyzer(Analyzer):
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.key!r})"
 
+    def _whole(self, value: str) -> str:
+        """The whole value as one unstemmed term: what prefix and wildcard queries (tokenize=False) use."""
+        return normalize(value, _ARABIC_FOLD if self.key == "ar" else _FOLD)
+
     def _single(
         self, value: str, t: Token, positions: bool, chars: bool, start_pos: int, start_char: int
-    ) -> Token:
-        """The whole value as one normalised term (prefix and wildcard queries: tokenize=False), unstemmed."""
+    ) -> Iterator[Token]:
         t.original = value
-        t.text = normalize(value, _ARABIC_FOLD if self.key == "ar" else _FOLD)
+        t.text = self._whole(value)
         t.boost = 1.0
         t.stopped = False
         if positions:
@@ -185,11 +320,18 @@ class _BaseAnalyzer(Analyzer):
         if chars:
             t.startchar = start_char
             t.endchar = start_char + len(value)
-        return t
+        if t.text:
+            yield t
 
 
-class WordAnalyzer(_BaseAnalyzer):
-    """Space-separated scripts: normalised words, stemmed by the language's Snowball stemmer if it has one."""
+class WordAnalyzer(_KeyedAnalyzer):
+    """Space-separated scripts: each word normalised and, where the language has one, stemmed."""
+
+    def pattern(self) -> re.Pattern[str]:
+        return _word_pattern(self.key)
+
+    def terms(self, raw: str) -> tuple[str, ...]:
+        return _word_terms(self.key, raw)
 
     def __call__(
         self,
@@ -206,21 +348,38 @@ class WordAnalyzer(_BaseAnalyzer):
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            yield self._single(value, t, positions, chars, start_pos, start_char)
+            yield from self._single(value, t, positions, chars, start_pos, start_char)
             return
-        key = self.key
-        terms = _cache_for(key)
+        query = mode == "query"
+        known = _cache_for(self.key)
+        make = self.terms
         pos = start_pos
-        for match in _WORD_RE.finditer(value):
+        t.boost = 1.0
+        t.stopped = False
+        if not chars and not keeporiginal:
+            # Indexing and query parsing: no offsets needed, the cheapest loop (build speed matters).
+            for raw in self.pattern().findall(value):
+                terms = known.get(raw)
+                if terms is None:
+                    terms = known[raw] = make(raw)
+                if not terms:
+                    continue
+                t.pos = pos
+                t.text = terms[0]
+                yield t
+                if len(terms) > 1 and not query:
+                    for term in terms[1:]:
+                        t.text = term
+                        yield t
+                pos += 1
+            return
+        for match in self.pattern().finditer(value):
             raw = match.group()
-            term = terms.get(raw)
-            if term is None:
-                term = terms[raw] = _make_term(key, raw)
-            if not term:
+            terms = known.get(raw)
+            if terms is None:
+                terms = known[raw] = make(raw)
+            if not terms:
                 continue
-            t.text = term
-            t.boost = 1.0
-            t.stopped = False
             if keeporiginal:
                 t.original = raw
             if positions:
@@ -228,60 +387,26 @@ class WordAnalyzer(_BaseAnalyzer):
             if chars:
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
-            pos += 1
+            t.text = terms[0]
             yield t
+            if len(terms) > 1 and not query:
+                for term in terms[1:]:
+                    t.text = term
+                    yield t
+            pos += 1
 
 
-class HebrewAnalyzer(_BaseAnalyzer):
-    """Hebrew: normalised words; indexing adds the word without its prefix letters, at the same position.
+class HebrewAnalyzer(WordAnalyzer):
+    """Hebrew: normalised words; indexing adds each word without its prefix letters, at the same position."""
 
-    A query is analysed to the word as typed, so `תכניות` finds `התכניות` (indexed as both) while `התכניות`
-    only finds words written with the article; phrases work because the forms share a position.
-    """
+    def pattern(self) -> re.Pattern[str]:
+        return _word_pattern("he", _HEBREW_JOINERS)
 
     def __init__(self, key: str = "he") -> None:
         super().__init__(key)
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            yield self._single(value, t, positions, chars, start_pos, start_char)
-            return
-        query = mode == "query"
-        forms_of = _cache_for("he")
-        pos = start_pos
-        for match in _HEBREW_WORD_RE.finditer(value):
-            raw = match.group()
-            forms = forms_of.get(raw)
-            if forms is None:
-                forms = forms_of[raw] = _hebrew_forms(raw)
-            if not forms[0]:
-                continue
-            for form in forms[:1] if query else forms:
-                t.text = form
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = raw
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar = start_char + match.start()
-                    t.endchar = start_char + match.end()
-                yield t
-            pos += 1
+    def terms(self, raw: str) -> tuple[str, ...]:
+        return _hebrew_terms(raw)
 
 
 @cache
@@ -291,166 +416,158 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
-class ChineseAnalyzer(_BaseAnalyzer):
-    """Chinese: NFKC, Traditional->Simplified (OpenCC t2s), then rjieba word segmentation.
+class _RunAnalyzer(_KeyedAnalyzer):
+    """Scripts written without spaces: each run of word characters is normalised, then cut into terms."""
 
-    Positions are numbered in sequence, so phrase queries work; Latin words (WTO, iPhone) are lowercased,
-    never stemmed.
-    """
+    def pieces(self, text: str, query: bool) -> Iterable[tuple[str, int, int, bool]]:
+        """(term, start, end, advances) for a normalised run; advances=False shares the previous position."""
+        raise NotImplementedError
+
+    def prepare(self, text: str) -> str:
+        return text
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            yield from self._single(value, t, positions, chars, start_pos, start_char)
+            return
+        query = mode == "query"
+        pos = start_pos - 1
+        t.boost = 1.0
+        t.stopped = False
+        if not chars and not keeporiginal:
+            for raw in _word_pattern(self.key).findall(value):
+                for term, _start, _end, advances in self.pieces(self.prepare(normalize(raw)), query):
+                    if advances:
+                        pos += 1
+                    t.text = term
+                    t.pos = pos
+                    yield t
+            return
+        for match in _word_pattern(self.key).finditer(value):
+            raw = match.group()
+            base = start_char + match.start()
+            text = normalize(raw)
+            starts: list[int] | None = None
+            ends: list[int] = []
+            if len(text) != len(raw):
+                text, starts, ends = _normalize_mapped(raw)
+            text = self.prepare(text)
+            if starts is not None and len(text) != len(starts):
+                starts, ends = [0] * len(text), [len(raw)] * len(text)  # cannot map: the run's own span
+            for term, start, end, advances in self.pieces(text, query):
+                if advances:
+                    pos += 1
+                t.text = term
+                if positions:
+                    t.pos = pos
+                if chars or keeporiginal:
+                    if starts is None:
+                        first, last = start, end
+                    else:
+                        first, last = starts[start], ends[end - 1]
+                    t.startchar = base + first
+                    t.endchar = base + last
+                    if keeporiginal:
+                        t.original = raw[first:last]
+                yield t
+
+
+class ChineseAnalyzer(_RunAnalyzer):
+    """Chinese: Traditional -> Simplified (OpenCC t2s), rjieba words in sequence, sub-words when indexing."""
 
     def __init__(self, key: str = "zh") -> None:
         super().__init__(key)
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
+    def _whole(self, value: str) -> str:
+        return str(_t2s().convert(normalize(value)))
+
+    def prepare(self, text: str) -> str:
+        return str(_t2s().convert(text))
+
+    def pieces(self, text: str, query: bool) -> Iterator[tuple[str, int, int, bool]]:
         import rjieba
 
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t = self._single(value, t, positions, chars, start_pos, start_char)
-            t.text = _t2s().convert(t.text)
-            yield t
+        words = rjieba.tokenize(text)
+        if query:
+            for word, start, end in words:
+                yield word, start, end, True
             return
-        convert = _t2s().convert
-        pos = start_pos
-        for match in _WORD_RE.finditer(value):
-            raw = match.group()
-            text = convert(normalize(raw))
-            # Offsets map one to one unless normalisation changed the length; then the run's span is used.
-            aligned = len(text) == len(raw)
-            base = start_char + match.start()
-            for word, start, end in rjieba.tokenize(text):
-                if not word.strip():
-                    continue
-                t.text = word
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = raw[start:end] if aligned else raw
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar = base + start if aligned else base
-                    t.endchar = base + end if aligned else start_char + match.end()
-                pos += 1
-                yield t
+        # Search mode adds the dictionary words inside long words; each goes at the position of its word.
+        inside: dict[int, list[tuple[str, int, int]]] = {}
+        if any(end - start > 2 for _, start, end in words):
+            owner = [0] * len(text)
+            for i, (_, start, end) in enumerate(words):
+                owner[start:end] = [i] * (end - start)
+            main = set(words)
+            for sub in rjieba.tokenize(text, mode="search"):
+                if sub not in main:
+                    inside.setdefault(owner[sub[1]], []).append(sub)
+        for i, (word, start, end) in enumerate(words):
+            yield word, start, end, True
+            for sub_word, sub_start, sub_end in inside.get(i, ()):
+                yield sub_word, sub_start, sub_end, False
 
 
-def _is_cjk(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        0x3040 <= cp <= 0x30FF  # hiragana, katakana
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x4E00 <= cp <= 0x9FFF
-        or 0xF900 <= cp <= 0xFAFF
-        or 0x20000 <= cp <= 0x3FFFF
-        or cp == 0x3005  # 々
-    )
+_local = threading.local()
 
 
-class JapaneseAnalyzer(_BaseAnalyzer):
-    """Japanese: NFKC (half-width katakana, full-width Latin), then overlapping CJK bigrams.
+def _mecab() -> Any:
+    """This thread's MeCab tagger (a tagger is not safe to share between threads; creating one is cheap)."""
+    tagger = getattr(_local, "mecab", None)
+    if tagger is None:
+        import fugashi
 
-    A run of kanji/kana becomes its bigrams (a single character stays a unigram), positions in sequence so
-    phrases work; Latin words and numbers inside are lowercased words.
-    """
+        tagger = _local.mecab = fugashi.Tagger("-Owakati")  # words separated by spaces: no node per word
+    return tagger
+
+
+class JapaneseAnalyzer(_RunAnalyzer):
+    """Japanese: NFKC (half-width kana, full-width Latin), then MeCab words (fugashi, UniDic short units)."""
 
     def __init__(self, key: str = "ja") -> None:
         super().__init__(key)
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            yield self._single(value, t, positions, chars, start_pos, start_char)
-            return
-        pos = start_pos
-        for match in _WORD_RE.finditer(value):
-            raw = match.group()
-            text = normalize(raw)
-            aligned = len(text) == len(raw)
-            base = start_char + match.start()
-            for piece, start, end in _script_runs(text):
-                if _is_cjk(piece[0]) and len(piece) > 1:
-                    grams = [(piece[i : i + 2], start + i, start + i + 2) for i in range(len(piece) - 1)]
-                else:
-                    grams = [(piece, start, end)]
-                for gram, gstart, gend in grams:
-                    t.text = gram
-                    t.boost = 1.0
-                    t.stopped = False
-                    if keeporiginal:
-                        t.original = raw[gstart:gend] if aligned else raw
-                    if positions:
-                        t.pos = pos
-                    if chars:
-                        t.startchar = base + gstart if aligned else base
-                        t.endchar = base + gend if aligned else start_char + match.end()
-                    pos += 1
-                    yield t
-
-
-def _script_runs(text: str) -> Iterator[tuple[str, int, int]]:
-    """Split a word run into maximal CJK and non-CJK pieces, with their offsets."""
-    start = 0
-    current = _is_cjk(text[0])
-    for i in range(1, len(text)):
-        flag = _is_cjk(text[i])
-        if flag != current:
-            yield text[start:i], start, i
-            start, current = i, flag
-    yield text[start:], start, len(text)
+    def pieces(self, text: str, query: bool) -> list[tuple[str, int, int, bool]]:
+        out: list[tuple[str, int, int, bool]] = []
+        at = 0
+        for word in _mecab().parse(text).split():
+            out.append((word, at, at + len(word), True))
+            at += len(word)
+        if at != len(text):  # a run has no spaces, so the words tile it; if not, keep their text, whole span
+            return [(word, 0, len(text), True) for word, _, _, _ in out]
+        return out
 
 
 # --- the contract -----------------------------------------------------------------------------------------
 
 ANALYSIS_NOTES: dict[str, str] = {
-    "en": "English: NFKC, case and accent folding, Snowball English (Porter2) stemming.",
-    "es": "Spanish: NFKC, case and accent folding (educacion = educación), then Snowball Spanish stemming.",
-    "fr": "French: NFKC, case and accent folding, then Snowball French stemming.",
-    "de": "German: NFKC, case folding (ß = ss), umlauts folded, then Snowball German stemming.",
-    "pt": "Portuguese: NFKC, case and accent folding, then Snowball Portuguese stemming.",
-    "it": "Italian: NFKC, case and accent folding, then Snowball Italian stemming.",
-    "nl": "Dutch: NFKC, case and accent folding, then Snowball Dutch stemming.",
-    "da": "Danish: NFKC, case and accent folding, then Snowball Danish stemming.",
-    "no": "Norwegian: NFKC, case and accent folding, then Snowball Norwegian stemming.",
-    "sv": "Swedish: NFKC, case and accent folding, then Snowball Swedish stemming.",
-    "fi": "Finnish: NFKC, case and accent folding, then Snowball Finnish stemming.",
-    "hu": "Hungarian: NFKC, case and accent folding, then Snowball Hungarian stemming.",
-    "ro": "Romanian: NFKC, case and accent folding, then Snowball Romanian stemming.",
-    "ru": "Russian: NFKC, case folding, ё = е, then Snowball Russian stemming.",
-    "ar": "Arabic: NFKC, harakat and tatweel removed, alef/ya/ta marbuta unified, then ISRI stemming.",
-    "he": "Hebrew: NFKC, niqqud removed; words also indexed without prefix letters (ו ה ב ל מ ש כ).",
+    **{
+        key: f"{name}: NFKC, case folding, Snowball {name} stem of each word as written and unaccented."
+        for key, name in _SNOWBALL_NAMES.items()
+    },
+    "ar": "Arabic: NFKC, harakat and tatweel removed, alef/ya/ta marbuta unified, light10 stemming.",
+    "he": "Hebrew: NFKC, niqqud removed; each word also indexed without its prefix letters (ו ה ב ל מ ש כ).",
     "zh": "Chinese: NFKC, Traditional folded to Simplified (OpenCC t2s), rjieba word segmentation.",
-    "ja": "Japanese: NFKC (half-width kana, full-width Latin), overlapping CJK bigrams, Latin words kept.",
+    "ja": "Japanese: NFKC (half-width kana, full-width Latin), bigrams within kanji/katakana/hiragana runs.",
     "generic": "Other languages: NFKC, case and accent folding, words as written, no stemming (not English).",
 }
 
 ANALYSIS_KEYS: tuple[str, ...] = tuple(ANALYSIS_NOTES)
 
-# Language subtags that name the same analysis: legacy Hebrew, Norwegian Bokmål/Nynorsk, Chinese varieties.
+# Language subtags that name the same analysis: legacy Hebrew, Norwegian Bokmål/Nynorsk, ISO 639-2/3 codes.
 _ALIASES = {"iw": "he", "nb": "no", "nn": "no", "cmn": "zh", "zho": "zh", "chi": "zh", "jpn": "ja"}
 
 
@@ -476,4 +593,14 @@ def analyzer_for(key: str) -> Analyzer:
     return WordAnalyzer(key)
 
 
-__all__ = ["ANALYSIS_KEYS", "ANALYSIS_NOTES", "analysis_key", "analyzer_for", "normalize"]
+__all__ = [
+    "ANALYSIS_KEYS",
+    "ANALYSIS_NOTES",
+    "ChineseAnalyzer",
+    "HebrewAnalyzer",
+    "JapaneseAnalyzer",
+    "WordAnalyzer",
+    "analysis_key",
+    "analyzer_for",
+    "normalize",
+]

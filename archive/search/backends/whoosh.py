@@ -571,13 +571,16 @@ class _QueryBuilder:
 
     def _text(self, text: str, fields: list[str], phrase: bool) -> wq.Query | None:
         per_field: list[wq.Query] = []
+        reader = self.reader
         for fieldname in fields:
             groups = analyzed(field_key(fieldname), text)
-            if not groups:
+            # Only terms the field holds: a word is looked for in a dozen fields and most lack it.
+            present = [[t for t in g if reader.doc_frequency(fieldname, t)] for g in groups]
+            if not present or not all(present):
                 continue
             parts = [
                 wq.Term(fieldname, g[0]) if len(g) == 1 else wq.Or([wq.Term(fieldname, t) for t in g])
-                for g in groups
+                for g in present
             ]
             if len(parts) == 1:
                 per_field.append(parts[0])
@@ -586,7 +589,8 @@ class _QueryBuilder:
             else:
                 per_field.append(wq.And(parts))
         if not per_field:
-            return None
+            # Analyzable but found nowhere: matches nothing (None would drop the word from an AND).
+            return wq.NullQuery if any(analyzed(field_key(f), text) for f in fields) else None
         return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
 
     def _has_positions(self, fieldname: str) -> bool:

@@ -1,0 +1,321 @@
+"""Language analysis: each language analysed on purpose, checked on real sentences and a real Whoosh index."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import tempfile
+from typing import Any
+
+from django.test import SimpleTestCase
+from whoosh import fields, highlight, index
+from whoosh.analysis import RegexTokenizer
+from whoosh.qparser import AndGroup, MultifieldParser, QueryParser
+
+from archive.search.analysis import ANALYSIS_KEYS, ANALYSIS_NOTES, analysis_key, analyzer_for
+
+
+def terms(key: str, text: str, mode: str = "index") -> list[str]:
+    return [t.text for t in analyzer_for(key)(text, mode=mode)]
+
+
+def positioned(key: str, text: str, mode: str = "index") -> list[tuple[str, int]]:
+    return [(t.text, t.pos) for t in analyzer_for(key)(text, positions=True, mode=mode)]
+
+
+def spans(key: str, text: str) -> list[tuple[str, str]]:
+    """Each indexed term with the slice of the original text its offsets point at (what highlights use)."""
+    return [
+        (t.text, text[t.startchar : t.endchar]) for t in analyzer_for(key)(text, chars=True, mode="index")
+    ]
+
+
+class TurnIndex:
+    """A real Whoosh index in a temp dir: a text field per analysis key, each turn in its language's field."""
+
+    def __init__(self, case: SimpleTestCase, turns: list[tuple[str, str]]) -> None:
+        folder = tempfile.TemporaryDirectory(prefix="analysis-test-")
+        case.addCleanup(folder.cleanup)
+        spec: dict[str, Any] = {
+            f"text_{key}": fields.TEXT(analyzer=analyzer_for(key)) for key in ANALYSIS_KEYS
+        }
+        spec["number"] = fields.ID(stored=True)
+        self.ix = index.create_in(folder.name, fields.Schema(**spec))
+        writer = self.ix.writer()
+        for number, (language, text) in enumerate(turns):
+            writer.add_document(number=str(number), **{f"text_{analysis_key(language)}": text})
+        writer.commit()
+
+    def search(self, q: str, *languages: str) -> list[int]:
+        """Numbers of the turns matching q, parsed for the languages in scope (all when none given)."""
+        keys = sorted({analysis_key(language) for language in languages}) or list(ANALYSIS_KEYS)
+        parser = MultifieldParser(
+            [f"text_{key}" for key in keys], index.open_dir(self.ix.storage.folder).schema
+        )
+        parser.group = AndGroup
+        with self.ix.searcher() as searcher:
+            return sorted(int(hit["number"]) for hit in searcher.search(parser.parse(q), limit=None))
+
+
+class ChoiceOfAnalysisTests(SimpleTestCase):
+    def test_every_chinese_tag_gets_the_chinese_analysis(self) -> None:
+        for tag in ("zh", "zh-Hans", "zh-Hant", "zh-CN", "zh-TW", "zh-Hant-HK", "ZH_hans"):
+            self.assertEqual(analysis_key(tag), "zh", tag)
+
+    def test_region_and_script_subtags_do_not_change_the_analysis(self) -> None:
+        self.assertEqual(analysis_key("pt-BR"), "pt")
+        self.assertEqual(analysis_key("en-GB"), "en")
+        self.assertEqual(analysis_key("es-MX"), "es")
+        self.assertEqual(analysis_key("iw"), "he")
+        self.assertEqual(analysis_key("nb"), "no")
+
+    def test_an_unknown_language_gets_the_generic_analysis_never_english(self) -> None:
+        for tag in ("ko", "tr", "sw", "x-unknown", "", None):
+            self.assertEqual(analysis_key(tag), "generic", tag)
+        # Generic folds case, width and accents, but does not stem as English does (sanctions -> sanction).
+        self.assertEqual(terms("generic", "Sanctions ＣＡＦÉ"), ["sanctions", "cafe"])
+        self.assertEqual(terms("en", "Sanctions"), ["sanction"])
+
+    def test_every_key_has_a_note_and_an_analyzer(self) -> None:
+        self.assertIn("generic", ANALYSIS_KEYS)
+        for key in ANALYSIS_KEYS:
+            self.assertTrue(ANALYSIS_NOTES[key])
+            self.assertTrue(terms(key, "Archive 2026"), key)
+        with self.assertRaises(KeyError):
+            analyzer_for("english")
+
+    def test_there_is_no_stop_list(self) -> None:
+        self.assertEqual(terms("en", "To be or not to be"), ["to", "be", "or", "not", "to", "be"])
+        self.assertEqual(terms("es", "de la"), ["de", "la"])
+        self.assertEqual(terms("he", "את של"), ["את", "של"])
+        turns = TurnIndex(self, [("en", "The Who played in the park."), ("en", "Who is there?")])
+        self.assertEqual(turns.search('"the who"', "en"), [0])
+
+
+class NormalisationTests(SimpleTestCase):
+    def test_full_width_latin_and_digits_fold_to_ascii(self) -> None:
+        self.assertEqual(terms("en", "ＷＴＯ ２０２６"), ["wto", "2026"])
+        self.assertEqual(terms("zh", "ＷＴＯ"), ["wto"])
+
+    def test_half_width_katakana_folds_to_full_width(self) -> None:
+        self.assertEqual(terms("ja", "ｵﾘﾝﾋﾟｯｸ"), terms("ja", "オリンピック"))
+
+    def test_case_folding_includes_sharp_s(self) -> None:
+        self.assertEqual(terms("generic", "STRASSE Straße"), ["strasse", "strasse"])
+
+    def test_hebrew_niqqud_is_stripped_without_splitting_the_word(self) -> None:
+        pointed = "בְּרֵאשִׁית בָּרָא"
+        # A plain \w+ tokenizer cuts a pointed word at every point: the problem this analysis avoids.
+        self.assertGreater(len([t.text for t in RegexTokenizer()(pointed)]), 2)
+        self.assertEqual(terms("he", pointed, mode="query"), ["בראשית", "ברא"])
+
+    def test_arabic_harakat_and_tatweel_are_removed(self) -> None:
+        self.assertEqual(terms("ar", "مُحَمَّدٌ", mode="query"), terms("ar", "محمد", mode="query"))
+        self.assertEqual(len(terms("ar", "مُحَمَّدٌ")), 1)
+        self.assertEqual(terms("ar", "العـــربية"), terms("ar", "العربية"))
+
+    def test_arabic_alef_ya_and_ta_marbuta_are_unified(self) -> None:
+        self.assertEqual(terms("ar", "أحمد"), terms("ar", "احمد"))
+        self.assertEqual(terms("ar", "إسلام"), terms("ar", "اسلام"))
+        self.assertEqual(terms("ar", "مستشفى"), terms("ar", "مستشفي"))
+        self.assertEqual(terms("ar", "جامعة"), terms("ar", "جامعه"))
+
+    def test_accents_fold_so_a_query_typed_without_them_finds_the_word(self) -> None:
+        turns = TurnIndex(
+            self,
+            [
+                ("es", "La educación pública es la prioridad de este gobierno."),
+                ("es", "Vamos a construir la refinería de Dos Bocas."),
+                ("fr", "L'école publique reste gratuite."),
+                ("pt", "A eleição foi adiada."),
+            ],
+        )
+        self.assertEqual(turns.search("educacion publica", "es"), [0])
+        self.assertEqual(turns.search("refineria", "es"), [1])
+        self.assertEqual(turns.search("ecole", "fr"), [2])
+        self.assertEqual(turns.search("eleicao", "pt"), [3])
+
+    def test_offsets_point_at_the_original_text(self) -> None:
+        self.assertEqual(
+            spans("he", "אני בְּרֵאשִׁית"),
+            [("אני", "אני"), ("בראשית", "בְּרֵאשִׁית"), ("ראשית", "בְּרֵאשִׁית")],
+        )
+        self.assertIn(("オリ", "ｵﾘ"), spans("ja", "ｵﾘ"))
+        self.assertEqual(spans("zh", "問題")[0], ("问题", "問題"))
+
+
+class HighlightTests(SimpleTestCase):
+    def test_whooshs_highlighter_marks_the_original_characters(self) -> None:
+        folder = tempfile.TemporaryDirectory(prefix="analysis-test-")
+        self.addCleanup(folder.cleanup)
+        keys = ("he", "ja", "zh", "es")
+        ix = index.create_in(
+            folder.name,
+            fields.Schema(**{key: fields.TEXT(analyzer=analyzer_for(key), stored=True) for key in keys}),
+        )
+        writer = ix.writer()
+        writer.add_document(he="השר הציג את הַתָּכְנִיּוֹת", ja="ｵﾘﾝﾋﾟｯｸの準備", zh="發言人表示", es="La educación")
+        writer.commit()
+        expected = {
+            "he": ("תכניות", "<b>הַתָּכְנִיּוֹת</b>"),
+            "ja": ("オリンピック", "<b>ｵﾘﾝﾋﾟｯｸ</b>の準備"),
+            "zh": ("发言人", "<b>發言人</b>表示"),
+            "es": ("educacion", "<b>educación</b>"),
+        }
+        with ix.searcher() as searcher:
+            for key, (q, marked) in expected.items():
+                hits = searcher.search(QueryParser(key, ix.schema).parse(q))
+                hits.formatter = highlight.HtmlFormatter(tagname="b")
+                self.assertIn(marked, re.sub(r"<b [^>]*>", "<b>", hits[0].highlights(key)), key)
+
+
+class StemmingTests(SimpleTestCase):
+    def test_each_language_stems_with_its_own_snowball_stemmer(self) -> None:
+        same_stem = {
+            "en": ("sanctioned", "sanctions"),
+            "es": ("refinación", "refinería"),
+            "fr": ("négociations", "négociation"),
+            "de": ("Verhandlungen", "Verhandlung"),
+            "pt": ("governos", "governo"),
+            "it": ("elezioni", "elezione"),
+            "ru": ("переговоров", "переговоры"),
+            "nl": ("verkiezingen", "verkiezing"),
+        }
+        for key, (one, other) in same_stem.items():
+            self.assertEqual(terms(key, one, mode="query"), terms(key, other, mode="query"), key)
+
+    def test_english_stemming_is_not_applied_to_spanish(self) -> None:
+        self.assertEqual(terms("es", "gobiernos"), ["gobi"])  # Spanish Snowball, as written
+        self.assertEqual(terms("en", "gobiernos"), ["gobierno"])
+
+    def test_sanctioned_finds_sanctions_in_an_index(self) -> None:
+        turns = TurnIndex(
+            self,
+            [
+                ("en", "Treasury announced new sanctions on Russian banks today."),
+                ("en", "The senator spoke about the budget."),
+            ],
+        )
+        self.assertEqual(turns.search("sanctioned banks", "en"), [0])
+
+    def test_accented_and_unaccented_queries_both_find_an_inflection(self) -> None:
+        turns = TurnIndex(self, [("es", "Hablamos de las políticas sociales del gobierno.")])
+        for q in ("política", "politica", "políticas", "politicas"):
+            self.assertEqual(turns.search(q, "es"), [0], q)
+
+    def test_arabic_light_stemming_removes_the_article_and_plural(self) -> None:
+        self.assertEqual(terms("ar", "والمكتبات"), terms("ar", "مكتب"))
+        self.assertEqual(terms("ar", "المدرسة"), terms("ar", "مدرسة"))
+        # Light, not root stemming: peace and Islam stay apart.
+        self.assertNotEqual(terms("ar", "السلام"), terms("ar", "الإسلام"))
+
+    def test_dotted_abbreviations_are_kept_whole(self) -> None:
+        self.assertEqual(terms("en", "U.S. 3.5"), ["u.s", "3.5"])
+
+
+class ChineseTests(SimpleTestCase):
+    def test_words_are_segmented_with_consecutive_positions(self) -> None:
+        words = positioned("zh", "外交部发言人表示，中方坚决反对。", mode="query")
+        self.assertEqual([w for w, _ in words], ["外交部", "发言人", "表示", "中方", "坚决", "反对"])
+        self.assertEqual([p for _, p in words], list(range(len(words))))
+
+    def test_sub_words_share_their_words_position_when_indexing(self) -> None:
+        words = positioned("zh", "中华人民共和国外交部发言人")
+        long_word = dict(words)["中华人民共和国外交部"]
+        self.assertEqual(dict(words)["外交部"], long_word)
+        self.assertEqual(dict(words)["发言人"], long_word + 1)
+
+    def test_latin_words_are_lowercased_and_not_stemmed(self) -> None:
+        self.assertEqual(
+            terms("zh", "我们在WTO讨论iPhones问题"), ["我们", "在", "wto", "讨论", "iphones", "问题"]
+        )
+
+    def test_traditional_and_simplified_find_each_other(self) -> None:
+        self.assertEqual(terms("zh", "發言人表示"), terms("zh", "发言人表示"))
+        turns = TurnIndex(
+            self,
+            [("zh-Hans", "发言人回应了有关边境问题的提问。"), ("zh-Hant", "發言人談到經濟發展。")],
+        )
+        self.assertEqual(turns.search("邊境", "zh-Hans"), [0])
+        self.assertEqual(turns.search("经济", "zh-Hant"), [1])
+
+    def test_phrases_match_in_an_index(self) -> None:
+        turns = TurnIndex(
+            self,
+            [
+                ("zh-Hans", "中方愿同各方一道，维护地区和平稳定。"),
+                ("zh-Hans", "稳定是各方的共同期待，和平需要维护。"),
+            ],
+        )
+        self.assertEqual(turns.search("维护 和平", "zh-Hans"), [0, 1])
+        self.assertEqual(turns.search('"维护地区和平"', "zh-Hans"), [0])
+        self.assertEqual(turns.search('"中华人民共和国外交部"', "zh-Hans"), [])
+
+    def test_a_word_inside_a_long_dictionary_word_is_found(self) -> None:
+        turns = TurnIndex(self, [("zh-Hans", "中华人民共和国外交部发言人林剑主持例行记者会。")])
+        self.assertEqual(turns.search("外交部", "zh-Hans"), [0])
+        self.assertEqual(turns.search('"外交部 发言人"', "zh-Hans"), [0])
+
+
+class JapaneseTests(SimpleTestCase):
+    def test_text_is_cut_into_words(self) -> None:
+        self.assertEqual(terms("ja", "東京都の対応", mode="query"), ["東京", "都", "の", "対応"])
+
+    def test_half_width_and_full_width_queries_find_the_turn(self) -> None:
+        turns = TurnIndex(
+            self,
+            [
+                ("ja", "オリンピック・パラリンピックの準備について、ＩＯＣと協議しました。"),
+                ("ja", "豊洲市場の移転について質問します。"),
+            ],
+        )
+        self.assertEqual(turns.search("ｵﾘﾝﾋﾟｯｸ 準備", "ja"), [0])
+        self.assertEqual(turns.search("IOC", "ja"), [0])
+        self.assertEqual(turns.search("豊洲市場", "ja"), [1])
+        self.assertEqual(turns.search('"豊洲 市場 の 移転"', "ja"), [1])
+
+
+class HebrewPrefixTests(SimpleTestCase):
+    def test_each_word_is_also_indexed_without_its_prefix_letters(self) -> None:
+        self.assertEqual(positioned("he", "והתכניות"), [("והתכניות", 0), ("התכניות", 0), ("תכניות", 0)])
+        self.assertEqual(positioned("he", "שבכנסת"), [("שבכנסת", 0), ("בכנסת", 0), ("כנסת", 0)])
+        # A query is analysed as typed.
+        self.assertEqual(terms("he", "והתכניות", mode="query"), ["והתכניות"])
+
+    def test_a_word_without_its_prefix_finds_the_prefixed_word(self) -> None:
+        turns = TurnIndex(
+            self,
+            [
+                ("he", "השר הציג את התכניות החדשות בוועדה."),
+                ("he", "הוועדה דנה בתכניות הלימודים ובתקציב."),
+                ("he", "יש לנו תכניות אחרות."),
+            ],
+        )
+        self.assertEqual(turns.search("תכניות", "he"), [0, 1, 2])
+        self.assertEqual(turns.search("התכניות", "he"), [0])
+        self.assertEqual(turns.search("תקציב", "he"), [1])
+        self.assertEqual(turns.search('"תכניות החדשות"', "he"), [0])
+        self.assertEqual(turns.search('"תכניות לימודים"', "he"), [1])
+
+    def test_acronyms_keep_their_gershayim_and_short_stems_are_not_cut(self) -> None:
+        self.assertEqual(terms("he", 'צה"ל ח״כ'), ["צהל", "חכ"])
+        self.assertEqual(terms("he", "מה"), ["מה"])
+
+
+class PicklingTests(SimpleTestCase):
+    def test_every_analyzer_pickles_and_analyses_the_same_after(self) -> None:
+        sample = "Président 總統 בְּרֵאשִׁית العـربية ｵﾘﾝﾋﾟｯｸ"
+        for key in ANALYSIS_KEYS:
+            analyzer = analyzer_for(key)
+            list(analyzer(sample))  # creates the lazy converters and caches first
+            copy = pickle.loads(pickle.dumps(analyzer))
+            self.assertEqual(copy, analyzer, key)
+            self.assertEqual(vars(copy), {"key": key})
+            self.assertEqual([t.text for t in copy(sample)], [t.text for t in analyzer(sample)], key)
+
+    def test_an_index_written_with_them_reopens_with_working_analyzers(self) -> None:
+        turns = TurnIndex(self, [("zh-Hant", "發言人表示"), ("he", "התכניות")])
+        schema = index.open_dir(turns.ix.storage.folder).schema
+        self.assertEqual(list(schema["text_zh"].process_text("發言人", mode="query")), ["发言人"])
+        self.assertEqual(turns.search("发言人"), [0])
+        self.assertEqual(turns.search("תכניות"), [1])
