@@ -24,11 +24,12 @@ run: demo
 	@echo "Serving the archive at http://$(HOST):$(PORT)/ (admin: /admin/, see the README for the demo login)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Debian packages the test suite drives: Chromium and its driver for the browser tests.
+# Debian packages the test suite drives: Chromium and its driver for the browser tests (and a
+# CJK font so their screenshots under var/screenshots/ show Chinese and Japanese, not boxes).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
 		else \
 			echo "chromium and chromium-driver are missing: sudo apt-get install chromium chromium-driver"; \
 		fi; \

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from archive.models import Appearance, Transcript, TranscriptStatus, Turn
+from archive.models import (
+    Appearance,
+    Speaker,
+    SpeakerName,
+    Topic,
+    Transcript,
+    TranscriptStatus,
+    Turn,
+    TurnKind,
+    name_key,
+)
 
 
 def transcripts_for_export(
@@ -32,3 +44,309 @@ def transcripts_for_export(
 def iterate_in_chunks(queryset: QuerySet[Transcript], chunk_size: int = 20) -> Iterator[Transcript]:
     """Stream a prefetched queryset: memory holds one chunk of transcripts at a time."""
     return queryset.iterator(chunk_size=chunk_size)
+
+
+# --- The public site -------------------------------------------------------------------------------
+# Only published transcripts exist for readers: every selector below filters on status, so
+# a draft (and a speaker or topic known only from drafts) never reaches a public page.
+
+
+def _count(rows: QuerySet[Any], group: str) -> Coalesce:
+    """A correlated COUNT(*) of `rows` (filtered on an OuterRef), 0 when there are none."""
+    counted = rows.order_by().values(group).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _published_turns() -> QuerySet[Turn]:
+    return Turn.objects.filter(transcript__status=TranscriptStatus.PUBLISHED)
+
+
+def archive_overview() -> dict[str, Any]:
+    """What the archive holds: totals and, per language, transcripts and turns."""
+    transcripts = Transcript.objects.published()
+    by_language: dict[str, dict[str, Any]] = {}
+    for row in transcripts.values("language").annotate(n=Count("pk")).order_by("-n", "language"):
+        by_language[row["language"]] = {"language": row["language"], "transcripts": row["n"], "turns": 0}
+    for row in _published_turns().values("transcript__language").annotate(n=Count("pk")):
+        by_language[row["transcript__language"]]["turns"] = row["n"]
+    languages = list(by_language.values())
+    return {
+        "transcripts": sum(entry["transcripts"] for entry in languages),
+        "turns": sum(entry["turns"] for entry in languages),
+        "speakers": speakers_published().count(),
+        "topics": topics_published().count(),
+        "languages": languages,
+    }
+
+
+def transcripts_recent(*, limit: int = 8) -> list[Transcript]:
+    return list(Transcript.objects.published().order_by("-created", "slug")[:limit])
+
+
+def transcripts_browse(
+    *,
+    language: str = "",
+    year: int | None = None,
+    topic: str = "",
+    speaker: str = "",
+    q: str = "",
+    sort: str = "-date",
+) -> QuerySet[Transcript]:
+    """Published transcripts for the list page, filtered; each with `turn_count`."""
+    queryset = Transcript.objects.published()
+    if language:
+        queryset = queryset.filter(language__iexact=language)
+    if year:
+        queryset = queryset.filter(date__year=year)
+    if topic:
+        queryset = queryset.filter(topics__slug=topic)
+    if speaker:
+        queryset = queryset.filter(
+            Exists(Appearance.objects.filter(transcript=OuterRef("pk"), speaker__slug=speaker))
+        )
+    if q:
+        queryset = queryset.filter(Q(title__icontains=q) | Q(event__icontains=q) | Q(place__icontains=q))
+    order = {"-date": ["-date", "slug"], "date": ["date", "slug"], "title": ["title", "slug"]}
+    return (
+        queryset.annotate(turn_count=_count(Turn.objects.filter(transcript=OuterRef("pk")), "transcript"))
+        .prefetch_related("topics")
+        .order_by(*order.get(sort, order["-date"]))
+    )
+
+
+def transcript_facets() -> dict[str, list[tuple[Any, int]]]:
+    """Values to filter the transcript list by, with how many published transcripts have each."""
+    transcripts = Transcript.objects.published()
+    languages = [
+        (row["language"], row["n"])
+        for row in transcripts.values("language").annotate(n=Count("pk")).order_by("-n", "language")
+    ]
+    years: dict[int, int] = {}
+    for day in transcripts.exclude(date=None).values_list("date", flat=True):
+        if day is not None:
+            years[day.year] = years.get(day.year, 0) + 1
+    return {"language": languages, "year": sorted(years.items(), reverse=True)}
+
+
+def transcript_published(slug: str) -> Transcript:
+    """One published transcript with its topics and speakers; Transcript.DoesNotExist otherwise."""
+    return (
+        Transcript.objects.published()
+        .prefetch_related(
+            "topics",
+            Prefetch(
+                "appearances", queryset=Appearance.objects.select_related("speaker").order_by("position")
+            ),
+        )
+        .get(slug=slug)
+    )
+
+
+def transcript_turns(transcript: Transcript) -> list[Turn]:
+    """All turns in order; speakers (few, shared) and topics are fetched apart, see below."""
+    return list(
+        Turn.objects.filter(transcript=transcript)
+        .only(
+            "pk",
+            "transcript_id",
+            "position",
+            "speaker_id",
+            "kind",
+            "text",
+            "language",
+            "reply_to_id",
+            "original_position",
+        )
+        .order_by("position")
+    )
+
+
+def transcript_turn_topics(transcript: Transcript) -> dict[int, list[tuple[str, dict[str, str]]]]:
+    """Turn id -> its topics as (slug, labels), in one query of plain rows (no model per link)."""
+    topics: dict[int, list[tuple[str, dict[str, str]]]] = {}
+    rows = (
+        Turn.topics.through.objects.filter(turn__transcript=transcript)
+        .order_by("turn_id", "topic__slug")
+        .values_list("turn_id", "topic__slug", "topic__labels")
+    )
+    for turn_id, slug, labels in rows:
+        topics.setdefault(turn_id, []).append((slug, labels or {}))
+    return topics
+
+
+def speakers_by_id(ids: Iterable[int], known: Iterable[Speaker] = ()) -> dict[int, Speaker]:
+    """Speakers by primary key: the `known` ones, plus one query for the rest."""
+    found = {speaker.pk: speaker for speaker in known}
+    missing = set(ids) - set(found)
+    if missing:
+        found.update({speaker.pk: speaker for speaker in Speaker.objects.filter(pk__in=missing)})
+    return found
+
+
+def transcript_versions(transcript: Transcript) -> list[Transcript]:
+    """The published original and translations of the same text, the original first."""
+    root = transcript.translation_of_slug or transcript.slug
+    versions = list(
+        Transcript.objects.published().filter(Q(slug=root) | Q(translation_of_slug=root)).order_by("language")
+    )
+    versions.sort(key=lambda version: version.slug != root)
+    return versions
+
+
+def version_alignments(versions: Iterable[Transcript]) -> dict[int, dict[int, int]]:
+    """For each version: original position -> its first turn aligned with it.
+
+    The original aligns with itself; a translation through its turns' `original_position`.
+    """
+    versions = list(versions)
+    alignments: dict[int, dict[int, int]] = {version.pk: {} for version in versions}
+    rows = (
+        Turn.objects.filter(transcript__in=versions)
+        .order_by("transcript_id", "position")
+        .values_list("transcript_id", "position", "original_position")
+    )
+    translations = {version.pk for version in versions if version.translation_of_slug}
+    for transcript_id, position, original_position in rows:
+        key = original_position if transcript_id in translations else position
+        if key is not None:
+            alignments[transcript_id].setdefault(key, position)
+    return alignments
+
+
+def speakers_published() -> QuerySet[Speaker]:
+    """Speakers heard in at least one published transcript."""
+    return Speaker.objects.filter(
+        Exists(_published_turns().filter(speaker=OuterRef("pk")))
+        | Exists(
+            Appearance.objects.filter(speaker=OuterRef("pk"), transcript__status=TranscriptStatus.PUBLISHED)
+        )
+    )
+
+
+def speakers_browse(*, q: str = "", sort: str = "name") -> QuerySet[Speaker]:
+    """Published speakers, each with `turn_count`, `answer_count` and `transcript_count`."""
+    queryset = speakers_published()
+    if q:
+        queryset = queryset.filter(
+            Exists(SpeakerName.objects.filter(speaker=OuterRef("pk"), key__contains=name_key(q)))
+        )
+    turns = _published_turns().filter(speaker=OuterRef("pk"))
+    appearances = Appearance.objects.filter(
+        speaker=OuterRef("pk"), transcript__status=TranscriptStatus.PUBLISHED
+    )
+    queryset = queryset.annotate(
+        turn_count=_count(turns, "speaker"),
+        answer_count=_count(turns.filter(kind=TurnKind.ANSWER), "speaker"),
+        transcript_count=_count(appearances, "speaker"),
+    )
+    if sort == "turns":
+        return queryset.order_by("-turn_count", "name", "pk")
+    return queryset.order_by("name", "pk")
+
+
+def speaker_published(slug: str) -> Speaker:
+    """A speaker heard in a published transcript; Speaker.DoesNotExist otherwise."""
+    return speakers_published().get(slug=slug)
+
+
+def speaker_transcripts(speaker: Speaker) -> QuerySet[Transcript]:
+    return (
+        Transcript.objects.published()
+        .filter(
+            Exists(Appearance.objects.filter(transcript=OuterRef("pk"), speaker=speaker))
+            | Exists(Turn.objects.filter(transcript=OuterRef("pk"), speaker=speaker))
+        )
+        .order_by("-date", "slug")
+    )
+
+
+def _without_translated_copies(turns: QuerySet[Turn]) -> QuerySet[Turn]:
+    """Leave out turns of translations whose original is published: the same words, said once."""
+    return turns.exclude(transcript__translation_of__status=TranscriptStatus.PUBLISHED)
+
+
+def speaker_turns(
+    speaker: Speaker, *, kind: str = TurnKind.ANSWER, originals_only: bool = True
+) -> QuerySet[Turn]:
+    """The speaker's published turns of one kind, newest first, with their transcript."""
+    turns = _published_turns()
+    return (
+        (_without_translated_copies(turns) if originals_only else turns)
+        .filter(speaker=speaker, kind=kind)
+        .select_related("transcript")
+        .order_by("-transcript__date", "transcript__slug", "position")
+    )
+
+
+def speaker_topics(speaker: Speaker, *, limit: int = 30) -> list[Topic]:
+    """Topics of the published transcripts the speaker is in, most frequent first (`transcript_count`)."""
+    transcripts = speaker_transcripts(speaker).values("pk")
+    return list(
+        Topic.objects.filter(transcripts__in=transcripts)
+        .annotate(transcript_count=Count("transcripts", distinct=True))
+        .order_by("-transcript_count", "slug")[:limit]
+    )
+
+
+def topics_published() -> QuerySet[Topic]:
+    """Topics of at least one published transcript or turn."""
+    return Topic.objects.filter(
+        Exists(
+            Transcript.topics.through.objects.filter(
+                topic=OuterRef("pk"), transcript__status=TranscriptStatus.PUBLISHED
+            )
+        )
+        | Exists(
+            Turn.topics.through.objects.filter(
+                topic=OuterRef("pk"), turn__transcript__status=TranscriptStatus.PUBLISHED
+            )
+        )
+    )
+
+
+def topics_browse(*, sort: str = "transcripts") -> QuerySet[Topic]:
+    """Published topics, each with `transcript_count` and `turn_count`."""
+    transcripts = Transcript.topics.through.objects.filter(
+        topic=OuterRef("pk"), transcript__status=TranscriptStatus.PUBLISHED
+    )
+    turns = Turn.topics.through.objects.filter(
+        topic=OuterRef("pk"), turn__transcript__status=TranscriptStatus.PUBLISHED
+    )
+    queryset = topics_published().annotate(
+        transcript_count=_count(transcripts, "topic"), turn_count=_count(turns, "topic")
+    )
+    if sort == "slug":
+        return queryset.order_by("slug")
+    return queryset.order_by("-transcript_count", "-turn_count", "slug")
+
+
+def topic_published(slug: str) -> Topic:
+    """A topic of published material; Topic.DoesNotExist otherwise."""
+    return topics_published().select_related("parent").get(slug=slug)
+
+
+def topic_transcripts(topic: Topic) -> QuerySet[Transcript]:
+    return Transcript.objects.published().filter(topics=topic).order_by("-date", "slug")
+
+
+def topic_turns(topic: Topic) -> QuerySet[Turn]:
+    return (
+        _without_translated_copies(_published_turns())
+        .filter(topics=topic)
+        .select_related("transcript", "speaker")
+        .order_by("-transcript__date", "transcript__slug", "position")
+    )
+
+
+def topic_children(topic: Topic) -> list[Topic]:
+    return list(topics_published().filter(parent=topic).order_by("slug"))
+
+
+def speaker_kind_counts(speaker: Speaker, *, originals_only: bool = True) -> dict[str, int]:
+    """How many published turns of each kind the speaker has (every kind present, 0 when none)."""
+    counts = dict.fromkeys(TurnKind.values, 0)
+    turns = _published_turns().filter(speaker=speaker)
+    turns = _without_translated_copies(turns) if originals_only else turns
+    for row in turns.values("kind").annotate(n=Count("pk")).order_by():
+        counts[row["kind"]] = row["n"]
+    return counts

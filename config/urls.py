@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/v1/", include("archive.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("archive.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The public site: server-rendered pages that work without JavaScript."""

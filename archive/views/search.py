@@ -1,0 +1,208 @@
+"""/search/: the search engine's results as a page (the engine is `archive.search.search_turns`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from archive.languages import language_name, reader_language, speaker_name, text_direction, topic_label
+from archive.models import Speaker, Topic, TurnKind
+from archive.search import QueryRefused, search_turns
+from archive.transcript_page import kind_label
+from archive.views.common import int_param, str_param
+
+PAGE_SIZE = 20
+FILTERS = ("speaker", "topic", "language", "kind", "year")
+SORTS = {"relevance": _("Relevance"), "-date": _("Newest first"), "date": _("Oldest first")}
+FACET_TITLES = {
+    "speaker": _("Speaker"),
+    "topic": _("Topic"),
+    "language": _("Language"),
+    "kind": _("Kind"),
+    "year": _("Year"),
+}
+
+
+@dataclass
+class FacetLink:
+    value: str
+    label: str
+    count: int
+    url: str
+    active: bool
+    lang: str = ""
+
+
+def _query(request: HttpRequest, **changes: Any) -> str:
+    """The current query string with some parameters replaced ('' removes one); back to page 1."""
+    query: QueryDict = request.GET.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _labels(facets: dict[str, list[Any]], filters: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Facet values named in the reader's language (speakers and topics in one query each)."""
+    language = reader_language()
+    speaker_slugs = {value.value for value in facets.get("speaker", [])} | {filters["speaker"]} - {""}
+    topic_slugs = {value.value for value in facets.get("topic", [])} | {filters["topic"]} - {""}
+    return {
+        "speaker": {
+            s.slug: speaker_name(s, language) for s in Speaker.objects.filter(slug__in=speaker_slugs)
+        },
+        "topic": {t.slug: topic_label(t, language) for t in Topic.objects.filter(slug__in=topic_slugs)},
+    }
+
+
+def _label(name: str, value: str, labels: dict[str, dict[str, str]], fallback: str = "") -> str:
+    if name == "language":
+        return language_name(value)
+    if name == "kind":
+        return kind_label(value)
+    if name in labels:
+        return labels[name].get(value) or fallback or value
+    return fallback or value
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    q = str_param(request, "q", limit=1000)
+    filters = {name: str_param(request, name) for name in FILTERS}
+    sort = request.GET.get("sort", "relevance")
+    sort = sort if sort in SORTS else "relevance"
+    page_number = int_param(request, "page") or 1
+    year = int(filters["year"]) if filters["year"].isdigit() and len(filters["year"]) == 4 else None
+    if filters["kind"] not in TurnKind.values:
+        filters["kind"] = ""
+
+    context: dict[str, Any] = {
+        "section": "search",
+        "q": q,
+        "filters": filters,
+        "sort": sort,
+        "sorts": [(value, label, _query(request, sort=value)) for value, label in SORTS.items()],
+        "results": None,
+        "error": None,
+    }
+    searched = bool(q or any(filters.values()))
+    if searched:
+        try:
+            result = search_turns(
+                q=q,
+                language=filters["language"] or None,
+                speaker=filters["speaker"] or None,
+                topic=filters["topic"] or None,
+                kind=filters["kind"] or None,
+                date_from=dt.date(year, 1, 1) if year else None,
+                date_to=dt.date(year, 12, 31) if year else None,
+                sort=sort,
+                page=page_number,
+                page_size=PAGE_SIZE,
+            )
+        except QueryRefused as refused:
+            context["error"] = str(refused)
+        else:
+            labels = _labels(result.facets, filters)
+            context.update(
+                results=result,
+                hits=[_hit(hit) for hit in result.results],
+                num_pages=max(1, -(-result.count // result.page_size)),
+                start_index=(result.page - 1) * result.page_size + 1,
+                facets=[
+                    {
+                        "name": name,
+                        "title": FACET_TITLES.get(name, name),
+                        "values": [
+                            FacetLink(
+                                value=value.value,
+                                label=_label(name, value.value, labels, value.label),
+                                count=value.count,
+                                url=_query(request, **{name: value.value}),
+                                active=filters.get(name) == value.value,
+                                lang=value.value if name == "language" else "",
+                            )
+                            for value in values
+                        ],
+                    }
+                    for name, values in result.facets.items()
+                    if values
+                ],
+                active_filters=[
+                    {
+                        "name": name,
+                        "title": FACET_TITLES[name],
+                        "label": _label(name, filters[name], labels),
+                        "remove": _query(request, **{name: ""}),
+                    }
+                    for name in FILTERS
+                    if filters[name]
+                ],
+                suggestion_url=_query(request, q=result.suggestion) if result.suggestion else None,
+            )
+    context["searched"] = searched
+    return render(request, "archive/search.html", context)
+
+
+def _hit(hit: Any) -> dict[str, Any]:
+    """What one result shows, with the reader-language names and the links resolved."""
+    language = reader_language()
+    turn = hit.turn
+    transcript = hit.transcript
+    turn_language = turn.language or transcript.language
+    url = f"{transcript.get_absolute_url()}#turn-{turn.position}"
+
+    def neighbour(other: Any) -> dict[str, Any] | None:
+        if other is None:
+            return None
+        other_language = other.language or transcript.language
+        return {
+            "turn": other,
+            "speaker": speaker_name(other.speaker, language),
+            "url": f"{transcript.get_absolute_url()}#turn-{other.position}",
+            "lang": other_language,
+            "dir": text_direction(other_language),
+        }
+
+    translations = []
+    for other in hit.translations:
+        other_language = other.language or other.transcript.language
+        translations.append(
+            {
+                "turn": other,
+                "language": language_name(other.transcript.language),
+                "lang": other_language,
+                "dir": text_direction(other_language),
+                "url": f"{other.transcript.get_absolute_url()}#turn-{other.position}",
+                "compare_url": (
+                    f"{transcript.get_absolute_url()}?{urlencode({'compare': other.transcript.slug})}"
+                    f"#turn-{turn.position}"
+                ),
+            }
+        )
+    return {
+        "hit": hit,
+        "turn": turn,
+        "transcript": transcript,
+        "speaker": speaker_name(turn.speaker, language),
+        "speaker_slug": turn.speaker.slug,
+        "kind_label": kind_label(turn.kind),
+        "lang": turn_language,
+        "dir": text_direction(turn_language),
+        "title_dir": text_direction(transcript.language),
+        "url": url,
+        "question": neighbour(hit.question),
+        "answer": neighbour(hit.answer),
+        "translations": translations,
+        # The engine also matches a turn through its translations: say so, and show them.
+        "matched_in_translation": "<mark>" not in str(hit.highlight) and bool(translations),
+    }

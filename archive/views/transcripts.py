@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+
+from archive import selectors
+from archive.citations import turn_citation
+from archive.exporters import EXPORTERS
+from archive.languages import reader_language, speaker_name
+from archive.models import Transcript
+from archive.transcript_html import render_blocks, render_parallel
+from archive.transcript_page import (
+    build_blocks,
+    build_parallel,
+    build_rows,
+    build_versions,
+    export_url,
+    kind_label,
+)
+from archive.views.common import int_param, paginate, str_param
+
+# Names of the export formats in the reader's language; a format added later without a
+# label here is shown by its name and extension (both language-neutral).
+FORMAT_LABELS = {
+    "json": _("JSON (qa-archive/1 document)"),
+    "ndjson": _("NDJSON (one qa-archive/1 document per line)"),
+    "csv": _("CSV spreadsheet (one row per turn)"),
+    "txt": _("Plain text"),
+    "vtt": _("WebVTT subtitles"),
+    "srt": _("SubRip subtitles"),
+}
+
+SORTS = {"-date": _("Newest first"), "date": _("Oldest first"), "title": _("Title")}
+
+
+def transcript_list(request: HttpRequest) -> HttpResponse:
+    filters: dict[str, Any] = {
+        "language": str_param(request, "language", limit=35),
+        "year": int_param(request, "year"),
+        "topic": str_param(request, "topic"),
+        "speaker": str_param(request, "speaker"),
+        "q": str_param(request, "q"),
+    }
+    sort = request.GET.get("sort", "-date")
+    sort = sort if sort in SORTS else "-date"
+    page = paginate(request, selectors.transcripts_browse(**filters, sort=sort))
+    facets = selectors.transcript_facets()
+    topic = selectors.topics_published().filter(slug=filters["topic"]).first() if filters["topic"] else None
+    speaker = (
+        selectors.speakers_published().filter(slug=filters["speaker"]).first() if filters["speaker"] else None
+    )
+    return render(
+        request,
+        "archive/transcript_list.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "facets": facets,
+            "topic": topic,
+            "speaker": speaker,
+            "sort": sort,
+            "sorts": SORTS.items(),
+            "section": "transcripts",
+        },
+    )
+
+
+def _published_or_404(slug: str) -> Transcript:
+    try:
+        return selectors.transcript_published(slug)
+    except Transcript.DoesNotExist:
+        raise Http404("No published transcript has this address.") from None
+
+
+def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    transcript = _published_or_404(slug)
+    language = reader_language()
+    versions_found = selectors.transcript_versions(transcript)
+    versions = build_versions(transcript, versions_found)
+    alignments = selectors.version_alignments(versions_found) if len(versions_found) > 1 else {}
+    turns = selectors.transcript_turns(transcript)
+    appearances = list(transcript.appearances.all())
+    speakers = selectors.speakers_by_id(
+        {turn.speaker_id for turn in turns}, known=[appearance.speaker for appearance in appearances]
+    )
+    rows = build_rows(
+        transcript,
+        turns,
+        speakers,
+        language=language,
+        versions=versions,
+        alignments=alignments,
+        turn_topics=selectors.transcript_turn_topics(transcript),
+    )
+
+    compare = None
+    parallel = None
+    compare_slug = str_param(request, "compare")
+    if compare_slug and compare_slug != transcript.slug:
+        compare = next((v for v in versions if v.transcript.slug == compare_slug), None)
+        if compare is None:
+            raise Http404("That text is not a published version of this transcript.")
+        other_turns = selectors.transcript_turns(compare.transcript)
+        other_speakers = selectors.speakers_by_id(
+            {turn.speaker_id for turn in other_turns}, known=speakers.values()
+        )
+        other_rows = build_rows(compare.transcript, other_turns, other_speakers, language=language)
+        parallel = build_parallel(rows, other_rows)
+
+    blocks = None if parallel is not None else build_blocks(rows)
+    return render(
+        request,
+        "archive/transcript_detail.html",
+        {
+            "transcript": transcript,
+            "appearances": [
+                {"appearance": a, "name": speaker_name(a.speaker, language), "speaker": a.speaker}
+                for a in appearances
+            ],
+            "topics": list(transcript.topics.all()),
+            # Only web addresses become links: a `javascript:` source would run in the reader's page.
+            "source_url": transcript.source_url
+            if transcript.source_url.lower().startswith(("http://", "https://"))
+            else "",
+            "versions": versions,
+            "current_version": next(v for v in versions if v.is_current),
+            "compare": compare,
+            "parallel": parallel,
+            "parallel_html": render_parallel(parallel, compare_url=compare.url)
+            if parallel and compare
+            else "",
+            "blocks": blocks,
+            "turns_html": render_blocks(blocks) if blocks else "",
+            "turn_count": len(rows),
+            "exports": [
+                {
+                    "name": name,
+                    "extension": exporter.extension,
+                    "label": FORMAT_LABELS.get(name, name.upper()),
+                    "url": export_url(transcript, name),
+                }
+                for name, exporter in EXPORTERS.items()
+            ],
+            "section": "transcripts",
+        },
+    )
+
+
+def transcript_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
+    exporter = EXPORTERS.get(format)
+    transcript = selectors.transcripts_for_export(slugs=[slug]).first()
+    if exporter is None or transcript is None:
+        raise Http404("No such transcript or export format.")
+    disposition = content_disposition_header(as_attachment=True, filename=exporter.filename(transcript))
+    return HttpResponse(
+        exporter.render(transcript),
+        content_type=exporter.content_type,
+        headers={"Content-Disposition": disposition or "attachment"},
+    )
+
+
+def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    transcript = _published_or_404(slug)
+    turn = transcript.turns.select_related("speaker").filter(position=position).first()
+    if turn is None:
+        raise Http404("This transcript has no turn at that position.")
+    permalink = request.build_absolute_uri(f"{transcript.get_absolute_url()}#turn-{turn.position}")
+    speaker = speaker_name(turn.speaker)
+    citation = turn_citation(
+        transcript=transcript,
+        turn=turn,
+        speaker=speaker,
+        kind=kind_label(turn.kind),
+        permalink=permalink,
+        accessed=timezone.localdate(),
+    )
+    return render(
+        request,
+        "archive/transcript_cite.html",
+        {
+            "transcript": transcript,
+            "turn": turn,
+            "speaker": speaker,
+            "kind": kind_label(turn.kind),
+            "citation": citation,
+            "section": "transcripts",
+        },
+    )

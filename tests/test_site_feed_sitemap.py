@@ -1,0 +1,76 @@
+"""The Atom feed of new transcripts and the sitemap."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from django.test import TestCase
+
+from tests.site_data import build_archive
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+class FeedTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        build_archive()
+
+    def test_every_page_links_the_feed_from_its_head(self) -> None:
+        for url in [
+            "/",
+            "/transcripts/",
+            "/speakers/lin-jian/",
+            "/topics/diplomacy/",
+            "/transcripts/amlo-2020-02-03/",
+        ]:
+            content = self.client.get(url).content.decode()
+            head = content[: content.index("</head>")]
+            self.assertIn('<link rel="alternate" type="application/atom+xml"', head, url)
+            self.assertIn('href="/feed/"', head, url)
+
+    def test_the_feed_lists_published_transcripts_newest_first(self) -> None:
+        response = self.client.get("/feed/")
+        self.assertEqual(response["Content-Type"], "application/atom+xml; charset=utf-8")
+        feed = ET.fromstring(response.content)
+        entries = feed.findall(f"{ATOM}entry")
+        links = [entry.find(f"{ATOM}link").get("href") for entry in entries]  # type: ignore[union-attr]
+        self.assertEqual(len(entries), 6)
+        self.assertEqual(links[0], "http://testserver/transcripts/amlo-2020-02-03/")  # imported last
+        self.assertIn("http://testserver/transcripts/mfa-briefing-2026-06-10-zh/", links)
+        titles = [entry.findtext(f"{ATOM}title") for entry in entries]
+        self.assertIn("外交部例行记者会", titles)
+        self.assertIn("הוועדה המסדרת: ישיבה", titles)
+
+    def test_the_feed_speaks_the_readers_language(self) -> None:
+        feed = ET.fromstring(self.client.get("/feed/", HTTP_ACCEPT_LANGUAGE="es").content)
+        self.assertEqual(feed.findtext(f"{ATOM}title"), "Archivo de transcripciones: transcripciones nuevas")
+
+
+class SitemapTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        build_archive()
+
+    def test_the_sitemap_lists_published_pages_only(self) -> None:
+        response = self.client.get("/sitemap.xml")
+        self.assertEqual(response.status_code, 200)
+        locations = {element.text for element in ET.fromstring(response.content).iter(f"{SITEMAP}loc")}
+        expected = {
+            "http://testserver/",
+            "http://testserver/transcripts/",
+            "http://testserver/speakers/",
+            "http://testserver/topics/",
+            "http://testserver/transcripts/mfa-briefing-2026-06-10/",
+            "http://testserver/transcripts/mfa-briefing-2026-06-10-zh/",
+            "http://testserver/speakers/lin-jian/",
+            "http://testserver/topics/diplomacy/",
+            "http://testserver/topics/civilizations/",  # a topic of one turn only
+        }
+        self.assertLessEqual(expected, locations)
+        self.assertEqual(len([loc for loc in locations if "/transcripts/" in loc and loc.count("/") > 4]), 6)
+        for location in locations:
+            self.assertNotIn("draft", location)
+            self.assertNotIn("review", location)
+            self.assertNotIn("hidden-person", location)
