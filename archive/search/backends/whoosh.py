@@ -551,10 +551,6 @@ def _columns_of(searcher: Searcher) -> _Columns:
     return columns
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
 def collector_sorted(request: SearchRequest) -> bool:
     return request.sort != "relevance" or request.query.root is None
 
