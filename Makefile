@@ -20,7 +20,11 @@ setup: $(VENV)/.installed
 demo: setup
 	$(PY) manage.py load_demo
 
-run: demo
+# The search index: made if missing, mended if it lags the database (a no-op when current).
+index: demo
+	$(PY) manage.py check_index --repair --no-progress
+
+run: index
 	@echo "Serving the archive at http://$(HOST):$(PORT)/ (admin: /admin/, see the README for the demo login)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
