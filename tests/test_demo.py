@@ -27,6 +27,7 @@ class LoadDemoTests(TestCase):
         aligned = translations["zh-Hans"].turns.get(position=4)
         self.assertEqual(aligned.text, "犹太人智慧的秘诀是什么？")
         self.assertEqual(aligned.original_turn(), original.turns.get(position=4))
+        self.assertEqual(Speaker.objects.get(slug="weibo-user").name, "Weibo user")
         peres = Speaker.objects.get(slug="shimon-peres")
         self.assertEqual(peres.turns.count(), 3 * 5)
 

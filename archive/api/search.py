@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive.languages import speaker_name
 from archive.models import Transcript, Turn, TurnKind
 from archive.search import QueryRefused, SearchHit, SearchPage, search_turns
 from archive.search.backends.base import SORTS
@@ -62,7 +63,8 @@ def transcript_json(transcript: Transcript) -> dict[str, Any]:
 def turn_json(turn: Turn) -> dict[str, Any]:
     return {
         "position": turn.position,
-        "speaker": turn.speaker.name,
+        # The name in the turn's own language (as its transcript names the speaker), if known.
+        "speaker": speaker_name(turn.speaker, turn.effective_language),
         "speaker_slug": turn.speaker.slug,
         "kind": turn.kind,
         "language": turn.effective_language,

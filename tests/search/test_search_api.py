@@ -10,6 +10,7 @@ from django.conf import settings
 from django.test import TestCase
 
 from archive.search.backends import reset_backends
+from tests.base import PERES_EN, PERES_ZH
 from tests.search.helpers import BRIEFING_EN, MFA_EN, MFA_ZH, doc, import_doc
 
 URL = "/api/v1/search/"
@@ -71,6 +72,16 @@ class SearchApiTests(TestCase):
         self.assertIsInstance(result["score"], float)
         self.assertEqual(set(data["facets"]), {"speaker", "topic", "language", "kind", "year"})
         self.assertEqual(data["facets"]["kind"], [{"value": "question", "label": "Question", "count": 1}])
+
+    def test_a_speaker_is_named_in_the_language_of_the_turn(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(PERES_EN)  # creates Shimon Peres, with his Chinese name
+            import_doc(PERES_ZH)
+        result = self.get(q="学习", language="zh-Hans").json()["results"][0]
+        self.assertEqual(result["turn"]["speaker_slug"], "shimon-peres")
+        self.assertEqual(result["turn"]["speaker"], "西蒙·佩雷斯")
+        english = self.get(q="learning", language="en").json()["results"][0]
+        self.assertEqual(english["turn"]["speaker"], "Shimon Peres")
 
     def test_cross_language_results_carry_their_translations(self) -> None:
         data = self.get(q="strengthen cooperation", language="zh-Hans").json()

@@ -54,7 +54,10 @@ class Command(BaseCommand):
             self.stdout.write("demo data already loaded (use --force to load it again)")
         else:
             # Only the transcripts: the folder's README.md is documentation, not a transcript.
-            paths = [*sorted(DEMO_DIR.glob("*.json")), DEMO_DIR / "whitehouse"]
+            # The original before its translations: a speaker's display name is the first one met.
+            original = DEMO_DIR / f"{DEMO_SLUG}.json"
+            translations = sorted(set(DEMO_DIR.glob("*.json")) - {original})
+            paths = [original, *translations, DEMO_DIR / "whitehouse"]
             report = import_documents(read_files(collect_files(paths)))
             for error in report.errors:
                 self.stderr.write(f"rejected: {error}")
