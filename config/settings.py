@@ -165,6 +165,8 @@ SPECTACULAR_SETTINGS = {
     # The interactive docs are served from our static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One enum of turn kinds however many endpoints take or give one.
+    "ENUM_NAME_OVERRIDES": {"TurnKindEnum": "archive.models.TurnKind"},
 }
 
 # Programs on other sites may read the API; only GET (and its preflight) is allowed cross-origin.

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive.api.csv_export import SEARCH_CSV_COLUMNS, CsvRenderer
+from archive.api.serializers import ApiErrorSerializer
 from archive.languages import speaker_name
 from archive.models import Transcript, Turn, TurnKind
 from archive.search import QueryRefused, SearchHit, SearchPage, search_turns
@@ -107,13 +112,84 @@ def page_json(page: SearchPage) -> dict[str, Any]:
     }
 
 
+# The response's shape, for the OpenAPI schema (the view builds the JSON in page_json).
+class _TurnOut(serializers.Serializer):
+    position = serializers.IntegerField()
+    speaker = serializers.CharField(help_text="The speaker's name in the turn's language, if known")
+    speaker_slug = serializers.CharField()
+    kind = serializers.ChoiceField(choices=TurnKind.values)
+    language = serializers.CharField()
+    text = serializers.CharField()
+
+
+class _TranscriptOut(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+    language = serializers.CharField()
+
+
+class _TranslationOut(serializers.Serializer):
+    transcript = serializers.CharField(help_text="Slug of the transcript holding the aligned turn")
+    position = serializers.IntegerField()
+    language = serializers.CharField()
+    text = serializers.CharField()
+
+
+class _HitOut(serializers.Serializer):
+    transcript = _TranscriptOut()
+    turn = _TurnOut()
+    highlight = serializers.CharField(help_text="The turn's text, HTML-escaped, with <mark> around hits")
+    answer = _TurnOut(allow_null=True, help_text="For a question: its answer")
+    question = _TurnOut(allow_null=True, help_text="For an answer: the question it replies to")
+    translations = _TranslationOut(many=True)
+    score = serializers.FloatField()
+
+
+class _FacetValueOut(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class _FacetsOut(serializers.Serializer):
+    speaker = _FacetValueOut(many=True)
+    topic = _FacetValueOut(many=True)
+    language = _FacetValueOut(many=True)
+    kind = _FacetValueOut(many=True)
+    year = _FacetValueOut(many=True)
+
+
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = _HitOut(many=True)
+    facets = _FacetsOut()
+    suggestion = serializers.CharField(allow_null=True, help_text="A did-you-mean query")
+    notice = serializers.CharField(allow_null=True, help_text="What was repaired in a malformed query")
+
+
 class SearchView(APIView):
     """Search published turns. Parameters: q, language, speaker, topic, kind, date_from, date_to,
-    sort (relevance, date, -date), page, page_size (at most 100)."""
+    sort (relevance, date, -date), page, page_size (at most 100). `?format=csv` gives the page
+    of results as CSV, one row per hit."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    renderer_classes = [JSONRenderer, CsvRenderer]
+    csv_columns = SEARCH_CSV_COLUMNS
 
+    @extend_schema(
+        parameters=[SearchParams],
+        responses={
+            200: SearchPageSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            400: OpenApiResponse(
+                ApiErrorSerializer, description="Bad parameters, or a query refused as too costly"
+            ),
+        },
+    )
     def get(self, request: Request) -> Response:
         params = SearchParams(data=request.query_params)
         if not params.is_valid():

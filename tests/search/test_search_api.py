@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import tempfile
 from typing import Any
@@ -72,6 +74,22 @@ class SearchApiTests(TestCase):
         self.assertIsInstance(result["score"], float)
         self.assertEqual(set(data["facets"]), {"speaker", "topic", "language", "kind", "year"})
         self.assertEqual(data["facets"]["kind"], [{"value": "question", "label": "Question", "count": 1}])
+
+    def test_results_come_as_csv_one_row_per_hit(self) -> None:
+        response = self.get(q="tariffs steel", format="csv")
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        self.assertEqual(len(rows), 1)
+        self.assertEqual((rows[0]["transcript"], rows[0]["position"]), ("briefing-en", "3"))
+        self.assertEqual(rows[0]["text"], "What about the tariffs on steel?")
+
+    def test_the_schema_documents_its_parameters_and_formats(self) -> None:
+        schema = self.client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+        operation = schema["paths"]["/api/v1/search/"]["get"]
+        names = {p["name"] for p in operation["parameters"]}
+        self.assertLessEqual({"q", "language", "speaker", "topic", "kind", "date_from", "sort"}, names)
+        self.assertEqual(set(operation["responses"]["200"]["content"]), {"application/json", "text/csv"})
+        self.assertIn("400", operation["responses"])
 
     def test_a_speaker_is_named_in_the_language_of_the_turn(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
