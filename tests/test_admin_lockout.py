@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import TestCase, override_settings
-
-from axes.models import AccessAttempt
 
 PASSWORD = "a-long-password-1"
 
