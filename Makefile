@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format setup demo index system-deps clean
+.PHONY: run test lint format setup demo index system-deps clean serve
 
 # The venv is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -27,6 +27,22 @@ index: demo
 run: index
 	@echo "Serving the archive at http://$(HOST):$(PORT)/ (admin: /admin/, see the README for the demo login)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# As in production (README "Running in production"): settings from $(ENV_FILE), DEBUG off,
+# static files collected into var/static and served by WhiteNoise, gunicorn with WEB_WORKERS
+# workers, and the one search indexer worker beside it (stopped when gunicorn stops).
+ENV_FILE ?= .env.production
+serve: $(VENV)/.installed
+	@test -f $(ENV_FILE) || { echo "$(ENV_FILE) is missing: cp .env.production.example $(ENV_FILE) and edit it"; exit 1; }
+	set -a && . $(abspath $(ENV_FILE)) && set +a && \
+	$(PY) manage.py check --deploy --fail-level WARNING && \
+	$(PY) manage.py migrate --no-input -v0 && \
+	$(PY) manage.py collectstatic --no-input -v0 && \
+	$(PY) manage.py check_index --repair --no-progress && \
+	{ SEARCH_INDEXER=worker $(PY) manage.py run_indexer & indexer=$$!; \
+	  trap 'kill $$indexer' EXIT INT TERM; \
+	  SEARCH_INDEXER=worker $(VENV)/bin/gunicorn config.wsgi:application \
+	    --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-3} --access-logfile - ; }
 
 # Debian packages the test suite drives: Chromium and its driver for the browser tests (and a
 # CJK font so their screenshots under var/screenshots/ show Chinese and Japanese, not boxes).

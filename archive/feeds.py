@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from archive.languages import language_name
@@ -41,7 +42,8 @@ class NewTranscriptsFeed(Feed):
             item.place,
         ]
         summary = " · ".join(part for part in parts if part)
-        return f"{summary}\n{item.description}".strip()
+        # Atom's summary is type="html": plain text must be HTML-escaped, or a reader runs its markup.
+        return escape(f"{summary}\n{item.description}".strip())
 
     def item_link(self, item: Transcript) -> str:
         return item.get_absolute_url()
