@@ -46,6 +46,7 @@ from archive.search.backends.base import (
 )
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
+from archive.search.fields import RepeatedText
 from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
 from archive.search.tokens import analyzed
 
@@ -77,14 +78,17 @@ def build_schema() -> wf.Schema:
         year=wf.COLUMN(columns.RefBytesColumn()),
         topic_set=wf.COLUMN(columns.VarBytesColumn()),  # comma-joined slugs: the topic facet reads it
         present_fields=wf.COLUMN(columns.VarBytesColumn()),  # which text fields the document has (scoring)
-        speaker_names=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True),
-        topic_labels=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
+        # Shared by many turns (a speaker's, a transcript's): analyzed once per value at build time.
+        speaker_names=RepeatedText(
+            analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True
+        ),
+        topic_labels=RepeatedText(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
     )
     for key in analysis.ANALYSIS_KEYS:
         analyzer = analysis.analyzer_for(key)
         schema.add(f"text_{key}", wf.TEXT(analyzer=analyzer, phrase=True))
         schema.add(f"trans_{key}", wf.TEXT(analyzer=analyzer, phrase=True, field_boost=TRANSLATION_BOOST))
-        schema.add(f"title_{key}", wf.TEXT(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST))
+        schema.add(f"title_{key}", RepeatedText(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST))
     return schema
 
 
@@ -185,7 +189,9 @@ class WhooshBackend(BaseSearchBackend):
         super().__init__(alias, params)
         self.root = Path(params["PATH"])
         self.limitmb = int(params.get("LIMITMB", 128))
-        self.rebuild_limitmb = int(params.get("REBUILD_LIMITMB", 256))  # per process
+        # Per process. Large enough that a rebuild of the corpus sorts its postings in memory:
+        # spilling runs to disk (pickled, then merged) cost a third of the build's CPU.
+        self.rebuild_limitmb = int(params.get("REBUILD_LIMITMB", 1024))
         self.procs = max(1, int(params.get("PROCS", min(2, os.cpu_count() or 1))))
         self._local = threading.local()
         self._write_lock = threading.Lock()  # one writer per process; the file lock covers processes
