@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from django.db.models import Prefetch, Q
@@ -42,7 +42,8 @@ class IndexDocument:
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes: how check_index spots stale documents."""
-        data = asdict(self)
+        # A shallow dict: asdict() deep-copies every list, and JSON writes tuples as lists anyway.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["date"] = self.date.isoformat() if self.date else None
         raw = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.blake2b(raw.encode("utf-8"), digest_size=12).hexdigest()

@@ -50,11 +50,18 @@ def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tu
         return []
     found: list[tuple[int, int]] = []
     prefix_tuple = tuple(prefixes)
+    # The excerpt ends at most EXCERPT_CHARS after the first hit (see _window): a long turn is
+    # analyzed only that far, not to its end (the cost of highlighting long speeches).
+    stop = len(text) + 1
     for token in analysis.analyzer_for(key)(text, mode="index", chars=True, positions=True):
+        if token.startchar >= stop:
+            break
         if token.text in words or (prefix_tuple and token.text.startswith(prefix_tuple)):
             a, b = token.startchar, token.endchar
             if 0 <= a < b <= len(text):
                 found.append((a, b))
+                if len(text) > EXCERPT_CHARS:
+                    stop = min(stop, a + EXCERPT_CHARS)
     found.sort()
     merged: list[tuple[int, int]] = []
     for a, b in found:

@@ -45,3 +45,17 @@ class WhooshBackendTests(BackendTests, TestCase):
         self.load(MANANERA_ES)
         self.assertIsNot(self.backend.searcher(), searcher)
         self.assertEqual(search_turns("educacion").count, 1)
+
+    def test_a_repeated_search_reuses_its_matches_until_the_next_commit(self) -> None:
+        (transcript,) = self.load(BRIEFING_EN)
+        first = search_turns("tariffs")
+        searcher = self.backend.searcher()
+        cache = searcher._archive_columns.matches  # type: ignore[union-attr]
+        self.assertEqual(len(cache._sets), 1)
+        again = search_turns("tariffs", sort="-date", page_size=1)  # another sort and page: same matches
+        self.assertEqual((again.count, again.facets), (first.count, first.facets))
+        self.assertEqual(len(cache._sets), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            transcript.delete()
+        self.assertEqual(search_turns("tariffs").count, 0)
+        self.assertEqual(search_turns("tariffs").facets["speaker"], [])

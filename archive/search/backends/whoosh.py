@@ -17,7 +17,7 @@ import os
 import shutil
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +46,7 @@ from archive.search.backends.base import (
 )
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
+from archive.search.fields import RepeatedText
 from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
 from archive.search.tokens import analyzed
 
@@ -77,14 +78,17 @@ def build_schema() -> wf.Schema:
         year=wf.COLUMN(columns.RefBytesColumn()),
         topic_set=wf.COLUMN(columns.VarBytesColumn()),  # comma-joined slugs: the topic facet reads it
         present_fields=wf.COLUMN(columns.VarBytesColumn()),  # which text fields the document has (scoring)
-        speaker_names=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True),
-        topic_labels=wf.TEXT(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
+        # Shared by many turns (a speaker's, a transcript's): analyzed once per value at build time.
+        speaker_names=RepeatedText(
+            analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True
+        ),
+        topic_labels=RepeatedText(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
     )
     for key in analysis.ANALYSIS_KEYS:
         analyzer = analysis.analyzer_for(key)
         schema.add(f"text_{key}", wf.TEXT(analyzer=analyzer, phrase=True))
         schema.add(f"trans_{key}", wf.TEXT(analyzer=analyzer, phrase=True, field_boost=TRANSLATION_BOOST))
-        schema.add(f"title_{key}", wf.TEXT(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST))
+        schema.add(f"title_{key}", RepeatedText(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST))
     return schema
 
 
@@ -185,7 +189,9 @@ class WhooshBackend(BaseSearchBackend):
         super().__init__(alias, params)
         self.root = Path(params["PATH"])
         self.limitmb = int(params.get("LIMITMB", 128))
-        self.rebuild_limitmb = int(params.get("REBUILD_LIMITMB", 256))  # per process
+        # Per process. Large enough that a rebuild of the corpus sorts its postings in memory:
+        # spilling runs to disk (pickled, then merged) cost a third of the build's CPU.
+        self.rebuild_limitmb = int(params.get("REBUILD_LIMITMB", 1024))
         self.procs = max(1, int(params.get("PROCS", min(2, os.cpu_count() or 1))))
         self._local = threading.local()
         self._write_lock = threading.Lock()  # one writer per process; the file lock covers processes
@@ -359,11 +365,16 @@ class WhooshBackend(BaseSearchBackend):
         columns = _columns_of(searcher)
         searcher.weighting = columns.weighting()
         deadline = time.monotonic() + request.time_limit
-        # Pass 1, unscored: every matching document (the count and the facets need them all).
-        matched = _docset(searcher, q, deadline)
         query_filter = _filter(request)
-        if query_filter is not None:
-            matched &= _docset(searcher, query_filter, deadline)
+        key = _match_key(request)
+        matched = columns.matches.get(key) if key is not None else None
+        if matched is None:
+            # Pass 1, unscored: every matching document (the count and the facets need them all).
+            matched = _docset(searcher, q, deadline)
+            if query_filter is not None:
+                matched &= _docset(searcher, query_filter, deadline)
+            if key is not None:
+                columns.matches.put(key, matched)
         wanted = request.offset + request.limit
         if collector_sorted(request):
             order = columns.array("date_order", desc=request.sort != "date")
@@ -380,7 +391,13 @@ class WhooshBackend(BaseSearchBackend):
                 raise _too_costly() from None
             top_scored = timed.results().top_n[request.offset : wanted]
             hits = [BackendHit(columns.turn_id(docnum), float(score)) for score, docnum in top_scored]
-        facets = columns.facets(matched, request.facet_size) if request.facets else {}
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if request.facets:
+            facet_key = (key, request.facet_size) if key is not None else None
+            cached = columns.facet_counts.get(facet_key) if facet_key is not None else None
+            facets = cached if cached is not None else columns.facets(matched, request.facet_size)
+            if facet_key is not None and cached is None:
+                columns.facet_counts[facet_key] = facets
         return BackendResults(len(matched), hits, facets)
 
     def suggest(self, request: SearchRequest) -> str | None:
@@ -422,6 +439,57 @@ def _column_value(column: Any, docid: int) -> Any:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
+def _match_key(request: SearchRequest) -> tuple[Any, ...] | None:
+    """What decides the set of matching documents (not the sort or the page); None if unhashable."""
+    key = (
+        request.query.root,
+        request.language,
+        request.speaker,
+        request.topic,
+        request.kind,
+        request.date_from,
+        request.date_to,
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _MatchCache:
+    """The matching documents of recent searches, for one searcher (one state of the index).
+
+    Counting and faceting need every match, which is what a broad search spends its time on;
+    the next page, another sort or the same search again reuse them. A new searcher (any
+    commit) starts empty, so nothing stale is ever answered. Bounded by the documents held.
+    """
+
+    MAX_DOCUMENTS = 2_000_000
+
+    def __init__(self) -> None:
+        self._sets: OrderedDict[tuple[Any, ...], set[int]] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> set[int] | None:
+        with self._lock:
+            found = self._sets.get(key)
+            if found is not None:
+                self._sets.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], matched: set[int]) -> None:
+        with self._lock:
+            if key in self._sets or len(matched) > self.MAX_DOCUMENTS:
+                return
+            self._sets[key] = matched
+            self._held += len(matched)
+            while self._held > self.MAX_DOCUMENTS:
+                _, dropped = self._sets.popitem(last=False)
+                self._held -= len(dropped)
+
+
 def _too_costly() -> QueryRefused:
     return QueryRefused("This search matches too much to answer quickly. Please add words or filters.")
 
@@ -457,6 +525,9 @@ class _Columns:
         self.folder = str(searcher._ix.storage.folder)
         self._weighting: _PerFieldBM25F | None = None
         self.arrays: dict[tuple[str, bool], list[Any]] = {}
+        self.matches = _MatchCache()
+        # Facet counts per (matches key, facet size), for the same searcher.
+        self.facet_counts: _BoundedDict = _BoundedDict(512)
 
     def _segments(self) -> list[tuple[Any, int]]:
         subs = self.searcher.subsearchers
@@ -541,6 +612,19 @@ class _Columns:
             ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
             found[name] = [(str(v), c) for v, c in ranked[:size]]
         return found
+
+
+class _BoundedDict(dict[Any, Any]):
+    """A dict that forgets everything when it grows past its size (facet counts are small)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if len(self) >= self.size:
+            self.clear()
+        super().__setitem__(key, value)
 
 
 def _columns_of(searcher: Searcher) -> _Columns:

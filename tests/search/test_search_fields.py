@@ -1,0 +1,36 @@
+"""The schema's field type for values many documents share (titles, speakers' names)."""
+
+from __future__ import annotations
+
+import pickle
+
+from django.test import SimpleTestCase
+from whoosh import fields as wf
+
+from archive.search import analysis
+from archive.search.fields import RepeatedText
+
+TITLE = "הישיבה של ועדת החינוך: התכניות לשנת הלימודים"
+
+
+class RepeatedTextTests(SimpleTestCase):
+    def test_it_gives_the_same_postings_as_a_text_field(self) -> None:
+        analyzer = analysis.analyzer_for("he")
+        plain = wf.TEXT(analyzer=analyzer, phrase=False)
+        repeated = RepeatedText(analyzer=analyzer, phrase=False)
+        expected = sorted(plain.index(TITLE))
+        self.assertTrue(expected)
+        self.assertEqual(sorted(repeated.index(TITLE)), expected)
+        self.assertEqual(sorted(repeated.index(TITLE)), expected)  # the remembered answer
+
+    def test_it_analyzes_a_repeated_value_once(self) -> None:
+        field = RepeatedText(analyzer=analysis.analyzer_for("en"))
+        self.assertIs(field.index("Press briefing"), field.index("Press briefing"))
+        self.assertIsNot(field.index("Press briefing"), field.index("Another briefing"))
+
+    def test_it_pickles_without_its_cache(self) -> None:
+        field = RepeatedText(analyzer=analysis.analyzer_for("en"))
+        field.index("Press briefing")
+        restored = pickle.loads(pickle.dumps(field))
+        self.assertNotIn("_memo", restored.__dict__)
+        self.assertEqual(sorted(restored.index("Press briefing")), sorted(field.index("Press briefing")))
