@@ -184,7 +184,7 @@ PRESS_AR: dict[str, Any] = {
 }
 
 MANANERA_ES: dict[str, Any] = {
-    "slug": "amlo-2020-02-03",
+    "slug": "mananera-2020-02-03",
     "title": "Versión estenográfica de la conferencia de prensa matutina",
     "date": "2020-02-03",
     "language": "es",

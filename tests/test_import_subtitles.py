@@ -200,14 +200,14 @@ class TimeTests(TestCase):
 class MetadataTests(TestCase):
     def test_header_and_note_lines_give_the_transcript_keys(self) -> None:
         header = "Kind: captions\nLanguage: es\n\nNOTE\nTitle: Conferencia matutina\nDate: 2019-05-12\n"
-        header += "Slug: amlo-2019-05-12-vtt\nSource: https://example.org/x\nTopics: salud; seguridad\n"
+        header += "Slug: mananera-2019-05-12-vtt\nSource: https://example.org/x\nTopics: salud; seguridad\n"
         header += "Status: draft\nPlace: Palacio Nacional\nEvent: Mañanera\nLicense: CC0-1.0\n"
         doc = document_of(vtt("<v AMLO>Buenos días.", header=header), "conferencia.vtt")
         expected = {
             "language": "es",
             "title": "Conferencia matutina",
             "date": "2019-05-12",
-            "slug": "amlo-2019-05-12-vtt",
+            "slug": "mananera-2019-05-12-vtt",
             "source_url": "https://example.org/x",
             "topics": ["salud", "seguridad"],
             "status": "draft",

@@ -79,7 +79,7 @@ class CitationTests(TestCase):
         )
 
     def test_a_bibtex_entry_escapes_what_the_turn_and_transcript_contain(self) -> None:
-        Transcript.objects.filter(slug="amlo-2020-02-03").update(title="50% of {budget} & more")
-        bibtex = self.client.get("/transcripts/amlo-2020-02-03/cite/2/").context["citation"].bibtex
+        Transcript.objects.filter(slug="mananera-2020-02-03").update(title="50% of {budget} & more")
+        bibtex = self.client.get("/transcripts/mananera-2020-02-03/cite/2/").context["citation"].bibtex
         self.assertIn(r"title = {{50\% of \{budget\} \& more}},", bibtex)
         self.assertIn("author = {{ANDRÉS MANUEL LÓPEZ OBRADOR}}", bibtex)

@@ -23,7 +23,7 @@ class FeedTests(TestCase):
             "/transcripts/",
             "/speakers/lin-jian/",
             "/topics/diplomacy/",
-            "/transcripts/amlo-2020-02-03/",
+            "/transcripts/mananera-2020-02-03/",
         ]:
             content = self.client.get(url).content.decode()
             head = content[: content.index("</head>")]
@@ -37,7 +37,7 @@ class FeedTests(TestCase):
         entries = feed.findall(f"{ATOM}entry")
         links = [entry.find(f"{ATOM}link").get("href") for entry in entries]  # type: ignore[union-attr]
         self.assertEqual(len(entries), 6)
-        self.assertEqual(links[0], "http://testserver/transcripts/amlo-2020-02-03/")  # imported last
+        self.assertEqual(links[0], "http://testserver/transcripts/mananera-2020-02-03/")  # imported last
         self.assertIn("http://testserver/transcripts/mfa-briefing-2026-06-10-zh/", links)
         titles = [entry.findtext(f"{ATOM}title") for entry in entries]
         self.assertIn("外交部例行记者会", titles)

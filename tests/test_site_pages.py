@@ -38,7 +38,7 @@ class PublicPagesTests(TestCase):
         slugs = {t.slug for t in response.context["page_obj"]}
         self.assertEqual(slugs, {"mfa-briefing-2026-06-10-he", "knesset-arrangements-committee"})
         response = self.client.get("/transcripts/", {"year": "2020"})
-        self.assertEqual([t.slug for t in response.context["page_obj"]], ["amlo-2020-02-03"])
+        self.assertEqual([t.slug for t in response.context["page_obj"]], ["mananera-2020-02-03"])
 
     def test_the_transcript_list_filters_by_topic_and_speaker(self) -> None:
         response = self.client.get("/transcripts/", {"topic": "diplomacy"})
@@ -63,7 +63,7 @@ class PublicPagesTests(TestCase):
     def test_lists_link_to_the_next_page(self) -> None:
         for n in range(70):
             Topic.objects.create(slug=f"extra-{n:02}", labels={"en": f"Extra {n}"}).transcripts.add(
-                Transcript.objects.get(slug="amlo-2020-02-03")
+                Transcript.objects.get(slug="mananera-2020-02-03")
             )
         response = self.client.get("/topics/", {"sort": "slug"})
         self.assertContains(response, 'rel="next" href="?sort=slug&amp;page=2"')
@@ -117,8 +117,8 @@ class PublicPagesTests(TestCase):
     def test_unknown_addresses_are_not_found(self) -> None:
         for url in ["/transcripts/nope/", "/speakers/nope/", "/topics/nope/", "/transcripts/nope/cite/1/"]:
             self.assertEqual(self.client.get(url).status_code, 404, url)
-        self.assertEqual(self.client.get("/transcripts/amlo-2020-02-03/cite/99/").status_code, 404)
-        self.assertEqual(self.client.get("/transcripts/amlo-2020-02-03/export.docx").status_code, 404)
+        self.assertEqual(self.client.get("/transcripts/mananera-2020-02-03/cite/99/").status_code, 404)
+        self.assertEqual(self.client.get("/transcripts/mananera-2020-02-03/export.docx").status_code, 404)
 
     def test_unicode_slugs_work(self) -> None:
         transcript = Transcript.objects.get(slug="press-conference-ar")

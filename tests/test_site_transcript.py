@@ -33,8 +33,8 @@ class TranscriptPageTests(TestCase):
         self.assertContains(response, '<a href="/speakers/bloomberg/"><bdi>Bloomberg</bdi></a>', html=True)
 
     def test_a_source_that_is_not_a_web_address_is_shown_but_not_linked(self) -> None:
-        Transcript.objects.filter(slug="amlo-2020-02-03").update(source_url="javascript:alert(1)")
-        response = self.client.get("/transcripts/amlo-2020-02-03/")
+        Transcript.objects.filter(slug="mananera-2020-02-03").update(source_url="javascript:alert(1)")
+        response = self.client.get("/transcripts/mananera-2020-02-03/")
         self.assertNotContains(response, 'href="javascript:')
         self.assertContains(response, "javascript:alert(1)")
 
@@ -115,10 +115,10 @@ class TranscriptPageTests(TestCase):
         self.assertContains(response, 'lang="he" dir="rtl"')
 
     def test_comparing_with_a_transcript_that_is_not_a_version_is_not_found(self) -> None:
-        self.assertEqual(self.client.get(EN, {"compare": "amlo-2020-02-03"}).status_code, 404)
+        self.assertEqual(self.client.get(EN, {"compare": "mananera-2020-02-03"}).status_code, 404)
 
     def test_a_transcript_without_translations_has_no_versions_switch(self) -> None:
-        response = self.client.get("/transcripts/amlo-2020-02-03/")
+        response = self.client.get("/transcripts/mananera-2020-02-03/")
         self.assertNotContains(response, "Versions of this transcript")
 
     def test_downloads_are_offered_for_every_registered_format(self) -> None:
