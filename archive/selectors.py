@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from archive.models import (
@@ -51,10 +51,14 @@ def iterate_in_chunks(queryset: QuerySet[Transcript], chunk_size: int = 20) -> I
 # a draft (and a speaker or topic known only from drafts) never reaches a public page.
 
 
-def _count(rows: QuerySet[Any], group: str) -> Coalesce:
-    """A correlated COUNT(*) of `rows` (filtered on an OuterRef), 0 when there are none."""
-    counted = rows.order_by().values(group).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
+def count_of(rows: QuerySet[Any], field: str) -> Coalesce:
+    """A correlated COUNT of `rows` whose `field` is the outer row, 0 when there are none.
+
+    A subquery rather than Count() over a join: two counts over joins would multiply each
+    other. The one way to annotate counts (site, admin, API).
+    """
+    counted = rows.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), Value(0))
 
 
 def _published_turns() -> QuerySet[Turn]:
@@ -108,7 +112,7 @@ def transcripts_browse(
         queryset = queryset.filter(Q(title__icontains=q) | Q(event__icontains=q) | Q(place__icontains=q))
     order = {"-date": ["-date", "slug"], "date": ["date", "slug"], "title": ["title", "slug"]}
     return (
-        queryset.annotate(turn_count=_count(Turn.objects.filter(transcript=OuterRef("pk")), "transcript"))
+        queryset.annotate(turn_count=count_of(Turn.objects.all(), "transcript"))
         .prefetch_related("topics")
         .order_by(*order.get(sort, order["-date"]))
     )
@@ -230,14 +234,12 @@ def speakers_browse(*, q: str = "", sort: str = "name") -> QuerySet[Speaker]:
         queryset = queryset.filter(
             Exists(SpeakerName.objects.filter(speaker=OuterRef("pk"), key__contains=name_key(q)))
         )
-    turns = _published_turns().filter(speaker=OuterRef("pk"))
-    appearances = Appearance.objects.filter(
-        speaker=OuterRef("pk"), transcript__status=TranscriptStatus.PUBLISHED
-    )
+    turns = _published_turns()
+    appearances = Appearance.objects.filter(transcript__status=TranscriptStatus.PUBLISHED)
     queryset = queryset.annotate(
-        turn_count=_count(turns, "speaker"),
-        answer_count=_count(turns.filter(kind=TurnKind.ANSWER), "speaker"),
-        transcript_count=_count(appearances, "speaker"),
+        turn_count=count_of(turns, "speaker"),
+        answer_count=count_of(turns.filter(kind=TurnKind.ANSWER), "speaker"),
+        transcript_count=count_of(appearances, "speaker"),
     )
     if sort == "turns":
         return queryset.order_by("-turn_count", "name", "pk")
@@ -306,14 +308,10 @@ def topics_published() -> QuerySet[Topic]:
 
 def topics_browse(*, sort: str = "transcripts") -> QuerySet[Topic]:
     """Published topics, each with `transcript_count` and `turn_count`."""
-    transcripts = Transcript.topics.through.objects.filter(
-        topic=OuterRef("pk"), transcript__status=TranscriptStatus.PUBLISHED
-    )
-    turns = Turn.topics.through.objects.filter(
-        topic=OuterRef("pk"), turn__transcript__status=TranscriptStatus.PUBLISHED
-    )
+    transcripts = Transcript.topics.through.objects.filter(transcript__status=TranscriptStatus.PUBLISHED)
+    turns = Turn.topics.through.objects.filter(turn__transcript__status=TranscriptStatus.PUBLISHED)
     queryset = topics_published().annotate(
-        transcript_count=_count(transcripts, "topic"), turn_count=_count(turns, "topic")
+        transcript_count=count_of(transcripts, "topic"), turn_count=count_of(turns, "topic")
     )
     if sort == "slug":
         return queryset.order_by("slug")

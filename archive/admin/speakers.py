@@ -7,8 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,15 +16,8 @@ from django.utils.html import format_html
 from archive.admin.fields import LanguageMapField, LinesField
 from archive.admin.forms import MergeForm
 from archive.models import Appearance, Speaker, Turn, name_key
+from archive.selectors import count_of
 from archive.services import speakers_merge
-
-
-def count_of(model: Any, field: str) -> Coalesce:
-    """A correlated COUNT of `model` rows whose `field` is the outer row: no join, no GROUP BY."""
-    rows = (
-        model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk"))
-    ).values("n")
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 class SpeakerForm(forms.ModelForm):
@@ -60,7 +52,10 @@ class SpeakerAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(turn_count=count_of(Turn, "speaker"), transcript_count=count_of(Appearance, "speaker"))
+            .annotate(
+                turn_count=count_of(Turn.objects.all(), "speaker"),
+                transcript_count=count_of(Appearance.objects.all(), "speaker"),
+            )
         )
 
     def get_search_results(

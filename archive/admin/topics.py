@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from archive.admin.fields import LanguageMapField
-from archive.admin.speakers import count_of
 from archive.models import Topic, Transcript, Turn
+from archive.selectors import count_of
 
 
 class TopicForm(forms.ModelForm):
@@ -37,8 +37,8 @@ class TopicAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                transcript_count=count_of(Transcript.topics.through, "topic"),
-                turn_count=count_of(Turn.topics.through, "topic"),
+                transcript_count=count_of(Transcript.topics.through.objects.all(), "topic"),
+                turn_count=count_of(Turn.topics.through.objects.all(), "topic"),
             )
         )
 

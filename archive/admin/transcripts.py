@@ -10,8 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -23,6 +22,7 @@ from archive.admin.forms import ImportForm, TopicChoiceForm
 from archive.admin.turns import TURNS_PAGE_VAR, AppearanceInline, TurnInline, public_url
 from archive.importers import import_documents, read_content
 from archive.models import Appearance, Transcript, TranscriptStatus, Turn
+from archive.selectors import count_of
 from archive.services import (
     transcripts_add_topic,
     transcripts_remove_topic,
@@ -122,18 +122,7 @@ class TranscriptAdmin(admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Transcript]:
-        turn_count = (
-            Turn.objects.filter(transcript=OuterRef("pk"))
-            .order_by()
-            .values("transcript")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(turn_count=Coalesce(Subquery(turn_count, output_field=IntegerField()), 0))
-        )
+        return super().get_queryset(request).annotate(turn_count=count_of(Turn.objects.all(), "transcript"))
 
     @admin.display(description="turns", ordering="turn_count")
     def turn_count(self, obj: Transcript) -> int:

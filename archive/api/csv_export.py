@@ -11,13 +11,13 @@ with `SEARCH_CSV_COLUMNS`:
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
+from archive.exporters.table_csv import csv_lines as exporter_csv_lines
 from archive.models import Turn
 
 Columns = Sequence[tuple[str, str]]
@@ -72,20 +72,7 @@ def turn_csv_row(turn: Turn) -> list[Any]:
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """CSV text, one line at a time (for StreamingHttpResponse): memory holds one row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    yield _drain(buffer)
-    for row in rows:
-        writer.writerow(row)
-        yield _drain(buffer)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+    return exporter_csv_lines(chain([header], rows))
 
 
 def _cell(value: Any) -> Any:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -39,7 +38,7 @@ from archive.importers import import_documents
 from archive.importers.base import RawDocument
 from archive.interchange import DocumentError, validate_document
 from archive.models import Appearance, Speaker, Topic, Transcript, TranscriptStatus, Turn
-from archive.selectors import iterate_in_chunks, transcripts_for_export
+from archive.selectors import count_of, iterate_in_chunks, transcripts_for_export
 from archive.services import transcripts_set_status
 
 # Transcripts held in memory at once by the bulk dump: press conferences run to thousands of turns.
@@ -365,14 +364,6 @@ class TranscriptTurnsView(TurnListBase):
         return self.turns().filter(transcript=transcript).order_by("position")
 
 
-def _count(queryset: QuerySet[Any], field: str) -> Coalesce:
-    """A correlated COUNT (two counts over joins would multiply each other)."""
-    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field)
-    return Coalesce(
-        Subquery(counted.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0)
-    )
-
-
 @extend_schema(tags=["speakers"])
 @extend_schema_view(
     list=extend_schema(
@@ -400,7 +391,7 @@ class SpeakerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                 | Exists(turns.filter(speaker=OuterRef("pk")))
             )
         return queryset.annotate(
-            transcript_count=_count(appearances, "speaker"), turn_count=_count(turns, "speaker")
+            transcript_count=count_of(appearances, "speaker"), turn_count=count_of(turns, "speaker")
         ).order_by("name", "slug")
 
 
@@ -431,7 +422,7 @@ class TopicViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             # A topic only drafts use is not public yet; a parent of a public topic is.
             public = Topic.objects.filter(used)
             queryset = queryset.filter(used | Q(Exists(public.filter(parent=OuterRef("pk")))))
-        return queryset.annotate(transcript_count=_count(transcripts, "topic")).order_by("slug")
+        return queryset.annotate(transcript_count=count_of(transcripts, "topic")).order_by("slug")
 
 
 def _export_responses() -> dict[Any, Any]:

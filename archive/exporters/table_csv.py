@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from archive.exporters.base import Exporter
@@ -79,10 +79,22 @@ class CsvExporter(Exporter):
         )
 
 
-def _csv_text(rows: Iterable[list[Any]]) -> str:
+def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """CSV text one row at a time (RFC 4180, CRLF): streaming callers hold one row in memory.
+
+    The one CSV writer of the project: the export command and the API's CSV both use it.
+    """
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    return "".join(csv_lines(rows))
 
 
 def _blank_if_none(value: Any) -> Any:
