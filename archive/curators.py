@@ -8,13 +8,26 @@ permissions exact when models or their permissions change later.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps.registry import Apps
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 CURATORS_GROUP = "curators"
 CURATED_MODELS = ("transcript", "turn", "appearance", "speaker", "topic")
 ACTIONS = ("view", "add", "change", "delete")
+
+
+def is_curator(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """An active superuser or an active member of the curators group: who may write through the API."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    groups: Any = getattr(user, "groups", None)
+    return groups is not None and groups.filter(name=CURATORS_GROUP).exists()
 
 
 def curator_permission_codenames() -> list[str]:

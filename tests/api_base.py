@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.test import TestCase, override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from archive.curators import CURATORS_GROUP
 from archive.importers import collect_files, import_documents, read_files
 from tests.base import CORPUS
 
-CURATOR_PERMISSIONS = ("view_transcript", "add_transcript", "change_transcript", "delete_transcript")
 
 
 def make_user(username: str, *permissions: str) -> User:
@@ -23,6 +23,13 @@ def make_user(username: str, *permissions: str) -> User:
         Permission.objects.filter(content_type__app_label="archive", codename__in=permissions)
     )
     return User.objects.get(pk=user.pk)  # fresh: permission caches are per instance
+
+
+def make_curator(username: str) -> User:
+    """A member of the curators group: the API lets only curators write."""
+    user = User.objects.create_user(username=username, password="not-used-here")
+    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    return User.objects.get(pk=user.pk)
 
 
 def token_client(user: User) -> APIClient:
@@ -55,7 +62,7 @@ class ApiTestCase(TestCase):
     def setUp(self) -> None:
         super().setUp()
         cache.clear()
-        self.curator = make_user("curator", *CURATOR_PERMISSIONS)
+        self.curator = make_curator("curator")
         self.curator_client = token_client(self.curator)
 
     def results(self, url: str, client: Any = None, **params: Any) -> list[dict[str, Any]]:

@@ -1,7 +1,9 @@
 """Who may see and change what through the API.
 
-Curators are whoever holds the transcript model permissions (the admin's `curators`
-group grants them); nothing here depends on a group's name.
+Writing needs a curator (an active superuser or member of the `curators` group,
+`archive.curators.is_curator`) who also holds the model permission for the method; a user
+taken out of the group keeps their token but it only reads. Seeing drafts needs the
+transcript view or change permission.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from archive.curators import CURATORS_GROUP, is_curator
 from archive.models import TranscriptStatus
 
 # Either permission lets a user see drafts and transcripts in review.
@@ -33,7 +36,7 @@ def can_see_unpublished(user: AbstractBaseUser | AnonymousUser | None) -> bool:
 
 
 class ReadOpenWriteCurators(BasePermission):
-    """Anyone reads; writing needs a signed-in user with the model permission for the method."""
+    """Anyone reads; writing needs a signed-in curator with the model permission for the method."""
 
     message = "You need a curator's permissions to change transcripts."
 
@@ -43,6 +46,13 @@ class ReadOpenWriteCurators(BasePermission):
         user: Any = request.user
         if not user or not user.is_authenticated:
             return False  # DRF answers 401 with WWW-Authenticate: Token
+        if not is_curator(user):
+            # Per request: DRF makes a new permission object for each one.
+            self.message = (
+                f"Only curators can write: user {user.get_username()!r} is not in the "
+                f"{CURATORS_GROUP!r} group (or no longer), so this token can only read."
+            )
+            return False
         return bool(
             user.has_perms(WRITE_PERMISSIONS.get(request.method or "", ["archive.change_transcript"]))
         )
