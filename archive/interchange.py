@@ -24,6 +24,7 @@ SLUG_MAX_LENGTH = 200
 # BCP-47 as used here: a 2-3 letter language, then subtags (script, region, variant).
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 SLUG = re.compile(r"^[-\w]+$")
+SURROGATE = re.compile("[\ud800-\udfff]")
 # Column sizes (archive.models) by key; longer text is rejected with a clear message.
 MAX_LENGTHS = {
     "title": 1000,
@@ -123,6 +124,7 @@ def validate_document(data: Any) -> DocumentSpec:
     """Check a decoded `qa-archive/1` document and return it normalised, or raise."""
     if not isinstance(data, dict):
         raise DocumentError(f"a document must be a JSON object, not {_type_name(data)}")
+    _check_characters(data)
     fmt = data.get("format")
     if fmt is not None and fmt != FORMAT_NAME:
         raise DocumentError(f"unknown format {fmt!r} (expected {FORMAT_NAME!r})", key="format")
@@ -165,6 +167,29 @@ def validate_document(data: Any) -> DocumentSpec:
         speakers=speakers,
         turns=turns,
     )
+
+
+def _check_characters(data: Any) -> None:
+    """No NUL and no lone surrogate in any key or text: neither can be stored (PostgreSQL refuses a
+    NUL in text, UTF-8 has no surrogates), and JSON can carry both as \\u escapes."""
+    pending: list[tuple[Any, str]] = [(data, "")]  # a loop, not recursion: JSON may nest deep
+    while pending:
+        value, key = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise DocumentError(
+                    "contains a NUL character (\\u0000), which cannot be stored", key=key or None
+                )
+            if SURROGATE.search(value):
+                raise DocumentError(
+                    "contains a lone surrogate (\\ud800-\\udfff), which is not a character", key=key or None
+                )
+        elif isinstance(value, dict):
+            for name, item in reversed(value.items()):
+                pending.append((item, f"{key}.{name}" if key else str(name)))
+                pending.append((name, key))
+        elif isinstance(value, list):
+            pending.extend((item, f"{key}[{index}]") for index, item in reversed(list(enumerate(value))))
 
 
 def _speakers(value: Any) -> list[SpeakerSpec]:

@@ -16,7 +16,6 @@ from archive.importers import collect_files, import_documents, read_files
 from tests.base import CORPUS
 
 
-
 def make_user(username: str, *permissions: str) -> User:
     user = User.objects.create_user(username=username, password="not-used-here")
     user.user_permissions.set(

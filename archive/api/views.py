@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +21,7 @@ from archive.api.csv_export import TURN_CSV_HEADER, CsvRenderer, csv_lines, turn
 from archive.api.filters import SpeakerFilter, TopicFilter, TranscriptFilter, TurnFilter
 from archive.api.mixins import ConditionalGetMixin, JsonErrorsMixin
 from archive.api.pagination import ArchivePagination
+from archive.api.parsers import DocumentJSONParser
 from archive.api.permissions import ReadOpenWriteCurators, can_see_unpublished, visible_statuses
 from archive.api.renderers import ExporterRenderer, FormatNegotiation, exporter_renderers, media_type_of
 from archive.api.serializers import (
@@ -168,7 +168,7 @@ class TranscriptViewSet(ApiViewMixin, viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[^/.]+"  # any script; ECMA regexes (OpenAPI) know no Unicode \w
     filterset_class = TranscriptFilter
-    parser_classes = [JSONParser]
+    parser_classes = [DocumentJSONParser]
     serializer_class = TranscriptDocumentSerializer
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 

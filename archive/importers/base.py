@@ -29,9 +29,14 @@ class RawDocument:
 def decode_text(content: bytes, source: str) -> str:
     """UTF-8 (with or without BOM), or a DocumentError naming the line of the bad byte."""
     try:
-        return content.decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise DocumentError(
             f"is not valid UTF-8 (byte {exc.start} cannot be decoded)", source=source, line=line
         ) from None
+    # A NUL byte is no text (PostgreSQL cannot store it): a binary file, or UTF-16 without its BOM.
+    if (offset := content.find(b"\x00")) >= 0:
+        line = content[:offset].count(b"\n") + 1
+        raise DocumentError(f"contains a NUL byte (byte {offset}): not a text file", source=source, line=line)
+    return text
