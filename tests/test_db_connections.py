@@ -1,0 +1,130 @@
+"""Database connections survive a PostgreSQL restart: with persistent connections
+(CONN_MAX_AGE > 0) Django checks a reused connection at the start of each request
+(CONN_HEALTH_CHECKS) and opens a new one when the server has dropped it.
+
+A restart is simulated by terminating the web process's backend from a second connection
+(pg_terminate_backend), between two requests handled as gunicorn hands them over (WSGI,
+with Django's request signals; the test client switches those off).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+
+import psycopg2
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.test import SimpleTestCase, TransactionTestCase
+
+from tests.base import REPO, document, import_document
+from tests.test_deploy_settings import production_environment
+
+PATH = "/api/v1/transcripts/peres-weibo-test/"
+
+
+def get(handler: WSGIHandler, path: str) -> int:
+    """One GET as a WSGI server makes it (request_started and request_finished included)."""
+    environ: dict[str, Any] = {"PATH_INFO": path}
+    setup_testing_defaults(environ)
+    statuses: list[str] = []
+    response = handler(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    try:
+        b"".join(response)
+    finally:
+        response.close()  # sends request_finished
+    return int(statuses[0].split()[0])
+
+
+def terminate_backend(pid: int) -> None:
+    """From a second connection, as a server restart would: the first one's backend exits."""
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+    )
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            assert cursor.fetchone() == (True,)
+            for _ in range(100):  # it exits asynchronously
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+                row = cursor.fetchone()
+                if row is not None and row[0] == 0:
+                    return
+                time.sleep(0.05)
+        raise AssertionError(f"backend {pid} is still there")
+    finally:
+        other.close()
+
+
+@contextmanager
+def persistent_connections(*, health_checks: bool) -> Iterator[None]:
+    """CONN_MAX_AGE=60 as in .env.production.example (the test settings default to 0)."""
+    saved = {key: connection.settings_dict[key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
+    connection.close()
+    connection.settings_dict.update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=health_checks)
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "terminates a PostgreSQL backend: PostgreSQL only")
+class PostgresRestartTests(TransactionTestCase):
+    def setUp(self) -> None:
+        import_document(document())
+        self.handler = WSGIHandler()
+
+    def served_after_termination(self) -> int:
+        self.assertEqual(get(self.handler, PATH), 200)
+        pid = connection.connection.get_backend_pid()  # kept open between requests
+        self.assertEqual(get(self.handler, PATH), 200)
+        self.assertEqual(connection.connection.get_backend_pid(), pid)  # really reused
+        terminate_backend(pid)
+        return get(self.handler, PATH)
+
+    def test_with_health_checks_the_next_request_reconnects_and_succeeds(self) -> None:
+        with persistent_connections(health_checks=True):
+            self.assertEqual(self.served_after_termination(), 200)
+            self.assertEqual(get(self.handler, PATH), 200)
+
+    def test_without_them_the_request_after_a_restart_fails(self) -> None:
+        # The control: what CONN_HEALTH_CHECKS prevents (one failed request per worker).
+        with persistent_connections(health_checks=False), self.assertLogs("django.request", "ERROR"):
+            self.assertEqual(self.served_after_termination(), 500)
+
+
+class ProductionSettingsTests(SimpleTestCase):
+    def test_production_keeps_connections_and_checks_them(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = production_environment(Path(tmp))
+            env["DATABASE_URL"] = "postgres://archive@127.0.0.1:5432/archive"  # parsed, never connected
+            code = "import json; from django.conf import settings as s; print(json.dumps(s.DATABASES))"
+            result = subprocess.run(
+                [sys.executable, "manage.py", "shell", "-c", code],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        database = json.loads(result.stdout.strip().splitlines()[-1])["default"]
+        self.assertEqual(database["ENGINE"], "django.db.backends.postgresql")
+        self.assertGreater(database["CONN_MAX_AGE"], 0)
+        self.assertIs(database["CONN_HEALTH_CHECKS"], True)
