@@ -173,8 +173,14 @@ def _check_characters(data: Any) -> None:
     """No NUL and no lone surrogate in any key or text: neither can be stored (PostgreSQL refuses a
     NUL in text, UTF-8 has no surrogates), and JSON can carry both as \\u escapes."""
     pending: list[tuple[Any, str]] = [(data, "")]  # a loop, not recursion: JSON may nest deep
+    # Each list or dict once: YAML front matter can alias one list many times over (or into itself).
+    seen: set[int] = set()
     while pending:
         value, key = pending.pop()
+        if isinstance(value, dict | list):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
         if isinstance(value, str):
             if "\x00" in value:
                 raise DocumentError(

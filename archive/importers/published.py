@@ -222,6 +222,8 @@ def _front_matter(text: str) -> tuple[dict[str, Any], list[tuple[int, str]]]:
         raise DocumentError(f"bad YAML front matter: {exc.problem or exc.context}", line=line) from None
     except yaml.YAMLError as exc:
         raise DocumentError(f"bad YAML front matter: {exc}", line=1) from None
+    except RecursionError:  # PyYAML recurses once per level of [ or { nesting
+        raise DocumentError("bad YAML front matter: nested too deeply", line=1) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
