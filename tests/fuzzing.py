@@ -24,7 +24,7 @@ _COMMON: dict[str, Any] = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 }
 settings.register_profile("quick", max_examples=100, **_COMMON)
-settings.register_profile("reliability", max_examples=3000, **_COMMON)
+settings.register_profile("reliability", max_examples=2000, **_COMMON)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
 if PROFILE not in ("quick", "reliability"):
     raise RuntimeError(f"HYPOTHESIS_PROFILE={PROFILE!r}: use quick (the default) or reliability")
