@@ -6,15 +6,21 @@ backend cannot exist, and these classes are skipped saying so.
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 import time
 import unittest
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
-from django.test import TestCase, TransactionTestCase
+from django.test import TestCase, TransactionTestCase, override_settings
 
+from archive.importers import collect_files, import_documents, read_files
 from archive.models import SearchOutbox
 from archive.search import QueryRefused, indexer, search_turns
+from archive.search.backends import reset_backends
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres import (
     DOCUMENTS,
@@ -26,6 +32,7 @@ from archive.search.backends.postgres import (
 from archive.search.documents import transcript_documents
 from archive.search.errors import IndexBusy
 from archive.search.query import parse_query
+from tests.base import SHARED, needs_corpus
 from tests.search.backend_mixin import BackendFixtures, BackendTests, ConcurrentBackendTests
 from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MFA_ZH, doc
 
@@ -190,3 +197,46 @@ class PostgresConcurrentBackendTests(PostgresFixtures, ConcurrentBackendTests, T
     def tearDown(self) -> None:
         self.backend.clear()
         super().tearDown()
+
+
+@needs_corpus
+@on_postgres
+class PostgresCorpusEvaluationTests(TestCase):
+    """The shared dev queries over the imported sample, on both backends: PostgreSQL must reach
+    0.95 in every category and score as Whoosh does, within 0.02."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        from archive.management.commands.evaluate_search import evaluate
+
+        cls.index_dir = tempfile.mkdtemp(prefix="corpus-eval-pg-")
+        cls.saved = settings.SEARCH_BACKENDS
+        with override_settings(SEARCH_INDEXER="worker"):
+            import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
+        spec = json.loads((SHARED / "eval" / "dev.json").read_text(encoding="utf-8"))
+        cls.scores: dict[str, dict[str, float]] = {}
+        try:
+            for name, path in (
+                ("whoosh", "archive.search.backends.whoosh.WhooshBackend"),
+                ("postgres", BACKEND),
+            ):
+                settings.SEARCH_BACKENDS = {"default": {"BACKEND": path, "PATH": cls.index_dir}}
+                reset_backends()
+                indexer.rebuild()
+                outcomes = evaluate(spec["queries"], int(spec.get("k", 10)))
+                cls.scores[name] = {f"{lang}/{cat}": sum(f) / len(f) for (lang, cat), f in outcomes.items()}
+        finally:
+            reset_backends()
+            settings.SEARCH_BACKENDS = cls.saved
+            shutil.rmtree(cls.index_dir, ignore_errors=True)
+
+    def test_every_category_reaches_0_95(self) -> None:
+        low = {k: v for k, v in self.scores["postgres"].items() if v < 0.95}
+        self.assertEqual(low, {})
+
+    def test_every_category_scores_as_with_whoosh(self) -> None:
+        whoosh, postgres = self.scores["whoosh"], self.scores["postgres"]
+        self.assertEqual(set(postgres), set(whoosh))
+        apart = {k: (whoosh[k], postgres[k]) for k in whoosh if abs(whoosh[k] - postgres[k]) > 0.02}
+        self.assertEqual(apart, {})

@@ -22,6 +22,7 @@ thread lock (this process), so one `apply` is one transaction: a failure leaves 
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -266,7 +267,8 @@ def text_fields(request: SearchRequest, own_only: bool = False) -> list[SearchFi
 @dataclass
 class _Built:
     condition: _Ts | _Sql | _Nothing | None  # None: every document
-    rank_terms: list[str] = field(default_factory=list)  # tsquery operands that score
+    # tsquery operand (a word's lexemes in one field, or a prefix) -> documents holding it
+    scored: dict[str, int] = field(default_factory=dict)
 
 
 class _QueryBuilder:
@@ -278,13 +280,17 @@ class _QueryBuilder:
         self.frequency: dict[str, int] = {}
         self.expansions: dict[str, int] = {}
         self.fields: list[SearchField] = []
-        self.rank_terms: list[str] = []
+        self.prefix_frequency: dict[str, int] = {}
+        self.scored: dict[str, int] = {}
         self.negated = 0  # inside an exclusion: its words do not score
         self.expanded = 0  # prefix expansions so far
+        self.documents = 1  # in the index (prepare() counts them)
 
     def prepare(self) -> None:
         """Look up, in one query each, which lexemes exist and how far each prefix expands."""
         root = self.request.query.root
+        if root is None:
+            return
         fields = text_fields(self.request)
         words: set[str] = set()
         prefixes: set[str] = set()
@@ -308,23 +314,33 @@ class _QueryBuilder:
         if prefixes:
             # One range scan per field, each stopped one past the limit.
             self.cursor.execute(
-                f"""SELECT p.prefix, (SELECT count(*) FROM (
-                        SELECT 1 FROM {TERMS} t WHERE t.term >= p.prefix AND t.term < p.prefix || %s
-                        AND t.ndoc > 0 LIMIT %s) s)
-                    FROM unnest(%s::text[]) AS p(prefix)""",
-                ["\U0010ffff", MAX_PREFIX_EXPANSIONS + 1, sorted(prefixes)],
+                f"""SELECT p.prefix, s.n, s.most FROM unnest(%s::text[]) AS p(prefix)
+                    CROSS JOIN LATERAL (SELECT count(*) AS n, max(ndoc) AS most FROM (
+                        SELECT ndoc FROM {TERMS} t WHERE t.term >= p.prefix AND t.term < p.prefix || %s
+                        AND t.ndoc > 0 LIMIT %s) e) s""",
+                [sorted(prefixes), "\U0010ffff", MAX_PREFIX_EXPANSIONS + 1],
             )
-            self.expansions = dict(self.cursor.fetchall())
+            for prefix, n, most in self.cursor.fetchall():
+                self.expansions[prefix] = n
+                self.prefix_frequency[prefix] = most or 0
+        # The number of documents, for the words' inverse document frequency (an estimate will do
+        # for a large table: the statistics PostgreSQL keeps).
+        self.cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [DOCUMENTS])
+        estimate = self.cursor.fetchone()[0]
+        if estimate < 10_000:
+            self.cursor.execute(f"SELECT count(*) FROM {DOCUMENTS}")
+            estimate = self.cursor.fetchone()[0]
+        self.documents = max(1, int(estimate))
 
     def build(self, own_only: bool = False) -> _Built:
         root = self.request.query.root
         if root is None:
             return _Built(None)
         self.fields = text_fields(self.request, own_only)
-        self.rank_terms = []
+        self.scored = {}
         self.expanded = 0
         condition = self._node(root)
-        return _Built(NOTHING if condition is None else condition, list(dict.fromkeys(self.rank_terms)))
+        return _Built(NOTHING if condition is None else condition, self.scored)
 
     def _node(self, node: Node) -> _Part | None:
         if isinstance(node, And):
@@ -372,9 +388,10 @@ class _QueryBuilder:
             present = [[f.lexeme(t) for t in g if self.frequency.get(f.lexeme(t))] for g in groups]
             if not present or not all(present):
                 continue
-            if not self.negated:
-                self.rank_terms.extend(quote(lex) for g in present for lex in g)
             parts = [quote(g[0]) if len(g) == 1 else "(" + " | ".join(map(quote, g)) + ")" for g in present]
+            if not self.negated:
+                for part, group in zip(parts, present, strict=True):
+                    self.scored[part] = max(self.frequency[lex] for lex in group)
             if len(parts) == 1:
                 per_field.append(parts[0])
             elif phrase and f.positions:
@@ -399,10 +416,10 @@ class _QueryBuilder:
                 raise QueryRefused(f"“{text}*” matches too many words. Please type more of the word.")
             if count:
                 terms.append(f"{quote(lexeme)}:*")
+                if not self.negated:
+                    self.scored[terms[-1]] = self.prefix_frequency.get(lexeme, 1)
         if not terms:
             return NOTHING
-        if not self.negated:
-            self.rank_terms.extend(terms)
         return _Ts(" | ".join(terms))
 
     def _field_term(self, node: FieldTerm) -> _Ts | _Sql:
@@ -460,12 +477,9 @@ def _filters(request: SearchRequest) -> list[_Sql]:
     return parts
 
 
-def _rank(terms: list[str]) -> _Sql:
-    if not terms:
-        return _Sql("0.0")
-    return _Sql(
-        f"ts_rank('{RANK_WEIGHTS}'::float4[], d.tsv, %s::tsquery, {RANK_NORMALIZATION})", (" | ".join(terms),)
-    )
+def idf(documents: int, frequency: int) -> float:
+    """Whoosh's inverse document frequency."""
+    return math.log(documents / (frequency + 1)) + 1.0
 
 
 FACET_SQL = """
@@ -677,13 +691,15 @@ class PostgresBackend(BaseSearchBackend):
             conditions = [_as_sql(built.condition)] if built.condition is not None else []
             conditions += _filters(request)
             where_sql = _as_sql(_and_parts(list(conditions))) if conditions else _Sql("TRUE")
-            score = self._score(builder, built) if not _sorted_by_date(request) else _Sql("0.0")
-            params: list[Any] = [*score.params, *where_sql.params]
+            score, ranks = _Sql("0.0"), _Sql("(SELECT 1) r")
+            if not _sorted_by_date(request):
+                score, ranks = self._score(builder, built)
+            params: list[Any] = [*score.params, *ranks.params, *where_sql.params]
             sql = f"""
                 WITH m AS MATERIALIZED (
                     SELECT d.turn_id, d.kind, d.speaker, d.language, d.day, d.topics, d.slug, d.position,
                            {score.expr} AS score
-                    FROM {DOCUMENTS} d WHERE {where_sql.expr}
+                    FROM {DOCUMENTS} d CROSS JOIN {ranks.expr} WHERE {where_sql.expr}
                 )
                 SELECT '', '', count(*), 0.0::float8 FROM m
             """
@@ -713,18 +729,42 @@ class PostgresBackend(BaseSearchBackend):
         return BackendResults(total, [hit for _, hit in sorted(ranked, key=lambda item: item[0])], facets)
 
     @staticmethod
-    def _score(builder: _QueryBuilder, built: _Built) -> _Sql:
-        """ts_rank over every matched word; turns that say the words themselves (or in their aligned
-        translation) score their own-field rank again, as the Whoosh backend's AndMaybe does."""
-        score = _rank(built.rank_terms)
+    def _score(builder: _QueryBuilder, built: _Built) -> tuple[_Sql, _Sql]:
+        """(the score, the LATERAL subquery of ranks it reads).
+
+        BM25-like: each word's ts_rank in each field it matches (its frequency there, weighted by
+        field, normalized by the turn's length) times that word's inverse document frequency in
+        that field; a word common in Japanese titles weighs less than the same characters in
+        Chinese text. Turns that say the words themselves (or in their aligned translation) add
+        their own-field score again, as the Whoosh backend's AndMaybe does.
+        """
         own = builder.build(own_only=True)
-        if own.condition is None or isinstance(own.condition, _Nothing) or not own.rank_terms:
-            return score
+        operands = list(dict.fromkeys([*built.scored, *own.scored]))
+        if not operands:
+            return _Sql("0.0"), _Sql("(SELECT 1) r")
+        column = {operand: f"r.r{i}" for i, operand in enumerate(operands)}
+        ranks = ", ".join(
+            f"ts_rank('{RANK_WEIGHTS}'::float4[], d.tsv, %s::tsquery, {RANK_NORMALIZATION}) AS r{i}"
+            for i in range(len(operands))
+        )
+        lateral = _Sql(f"LATERAL (SELECT {ranks}) r", tuple(operands))
+
+        def weighted(scored: dict[str, int]) -> str:
+            return " + ".join(
+                f"{idf(builder.documents, frequency):.6f} * {column[operand]}"
+                for operand, frequency in scored.items()
+            )
+
+        score = weighted(built.scored) if built.scored else "0.0"
+        if own.condition is None or isinstance(own.condition, _Nothing) or not own.scored:
+            return _Sql(f"({score})"), lateral
         own_condition = _as_sql(own.condition)
-        own_rank = _rank(own.rank_terms)
-        return _Sql(
-            f"({score.expr} + CASE WHEN {own_condition.expr} THEN {own_rank.expr} ELSE 0.0 END)",
-            (*score.params, *own_condition.params, *own_rank.params),
+        return (
+            _Sql(
+                f"({score} + CASE WHEN {own_condition.expr} THEN {weighted(own.scored)} ELSE 0.0 END)",
+                own_condition.params,
+            ),
+            lateral,
         )
 
     def suggest(self, request: SearchRequest) -> str | None:
@@ -753,8 +793,8 @@ class PostgresBackend(BaseSearchBackend):
 
     @staticmethod
     def _closest(cursor: Any, tokens: list[tuple[SearchField, str]]) -> str | None:
-        """The most frequent term within 2 edits of a token in any field (its first letter kept:
-        the candidates are read from an index range)."""
+        """The closest term within 2 edits of a token in any field, the most frequent among equals
+        (its first letter kept: the candidates are read from an index range)."""
         wanted = [(f.lexeme(token), token) for f, token in tokens if token]
         if not wanted:
             return None
@@ -774,19 +814,16 @@ class PostgresBackend(BaseSearchBackend):
             ],
         )
         heads = {lex[: len(lex) - len(token) + 1]: (lex, token) for lex, token in wanted}
-        best: dict[str, tuple[int, int, str]] = {}  # field lexeme -> (distance, -frequency, term)
+        best: tuple[int, int, str] | None = None  # (distance, -frequency, term): the closest, then commonest
         for head, term, ndoc in cursor.fetchall():
             lex, token = heads[head]
             candidate = term[len(lex) - len(token) :]
             distance = edit_distance(token, candidate, 2)
             if distance <= 2 and candidate != token:
                 found = (distance, -ndoc, candidate)
-                if lex not in best or found < best[lex]:
-                    best[lex] = found
-        if not best:
-            return None
-        # Across fields, the most frequent of each field's best (as Whoosh's corrector per field).
-        return max(best.values(), key=lambda item: -item[1])[2]
+                if best is None or found < best:
+                    best = found
+        return None if best is None else best[2]
 
 
 def _sorted_by_date(request: SearchRequest) -> bool:
