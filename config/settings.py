@@ -104,12 +104,13 @@ if SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"] != "django.db
         "SEARCH_BACKEND=postgres keeps the search index in the database: DATABASE_URL must name a "
         f"PostgreSQL database (it names {DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})."
     )
+SEARCH_BACKEND_NAMES = {
+    "whoosh": "archive.search.backends.whoosh.WhooshBackend",
+    "postgres": "archive.search.backends.postgres.PostgresBackend",
+}
 SEARCH_BACKENDS = {
     "default": {
-        "BACKEND": {
-            "whoosh": "archive.search.backends.whoosh.WhooshBackend",
-            "postgres": "archive.search.backends.postgres.PostgresBackend",
-        }.get(SEARCH_BACKEND, SEARCH_BACKEND),
+        "BACKEND": SEARCH_BACKEND_NAMES.get(SEARCH_BACKEND, SEARCH_BACKEND),
         "PATH": SEARCH_INDEX_DIR,
     }
 }

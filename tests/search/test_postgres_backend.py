@@ -7,10 +7,14 @@ backend cannot exist, and these classes are skipped saying so.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import unittest
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -32,7 +36,7 @@ from archive.search.backends.postgres import (
 from archive.search.documents import transcript_documents
 from archive.search.errors import IndexBusy
 from archive.search.query import parse_query
-from tests.base import SHARED, needs_corpus
+from tests.base import REPO, SHARED, needs_corpus
 from tests.search.backend_mixin import BackendFixtures, BackendTests, ConcurrentBackendTests
 from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MFA_ZH, doc
 
@@ -240,3 +244,13 @@ class PostgresCorpusEvaluationTests(TestCase):
         self.assertEqual(set(postgres), set(whoosh))
         apart = {k: (whoosh[k], postgres[k]) for k in whoosh if abs(whoosh[k] - postgres[k]) > 0.02}
         self.assertEqual(apart, {})
+
+
+def test_postgres_search_on_sqlite_is_refused_at_startup(tmp_path: Path) -> None:
+    env = {**os.environ, "SEARCH_BACKEND": "postgres", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DATABASE_URL must name a PostgreSQL database (it names sqlite3)" in result.stderr
