@@ -426,7 +426,7 @@ def print_side_by_side(command: Command, figures: list[BackendFigures], queries:
     row("build (wall clock)", [f"{f.build_s:,.1f} s" for f in figures])
     row("build rate", [f"{f.turns / max(f.build_s, 1e-9):,.0f} turns/s" for f in figures])
     # PostgreSQL's own work (index builds, the GIN index) is in the server's processes, not here.
-    row("build CPU (this process)", [f"{f.build_cpu:,.1f} s" for f in figures])
+    row("build CPU (not the server)", [f"{f.build_cpu:,.1f} s" for f in figures])
     row("index size", [f"{f.size_mib:,.1f} MiB" for f in figures])
     for p in (50, 95, 99):
         row(f"latency p{p} (API)", [f"{percentile(f.timed_ms, p):,.1f} ms" for f in figures])
