@@ -10,6 +10,10 @@ the archive's own data is never touched:
    standard analyzer from the same turns, timing both;
 3. times a fixed mix of queries through GET /api/v1/search/ and the same words on the bare
    index; prints p50/p95/p99, their ratio, the index sizes and the peak memory.
+
+With --backends whoosh,postgres (and --pg-url naming an empty PostgreSQL database, where the
+corpus is then imported for every backend), each backend instead rebuilds its index and runs
+the same query mix through the API; their figures are printed side by side.
 """
 
 from __future__ import annotations
