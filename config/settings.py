@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool, envint, envlist, envpath, envstr
 
@@ -96,11 +97,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Search: configured like CACHES. SEARCH_BACKEND picks the engine by short name.
 SEARCH_INDEX_DIR = envpath("SEARCH_INDEX_DIR", VAR_DIR / "index")
+SEARCH_BACKEND = envstr("SEARCH_BACKEND", "whoosh")
+# "postgres": the index lives in the database (several web hosts, one database; README).
+if SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "SEARCH_BACKEND=postgres keeps the search index in the database: DATABASE_URL must name a "
+        f"PostgreSQL database (it names {DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})."
+    )
+SEARCH_BACKEND_NAMES = {
+    "whoosh": "archive.search.backends.whoosh.WhooshBackend",
+    "postgres": "archive.search.backends.postgres.PostgresBackend",
+}
 SEARCH_BACKENDS = {
     "default": {
-        "BACKEND": {
-            "whoosh": "archive.search.backends.whoosh.WhooshBackend",
-        }.get(envstr("SEARCH_BACKEND", "whoosh"), envstr("SEARCH_BACKEND", "whoosh")),
+        "BACKEND": SEARCH_BACKEND_NAMES.get(SEARCH_BACKEND, SEARCH_BACKEND),
         "PATH": SEARCH_INDEX_DIR,
     }
 }

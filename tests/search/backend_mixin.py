@@ -2,6 +2,8 @@
 
 A backend's test module mixes `BackendTests` into a `django.test.TestCase` and names the
 backend class in `backend_path`; each test gets a fresh, empty index of that backend.
+`ConcurrentBackendTests` (another thread searching meanwhile) goes into a TestCase for a
+backend on files, into a TransactionTestCase for one in the database (see its docstring).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.db import connections
 
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
 from archive.search import QueryRefused, SearchPage, indexer, search_turns
@@ -34,10 +37,10 @@ from tests.search.helpers import (
 )
 
 
-class BackendTests:
-    backend_path: ClassVar[str]
+class BackendFixtures:
+    """A fresh, empty index of `backend_path` per test, and helpers to load and search."""
 
-    # -- fixtures ----------------------------------------------------------------------------------
+    backend_path: ClassVar[str]
 
     def setUp(self: Any) -> None:
         super().setUp()  # type: ignore[misc]
@@ -55,6 +58,8 @@ class BackendTests:
 
     def load(self: Any, *documents: dict[str, Any]) -> list[Transcript]:
         """Import documents and commit: the outbox is applied after commit, as in production."""
+        if not hasattr(self, "captureOnCommitCallbacks"):  # a TransactionTestCase: imports commit
+            return [import_doc(d) for d in documents]
         with self.captureOnCommitCallbacks(execute=True):
             return [import_doc(d) for d in documents]
 
@@ -70,6 +75,8 @@ class BackendTests:
         page = search_turns(q, **filters)
         self.assertNotIn((slug, position), self.found(page), f"{q!r} should not find {slug} #{position}")
 
+
+class BackendTests(BackendFixtures):
     # -- indexing ----------------------------------------------------------------------------------
 
     def test_it_finds_an_imported_turn_by_its_words(self: Any) -> None:
@@ -374,31 +381,6 @@ class BackendTests:
 
     # -- rebuild and repair ------------------------------------------------------------------------
 
-    def test_search_keeps_answering_during_a_rebuild(self: Any) -> None:
-        self.load(BRIEFING_EN, MANANERA_ES, KNESSET_HE, MFA_ZH, MFA_EN, TOKYO_JA)
-        failures: list[str] = []
-        counts: list[int] = []
-        done = threading.Event()
-
-        def search_repeatedly() -> None:
-            while not done.is_set():
-                try:
-                    counts.append(self.backend.search(SearchRequest(query=parse_query("tariffs"))).total)
-                except Exception as exc:  # any failure fails the test
-                    failures.append(repr(exc))
-
-        reader = threading.Thread(target=search_repeatedly)
-        reader.start()
-        try:
-            for _ in range(3):
-                indexer.rebuild()
-        finally:
-            done.set()
-            reader.join()
-        self.assertEqual(failures, [])
-        self.assertTrue(counts)
-        self.assertEqual(set(counts), {2})
-
     def test_changes_made_during_a_rebuild_are_applied_after_it(self: Any) -> None:
         (transcript,) = self.load(BRIEFING_EN)
         original = self.backend.rebuild
@@ -448,3 +430,36 @@ class BackendTests:
         self.assertEqual(search_turns("ghost").count, 0)
         self.assertEqual(self.found(search_turns("nuevas escuelas")), [("mananera-es", 2)])
         self.assertEqual(self.found(search_turns("drones")), [("briefing-en", 1)])
+
+
+class ConcurrentBackendTests(BackendFixtures):
+    """What another thread sees while the index changes: it searches on its own database
+    connection, which sees committed data only, so a backend that lives in the database mixes
+    this into a TransactionTestCase (a TestCase never commits); a file-based one into a TestCase.
+    """
+
+    def test_search_keeps_answering_during_a_rebuild(self: Any) -> None:
+        self.load(BRIEFING_EN, MANANERA_ES, KNESSET_HE, MFA_ZH, MFA_EN, TOKYO_JA)
+        failures: list[str] = []
+        counts: list[int] = []
+        done = threading.Event()
+
+        def search_repeatedly() -> None:
+            while not done.is_set():
+                try:
+                    counts.append(self.backend.search(SearchRequest(query=parse_query("tariffs"))).total)
+                except Exception as exc:  # any failure fails the test
+                    failures.append(repr(exc))
+            connections.close_all()  # this thread's own connections (a backend in the database)
+
+        reader = threading.Thread(target=search_repeatedly)
+        reader.start()
+        try:
+            for _ in range(3):
+                indexer.rebuild()
+        finally:
+            done.set()
+            reader.join()
+        self.assertEqual(failures, [])
+        self.assertTrue(counts)
+        self.assertEqual(set(counts), {2})

@@ -9,11 +9,11 @@ from whoosh import index as wi
 
 from archive.models import SearchOutbox
 from archive.search import indexer, search_turns
-from tests.search.backend_mixin import BackendTests
+from tests.search.backend_mixin import BackendTests, ConcurrentBackendTests
 from tests.search.helpers import BRIEFING_EN, MANANERA_ES
 
 
-class WhooshBackendTests(BackendTests, TestCase):
+class WhooshBackendTests(BackendTests, ConcurrentBackendTests, TestCase):
     backend_path = "archive.search.backends.whoosh.WhooshBackend"
 
     def test_a_rebuild_swaps_the_live_link_to_a_new_generation(self) -> None:

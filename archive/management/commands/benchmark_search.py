@@ -10,6 +10,10 @@ the archive's own data is never touched:
    standard analyzer from the same turns, timing both;
 3. times a fixed mix of queries through GET /api/v1/search/ and the same words on the bare
    index; prints p50/p95/p99, their ratio, the index sizes and the peak memory.
+
+With --backends whoosh,postgres (and --pg-url naming an empty PostgreSQL database, where the
+corpus is then imported for every backend), each backend instead rebuilds its index and runs
+the same query mix through the API; their figures are printed side by side.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +82,13 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=Path, help="known-item queries (default: shared/eval/dev.json)")
         parser.add_argument("--rounds", type=int, default=5, help="times the query mix is run (5)")
         parser.add_argument("--workdir", type=Path, help="keep the database and indexes here")
+        parser.add_argument(
+            "--backends",
+            help="compare search backends side by side instead, e.g. whoosh,postgres (build, size, latency)",
+        )
+        parser.add_argument(
+            "--pg-url", help="an empty, throw-away PostgreSQL database for --backends with postgres"
+        )
         parser.add_argument("--child", action="store_true", help=argparse_hidden())
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -103,6 +115,9 @@ class Command(BaseCommand):
                 command += ["--turns", str(options["turns"])]
             if options["queries"]:
                 command += ["--queries", str(options["queries"])]
+            if options["backends"]:
+                command += ["--backends", options["backends"]]
+                env.update(backends_env(options["backends"], options["pg_url"]))
             result = subprocess.run(command, env=env, check=False)
             if result.returncode:
                 raise CommandError(f"the benchmark failed (exit {result.returncode})")
@@ -138,6 +153,9 @@ class Command(BaseCommand):
         from archive.search import indexer
 
         call_command("migrate", verbosity=0)
+        if options["backends"]:
+            compare_backends(self, options)
+            return
         turns = self.load(options["source"], options["turns"])
         self.stdout.write(f"Imported {turns} turns.")
 
@@ -316,3 +334,107 @@ def time_bare(path: Path, mix: list[dict[str, Any]], rounds: int) -> list[float]
                 if round_:  # the first round warms up
                     timings.append((time.perf_counter() - started) * 1000)
     return timings
+
+
+# -- --backends whoosh,postgres: the same corpus and query mix through each backend ----------------
+
+
+def backends_env(backends: str, pg_url: str | None) -> dict[str, str]:
+    """The child's environment for a comparison: PostgreSQL (for every backend) when one needs it."""
+    names = [name.strip() for name in backends.split(",") if name.strip()]
+    unknown = [name for name in names if name not in settings.SEARCH_BACKEND_NAMES]
+    if unknown or not names:
+        raise CommandError(
+            f"--backends: unknown {', '.join(unknown)}; use {', '.join(settings.SEARCH_BACKEND_NAMES)}"
+        )
+    if "postgres" not in names:
+        return {}
+    if not pg_url or not pg_url.startswith(("postgres://", "postgresql://")):
+        raise CommandError(
+            "--backends with postgres needs --pg-url postgres://... (an empty, throw-away database)"
+        )
+    return {"DATABASE_URL": pg_url}
+
+
+@dataclass
+class BackendFigures:
+    name: str
+    turns: int
+    build_s: float
+    build_cpu: float
+    size_mib: float
+    first_ms: list[float]
+    timed_ms: list[float]
+
+
+def compare_backends(self: Command, options: dict[str, Any]) -> None:
+    from archive.models import Transcript
+
+    if Transcript.objects.exists():
+        raise CommandError(
+            "the benchmark imports the corpus into its database, which must be empty (a throw-away one): "
+            f"{settings.DATABASES['default']['NAME']} already holds transcripts"
+        )
+    turns = self.load(options["source"], options["turns"])
+    self.stdout.write(f"Imported {turns} turns.")
+    mix = self.query_mix(options["queries"])
+    figures = [
+        run_backend(self, name.strip(), mix, options["rounds"])
+        for name in options["backends"].split(",")
+        if name.strip()
+    ]
+    print_side_by_side(self, figures, len(mix), options["rounds"])
+
+
+def run_backend(self: Command, name: str, mix: list[dict[str, Any]], rounds: int) -> BackendFigures:
+    """Rebuild the index with backend `name`, then time the query mix through the API."""
+    from archive.search import indexer
+    from archive.search.backends import get_search_backend, reset_backends
+
+    settings.SEARCH_BACKENDS = {
+        "default": {"BACKEND": settings.SEARCH_BACKEND_NAMES[name], "PATH": settings.SEARCH_INDEX_DIR}
+    }
+    reset_backends()
+    self.stdout.write(f"{name}: rebuilding the index ...")
+    started, cpu_started = time.perf_counter(), cpu_seconds()
+    count = indexer.rebuild()
+    build_s, build_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    first, timed = self.time_api(mix, rounds)
+    return BackendFigures(name, count, build_s, build_cpu, index_mib(get_search_backend()), first, timed)
+
+
+def index_mib(backend: Any) -> float:
+    from django.db import connection
+
+    live_dir = getattr(backend, "live_dir", None)
+    if live_dir is not None:
+        live = live_dir()
+        return folder_size(live) / 2**20 if live else 0.0
+    with connection.cursor() as cursor:  # the PostgreSQL backend: its tables and their indexes
+        cursor.execute(
+            "SELECT pg_total_relation_size('search_document') + pg_total_relation_size('search_term')"
+        )
+        return int(cursor.fetchone()[0]) / 2**20
+
+
+def print_side_by_side(command: Command, figures: list[BackendFigures], queries: int, rounds: int) -> None:
+    out = command.stdout.write
+    width = 16
+
+    def row(label: str, values: list[str]) -> None:
+        out(f"{label:<26}" + "".join(f"{v:>{width}}" for v in values))
+
+    out("")
+    row("", [f.name for f in figures])
+    row("turns indexed", [f"{f.turns:,}" for f in figures])
+    row("build (wall clock)", [f"{f.build_s:,.1f} s" for f in figures])
+    row("build rate", [f"{f.turns / max(f.build_s, 1e-9):,.0f} turns/s" for f in figures])
+    # PostgreSQL's own work (index builds, the GIN index) is in the server's processes, not here.
+    row("build CPU (not the server)", [f"{f.build_cpu:,.1f} s" for f in figures])
+    row("index size", [f"{f.size_mib:,.1f} MiB" for f in figures])
+    for p in (50, 95, 99):
+        row(f"latency p{p} (API)", [f"{percentile(f.timed_ms, p):,.1f} ms" for f in figures])
+    row("mean latency (API)", [f"{statistics.mean(f.timed_ms):,.1f} ms" for f in figures])
+    for p in (50, 95):
+        row(f"first request p{p}", [f"{percentile(f.first_ms, p):,.1f} ms" for f in figures])
+    out(f"queries: {queries} x {rounds} rounds, after a warm-up round (the first-request lines)")

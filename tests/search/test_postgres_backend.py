@@ -1,0 +1,292 @@
+"""The PostgreSQL backend held to the shared backend behaviour, plus what is its own.
+
+Runs when the suite's database is PostgreSQL (DATABASE_URL=postgres://...); on SQLite the
+backend cannot exist, and these classes are skipped saying so.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
+from django.test import TestCase, TransactionTestCase, override_settings
+
+from archive.importers import collect_files, import_documents, read_files
+from archive.models import SearchOutbox
+from archive.search import QueryRefused, indexer, search_turns
+from archive.search.backends import reset_backends
+from archive.search.backends.base import SearchRequest
+from archive.search.backends.postgres import (
+    DOCUMENTS,
+    TERMS,
+    PostgresBackend,
+    _lock_key,
+    document_vector,
+)
+from archive.search.documents import transcript_documents
+from archive.search.errors import IndexBusy
+from archive.search.query import parse_query
+from tests.base import REPO, SHARED, needs_corpus
+from tests.search.backend_mixin import BackendFixtures, BackendTests, ConcurrentBackendTests
+from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MFA_ZH, doc
+
+BACKEND = "archive.search.backends.postgres.PostgresBackend"
+on_postgres = unittest.skipUnless(
+    connection.vendor == "postgresql",
+    "the PostgreSQL search backend needs a PostgreSQL database (DATABASE_URL=postgres://...)",
+)
+
+
+class PostgresFixtures(BackendFixtures):
+    backend_path = BACKEND
+
+    def vector(self, slug: str, position: int) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.tsv::text FROM {DOCUMENTS} d JOIN archive_turn t ON t.id = d.turn_id "
+                "JOIN archive_transcript s ON s.id = t.transcript_id WHERE s.slug = %s AND t.position = %s",
+                [slug, position],
+            )
+            return str(cursor.fetchone()[0])
+
+
+@on_postgres
+class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
+    def test_the_vector_holds_our_analyzers_tokens_by_field_with_positions(self) -> None:
+        self.load(KNESSET_HE, MFA_ZH)
+        hebrew = self.vector("knesset-he", 1)
+        # התכניות and its form without the article share position 3; the title is weighted B.
+        self.assertIn("'whe:התכניות':3A", hebrew)
+        self.assertIn("'whe:תכניות':3A", hebrew)
+        self.assertIn("'hhe:החינוך':2B", hebrew)
+        chinese = self.vector("mfa-zh", 2)
+        # Words in sequence ("经济合作" is a phrase); a sub-word shares its word's position.
+        self.assertIn("'wzh:经济':5A", chinese)
+        self.assertIn("'wzh:合作':6A", chinese)
+        self.assertIn("'wzh:继续加强':4A", chinese)
+        self.assertIn("'wzh:加强':4A", chinese)
+
+    def test_the_vector_literal_survives_quotes_and_backslashes(self) -> None:
+        self.load(doc("odd-en", "en", [("A", "statement", "O'Brien said \\n and it's fine")]))
+        self.assertEqual(search_turns("O'Brien").count, 1)
+        self.assertEqual(search_turns('"it\'s fine"').count, 1)
+
+    def test_an_apply_failing_midway_rolls_back_its_deletions(self) -> None:
+        (briefing,) = self.load(BRIEFING_EN)
+        documents = transcript_documents([briefing.pk])
+        documents[briefing.pk][0].turn_id = documents[briefing.pk][1].turn_id  # a duplicate key
+        with self.assertRaises(Exception):  # noqa: B017 (the database's IntegrityError)
+            self.backend.replace_transcripts(documents)
+        self.assertEqual(self.backend.count(), 4)
+        self.assertEqual(search_turns("tariffs").count, 2)
+
+    def test_term_counts_follow_additions_and_deletions(self) -> None:
+        (briefing,) = self.load(BRIEFING_EN)
+
+        def ndoc(term: str) -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT ndoc FROM {TERMS} WHERE term = %s", [term])
+                row = cursor.fetchone()
+                return int(row[0]) if row else 0
+
+        self.assertEqual(ndoc("wen:tariff"), 2)
+        self.assertEqual(ndoc("hen:trade"), 4)  # the title, on every turn
+        self.backend.delete_documents([briefing.turns.get(position=3).pk])
+        self.assertEqual(ndoc("wen:tariff"), 1)
+        indexer.rebuild()
+        self.assertEqual(ndoc("wen:tariff"), 2)
+
+    def test_another_process_writing_leaves_changes_in_the_outbox(self) -> None:
+        other = connections.create_connection("default")  # as another host's indexer
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [_lock_key(DOCUMENTS)])
+            self.load(BRIEFING_EN)
+            self.assertEqual(search_turns("tariffs").count, 0)
+            self.assertEqual(SearchOutbox.objects.count(), 1)
+            with self.assertRaises(IndexBusy):
+                self.backend.delete_documents([1], wait=0.2)
+        finally:
+            other.close()  # releases its lock
+        self.assertEqual(indexer.drain(), 1)
+        self.assertEqual(search_turns("tariffs").count, 2)
+
+    def test_a_rebuild_swaps_in_new_tables_with_the_live_names(self) -> None:
+        self.load(BRIEFING_EN)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::regclass::oid", [DOCUMENTS])
+            before = cursor.fetchone()[0]
+            indexer.rebuild()
+            cursor.execute("SELECT %s::regclass::oid", [DOCUMENTS])
+            self.assertNotEqual(cursor.fetchone()[0], before)
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename IN (%s, %s)", [DOCUMENTS, TERMS])
+            self.assertEqual(
+                sorted(row[0] for row in cursor.fetchall()),
+                [
+                    "search_document_pkey",
+                    "search_document_transcript_id_idx",
+                    "search_document_tsv_idx",
+                    "search_term_pkey",
+                ],
+            )
+        self.assertEqual(search_turns("tariffs").count, 2)
+
+    def test_a_huge_turn_is_indexed_within_postgresqls_limits(self) -> None:
+        words = " ".join(f"w{n % 5000}" for n in range(30_000)) + " finalword " + "x" * 3000
+        self.load(doc("huge-en", "en", [("A", "statement", words)]))
+        self.assertEqual(search_turns("w17").count, 1)
+        self.assertEqual(search_turns("finalword").count, 1)  # at the last position PostgreSQL keeps
+
+    def test_it_refuses_to_run_on_another_database(self) -> None:
+        vendor = connection.vendor
+        try:
+            connection.vendor = "sqlite"
+            with self.assertRaises(ImproperlyConfigured):
+                PostgresBackend("default", {})
+        finally:
+            connection.vendor = vendor
+
+    def test_the_time_limit_is_a_statement_timeout(self) -> None:
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:  # holds the table: our statements wait for it
+                cursor.execute("BEGIN")
+                cursor.execute(f"LOCK TABLE {TERMS} IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            with self.assertRaises(QueryRefused):
+                self.backend.search(SearchRequest(query=parse_query("reporter"), time_limit=0.3))
+            self.assertLess(time.monotonic() - started, 5)
+        finally:
+            other.close()
+        self.assertEqual(self.backend.search(SearchRequest(query=parse_query("reporter"))).total, 0)
+
+
+def test_document_vector_needs_no_database() -> None:
+    """The vector literal is built in Python from our analyzers (no PostgreSQL configuration)."""
+    from datetime import date
+
+    from archive.search.documents import IndexDocument
+
+    vector = document_vector(
+        IndexDocument(
+            turn_id=1, transcript_id=1, slug="s", position=1, language="es", kind="answer",
+            speaker="presidente", speaker_names=["Presidente"], topics=[], topic_labels=[],
+            title="Conferencia", title_language="es", date=date(2021, 1, 1),
+            text="La educación pública",
+        )
+    )  # fmt: skip
+    assert "'wes:educ':2A 'wes:public':3A" in vector  # Spanish stems, accents folded, positions from 1
+    assert "'hes:conferent':1B" in vector  # the title
+    assert "'s:presidente':1B" in vector  # the speaker's names, generic analysis
+
+
+@on_postgres
+class PostgresConcurrentBackendTests(PostgresFixtures, ConcurrentBackendTests, TransactionTestCase):
+    """Commits for real: the tables are emptied before and after (Django's flush leaves them alone)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.backend.clear()
+
+    def tearDown(self) -> None:
+        self.backend.clear()
+        super().tearDown()
+
+
+@needs_corpus
+@on_postgres
+class PostgresCorpusEvaluationTests(TestCase):
+    """The shared dev queries over the imported sample, on both backends: PostgreSQL must reach
+    0.95 in every category and score as Whoosh does, within 0.02."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        from archive.management.commands.evaluate_search import evaluate
+
+        cls.index_dir = tempfile.mkdtemp(prefix="corpus-eval-pg-")
+        cls.saved = settings.SEARCH_BACKENDS
+        with override_settings(SEARCH_INDEXER="worker"):
+            import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
+        spec = json.loads((SHARED / "eval" / "dev.json").read_text(encoding="utf-8"))
+        cls.scores: dict[str, dict[str, float]] = {}
+        try:
+            for name, path in (
+                ("whoosh", "archive.search.backends.whoosh.WhooshBackend"),
+                ("postgres", BACKEND),
+            ):
+                settings.SEARCH_BACKENDS = {"default": {"BACKEND": path, "PATH": cls.index_dir}}
+                reset_backends()
+                indexer.rebuild()
+                outcomes = evaluate(spec["queries"], int(spec.get("k", 10)))
+                cls.scores[name] = {f"{lang}/{cat}": sum(f) / len(f) for (lang, cat), f in outcomes.items()}
+        finally:
+            reset_backends()
+            settings.SEARCH_BACKENDS = cls.saved
+            shutil.rmtree(cls.index_dir, ignore_errors=True)
+
+    def test_every_category_reaches_0_95(self) -> None:
+        low = {k: v for k, v in self.scores["postgres"].items() if v < 0.95}
+        self.assertEqual(low, {})
+
+    def test_every_category_scores_as_with_whoosh(self) -> None:
+        whoosh, postgres = self.scores["whoosh"], self.scores["postgres"]
+        self.assertEqual(set(postgres), set(whoosh))
+        apart = {k: (whoosh[k], postgres[k]) for k in whoosh if abs(whoosh[k] - postgres[k]) > 0.02}
+        self.assertEqual(apart, {})
+
+
+def test_postgres_search_on_sqlite_is_refused_at_startup(tmp_path: Path) -> None:
+    env = {**os.environ, "SEARCH_BACKEND": "postgres", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DATABASE_URL must name a PostgreSQL database (it names sqlite3)" in result.stderr
+
+
+def test_benchmark_compares_named_backends_and_needs_a_database_for_postgres() -> None:
+    from django.core.management import CommandError
+
+    from archive.management.commands.benchmark_search import backends_env
+
+    assert backends_env("whoosh", None) == {}
+    url = "postgres://postgres@127.0.0.1:5432/throwaway"
+    assert backends_env("whoosh, postgres", url) == {"DATABASE_URL": url}
+    with pytest.raises(CommandError, match="--pg-url"):
+        backends_env("whoosh,postgres", None)
+    with pytest.raises(CommandError, match="unknown solr"):
+        backends_env("whoosh,solr", url)
+
+
+def test_benchmark_prints_backends_side_by_side() -> None:
+    from archive.management.commands.benchmark_search import BackendFigures, Command, print_side_by_side
+
+    out = io.StringIO()
+    command = Command(stdout=out)
+    print_side_by_side(
+        command,
+        [
+            BackendFigures("whoosh", 100, 2.0, 1.5, 3.25, [10.0, 30.0], [5.0, 7.0, 9.0]),
+            BackendFigures("postgres", 100, 4.0, 0.5, 4.5, [20.0, 40.0], [6.0, 8.0, 10.0]),
+        ],
+        queries=2,
+        rounds=1,
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[1].split() == ["whoosh", "postgres"]
+    assert "50 turns/s" in lines[4] and "25 turns/s" in lines[4]
+    assert lines[7].split()[-4:] == ["7.0", "ms", "8.0", "ms"]  # p50 of each backend's timings
