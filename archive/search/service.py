@@ -140,17 +140,25 @@ def _attach_replies(hits: list[SearchHit]) -> None:
     """A question gets its (first) answer; an answer gets the question it replies to."""
     question_ids = [hit.turn.pk for hit in hits if hit.turn.kind == TurnKind.QUESTION]
     reply_ids = [hit.turn.reply_to_id for hit in hits if hit.turn.reply_to_id]
+    if not question_ids and not reply_ids:
+        return
     answers: dict[int, Turn] = {}
-    for answer in (
-        Turn.objects.filter(reply_to_id__in=question_ids).select_related("speaker").order_by("-position")
-    ):
-        assert answer.reply_to_id is not None
-        answers[answer.reply_to_id] = answer  # the first answer wins: positions descend
-    questions = Turn.objects.select_related("speaker").in_bulk(reply_ids)
+    questions: dict[int, Turn] = {}
+    # One query for both; a reply's transcript is the hit's (set below), not fetched again per turn.
+    rows = Turn.objects.filter(Q(reply_to_id__in=question_ids) | Q(pk__in=reply_ids)).select_related("speaker")
+    for turn in rows.order_by("-position"):
+        if turn.pk in reply_ids:
+            questions[turn.pk] = turn
+        if turn.reply_to_id in question_ids:
+            answers[turn.reply_to_id] = turn  # the first answer wins: positions descend
+    transcripts = {hit.transcript.pk: hit.transcript for hit in hits}
     for hit in hits:
         hit.answer = answers.get(hit.turn.pk)
         if hit.turn.reply_to_id:
             hit.question = questions.get(hit.turn.reply_to_id)
+        for reply in (hit.answer, hit.question):
+            if reply is not None and reply.transcript_id in transcripts:
+                reply.transcript = transcripts[reply.transcript_id]
 
 
 def _attach_translations(hits: list[SearchHit]) -> None:

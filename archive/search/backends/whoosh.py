@@ -20,6 +20,7 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,10 @@ from whoosh import columns
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import FilterCollector, TimeLimit, TopCollector
 from whoosh.index import LockError
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
@@ -495,13 +498,103 @@ def _too_costly() -> QueryRefused:
 
 
 def _docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
+    """Every (global) document number matching `q`, deletions excluded.
+
+    Evaluated as set algebra over whole posting lists, block by block, rather than by
+    Whoosh's matchers a document at a time: a broad search (a word of every White House
+    title) has tens of thousands of matches, and the matchers' per-document Python calls
+    were most of its time. Phrases are checked by Whoosh, among the documents having all
+    their words.
+    """
+    subs = searcher.subsearchers or [(searcher, 0)]
     found: set[int] = set()
-    add = found.add
-    for n, docnum in enumerate(searcher.docs_for_query(q)):
-        if not n & 4095 and time.monotonic() > deadline:
-            raise _too_costly()
-        add(docnum)
+    for sub, offset in subs:
+        reader = sub.reader()
+        local = _SetEvaluator(sub, reader, deadline).docs(q)
+        deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        if deleted:
+            local -= deleted
+        found |= {d + offset for d in local} if offset else local
     return found
+
+
+class _SetEvaluator:
+    """The documents of one segment matching a query, as a set of segment document numbers."""
+
+    def __init__(self, searcher: Searcher, reader: Any, deadline: float) -> None:
+        self.searcher = searcher
+        self.reader = reader
+        self.deadline = deadline
+
+    def docs(self, q: wq.Query) -> set[int]:
+        if time.monotonic() > self.deadline:
+            raise _too_costly()
+        if isinstance(q, wq.Term):
+            return self.term(q.fieldname, q.text)
+        if isinstance(q, wq.Or):
+            found: set[int] = set()
+            for child in q.subqueries:
+                found |= self.docs(child)
+            return found
+        if isinstance(q, wq.Sequence):
+            # Documents with every word first (cheap), then Whoosh checks the positions of those.
+            if not self._all(q.subqueries):
+                return set()
+            return set(self.searcher.docs_for_query(q))
+        if isinstance(q, wq.And):
+            return self._all(q.subqueries)
+        if isinstance(q, wq.AndNot):
+            positive = self.docs(q.a)
+            return positive - self.docs(q.b) if positive else positive
+        if isinstance(q, wq.AndMaybe):
+            return self.docs(q.a)
+        if isinstance(q, wq.Every):
+            return set(range(self.reader.doc_count_all()))
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return set()
+        if isinstance(q, wq.MultiTerm) and not isinstance(q, wq.Sequence):
+            found = set()
+            for btext in q._btexts(self.reader):
+                found |= self.term(q.fieldname, btext)
+            return found
+        return set(self.searcher.docs_for_query(q))  # anything else: Whoosh's own matching
+
+    def _all(self, queries: Iterable[wq.Query]) -> set[int]:
+        found: set[int] | None = None
+        for child in queries:
+            docs = self.docs(child)
+            found = docs if found is None else found & docs
+            if not found:
+                return set()
+        return found or set()
+
+    def term(self, fieldname: str, text: str | bytes) -> set[int]:
+        reader = self.reader
+        terms = getattr(reader, "_terms", None)  # a segment's (an empty index has none)
+        if terms is None or fieldname not in reader.schema:
+            return set()
+        field = reader.schema[fieldname]
+        btext = text if isinstance(text, bytes) else field.to_bytes(text)
+        try:
+            # The raw postings (deletions are subtracted once per segment, not per posting).
+            matcher = terms.matcher(fieldname, btext, field.format)
+        except (KeyError, TermNotFound):
+            return set()
+        return set(_posting_ids(matcher))
+
+
+def _posting_ids(matcher: Any) -> Iterable[int]:
+    """The document numbers of a term's postings, read a block at a time."""
+    if not isinstance(matcher, W3LeafMatcher):
+        return matcher.all_ids()  # type: ignore[no-any-return]  # inlined postings
+    ids: list[int] = []
+    while True:
+        matcher._read_data()
+        block = matcher._data[0]
+        ids.extend(block if matcher._byteids else accumulate(block))
+        if matcher._lastblock:
+            return ids
+        matcher._goto(matcher._nextoffset)
 
 
 # Per-segment column values as Python lists, keyed by segment: segments never change (only
