@@ -145,7 +145,9 @@ def _attach_replies(hits: list[SearchHit]) -> None:
     answers: dict[int, Turn] = {}
     questions: dict[int, Turn] = {}
     # One query for both; a reply's transcript is the hit's (set below), not fetched again per turn.
-    rows = Turn.objects.filter(Q(reply_to_id__in=question_ids) | Q(pk__in=reply_ids)).select_related("speaker")
+    rows = Turn.objects.filter(Q(reply_to_id__in=question_ids) | Q(pk__in=reply_ids)).select_related(
+        "speaker"
+    )
     for turn in rows.order_by("-position"):
         if turn.pk in reply_ids:
             questions[turn.pk] = turn

@@ -20,7 +20,7 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import accumulate
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +29,12 @@ from whoosh import columns
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.collectors import FilterCollector, TimeLimit, TopCollector
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.index import LockError
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
 from archive.search import analysis
@@ -170,21 +170,6 @@ class _PerFieldBM25FScorer(BM25FScorer):  # type: ignore[misc]
         self.qf = qf
         # After avgfl: setup() computes the maximum score that block skipping relies on.
         self.setup(searcher, fieldname, text)
-
-
-class _TimedTop(TopCollector):  # type: ignore[misc]
-    """Whoosh's top-N collector (with its block-quality skipping) that stops at a deadline."""
-
-    def __init__(self, limit: int, deadline: float) -> None:
-        super().__init__(limit, usequality=True)
-        self.deadline = deadline
-        self.collected = 0
-
-    def _collect(self, global_docnum: int, score: float) -> Any:
-        self.collected += 1
-        if not self.collected & 255 and time.monotonic() > self.deadline:
-            raise TimeLimit
-        return super()._collect(global_docnum, score)
 
 
 class WhooshBackend(BaseSearchBackend):
@@ -384,16 +369,11 @@ class WhooshBackend(BaseSearchBackend):
             top = heapq.nsmallest(wanted, matched, key=order.__getitem__)
             hits = [BackendHit(columns.turn_id(d), 0.0) for d in top[request.offset :]]
         else:
-            # Pass 2, scored: BM25F over the matches, skipping blocks that cannot reach the top.
-            timed: Any = _TimedTop(max(1, wanted), deadline)
-            if query_filter is not None:
-                timed = FilterCollector(timed, allow=matched)
-            try:
-                searcher.search_with_collector(q, timed)
-            except TimeLimit:
-                raise _too_costly() from None
-            top_scored = timed.results().top_n[request.offset : wanted]
-            hits = [BackendHit(columns.turn_id(docnum), float(score)) for score, docnum in top_scored]
+            # Pass 2, scored: BM25F over the matches; ties go to the lower document number, as
+            # in Whoosh's collector.
+            scored = _scores(searcher, columns, q, matched, deadline)
+            top_scored = heapq.nsmallest(wanted, scored, key=lambda item: (-item[1], item[0]))
+            hits = [BackendHit(columns.turn_id(d), float(score)) for d, score in top_scored[request.offset :]]
         facets: dict[str, list[tuple[str, int]]] = {}
         if request.facets:
             facet_key = (key, request.facet_size) if key is not None else None
@@ -518,6 +498,25 @@ def _docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
     return found
 
 
+def _scores(
+    searcher: Searcher, columns: _Columns, q: wq.Query, matched: set[int], deadline: float
+) -> list[tuple[int, float]]:
+    """(global document number, BM25F score) of every document in `matched`."""
+    found: list[tuple[int, float]] = []
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        count = sub.reader().doc_count_all()
+        allow = (
+            {d - offset for d in matched if offset <= d < offset + count}
+            if searcher.subsearchers
+            else matched
+        )
+        if not allow:
+            continue
+        scores = _BulkScorer(searcher, sub, columns, allow, deadline).scores(q)
+        found.extend((d + offset, v) for d, v in scores.items())
+    return found
+
+
 class _SetEvaluator:
     """The documents of one segment matching a query, as a set of segment document numbers."""
 
@@ -583,6 +582,132 @@ class _SetEvaluator:
         return set(_posting_ids(matcher))
 
 
+class _BulkScorer:
+    """BM25F scores of the matching documents of one segment, a posting list at a time.
+
+    The same sums as Whoosh's matchers (a term's BM25F with the per-field average length of
+    `_PerFieldBM25F`; OR, AND and a phrase add their parts' scores, AND NOT keeps the first
+    part's, AND MAYBE adds the second's where it matches) without their per-document calls,
+    whose block-quality skipping could not prune a broad search: every one of 25,000 matches
+    was scored through the whole query tree.
+    """
+
+    def __init__(
+        self, top: Searcher, sub: Searcher, columns: _Columns, allow: set[int], deadline: float
+    ) -> None:
+        self.top = top
+        self.sub = sub
+        self.reader = sub.reader()
+        self.columns = columns
+        self.allow = allow  # this segment's matching documents: nothing else is scored
+        self.deadline = deadline
+        self.weighting = columns.weighting()
+        self.sets = _SetEvaluator(sub, self.reader, deadline)
+        self.terms: dict[tuple[str, Any], dict[int, float]] = {}
+
+    def scores(self, q: wq.Query) -> dict[int, float]:
+        if time.monotonic() > self.deadline:
+            raise _too_costly()
+        if isinstance(q, wq.Term):
+            found = self.term(q.fieldname, q.text)
+            return found if q.boost == 1 else {d: v * q.boost for d, v in found.items()}
+        if isinstance(q, wq.Or):
+            parts = sorted((self.scores(c) for c in q.subqueries), key=len, reverse=True)
+            if not parts:
+                return {}
+            total = dict(parts[0])
+            for part in parts[1:]:
+                for d, v in part.items():
+                    total[d] = total.get(d, 0.0) + v
+            return total
+        if isinstance(q, wq.Sequence):
+            having = self.sets.docs(q)  # the documents with the phrase; its score is its words'
+            return self._sum_all(q.subqueries, having)
+        if isinstance(q, wq.And):
+            return self._sum_all(q.subqueries, None)
+        if isinstance(q, wq.AndNot):
+            first = self.scores(q.a)
+            excluded = self.sets.docs(q.b) if first else set()
+            return {d: v for d, v in first.items() if d not in excluded}
+        if isinstance(q, wq.AndMaybe):
+            first = self.scores(q.a)
+            if not first:
+                return first
+            for d, v in self.scores(q.b).items():
+                if d in first:
+                    first[d] += v
+            return first
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return {}
+        # Anything else (Every, a range): a constant score, as Whoosh gives them.
+        return {d: float(q.boost) for d in self.sets.docs(q) if d in self.allow}
+
+    def _sum_all(self, queries: Iterable[wq.Query], having: set[int] | None) -> dict[int, float]:
+        total: dict[int, float] | None = None
+        for child in queries:
+            part = self.scores(child)
+            if total is None:
+                total = {d: v for d, v in part.items() if d in having} if having is not None else dict(part)
+            else:
+                total = {d: v + part[d] for d, v in total.items() if d in part}
+            if not total:
+                return {}
+        return total or {}
+
+    def term(self, fieldname: str, text: Any) -> dict[int, float]:
+        key = (fieldname, text)
+        found = self.terms.get(key)
+        if found is not None:
+            return dict(found)
+        found = {}
+        reader = self.reader
+        terms = getattr(reader, "_terms", None)
+        if terms is not None and fieldname in reader.schema:
+            field = reader.schema[fieldname]
+            btext = text if isinstance(text, bytes) else field.to_bytes(text)
+            try:
+                matcher = terms.matcher(fieldname, btext, field.format)
+            except (KeyError, TermNotFound):
+                matcher = None
+            if matcher is not None:
+                allow = self.allow
+                if field.scorable:
+                    idf = self.top.idf(fieldname, btext)
+                    k1 = self.weighting.K1
+                    norms = self.columns.length_norms(self.top, self.reader, fieldname)
+                    codes = self.columns.length_codes(self.reader, fieldname)
+                    scale = idf * (k1 + 1)
+                    for d, w in _postings(matcher):
+                        if d in allow:
+                            found[d] = scale * w / (w + norms[codes[d]])
+                else:
+                    for d, w in _postings(matcher):
+                        if d in allow:
+                            found[d] = w
+        self.terms[key] = found
+        return dict(found)
+
+
+def _postings(matcher: Any) -> Iterator[tuple[int, float]]:
+    """(document number, weight) of a term's postings, read a block at a time."""
+    if not isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():  # inlined postings: a few
+            yield matcher.id(), matcher.weight()
+            matcher.next()
+        return
+    while True:
+        matcher._read_data()
+        block, weights = matcher._data[0], matcher._data[1]
+        ids = block if matcher._byteids else accumulate(block)
+        if weights is None or isinstance(weights, float):
+            yield from zip(ids, repeat(1.0 if weights is None else weights), strict=False)
+        else:
+            yield from zip(ids, weights, strict=False)
+        if matcher._lastblock:
+            return
+        matcher._goto(matcher._nextoffset)
+
+
 def _posting_ids(matcher: Any) -> Iterable[int]:
     """The document numbers of a term's postings, read a block at a time."""
     if not isinstance(matcher, W3LeafMatcher):
@@ -621,6 +746,7 @@ class _Columns:
         self.matches = _MatchCache()
         # Facet counts per (matches key, facet size), for the same searcher.
         self.facet_counts: _BoundedDict = _BoundedDict(512)
+        self.norms: dict[str, list[float]] = {}
 
     def _segments(self) -> list[tuple[Any, int]]:
         subs = self.searcher.subsearchers
@@ -687,6 +813,43 @@ class _Columns:
             with _SEGMENT_VALUES_LOCK:
                 _SEGMENT_VALUES[key] = cached
         return cached[0]  # type: ignore[no-any-return]
+
+    def length_codes(self, reader: Any, fieldname: str) -> bytes | list[int]:
+        """A segment's byte-coded field lengths (Whoosh's length column), one per document."""
+        segment = reader.segment()
+        key = (self.folder, segment.segment_id() if segment is not None else "", "#len-" + fieldname)
+        with _SEGMENT_VALUES_LOCK:
+            cached = _SEGMENT_VALUES.get(key)
+        if cached is None:
+            count = reader.doc_count_all()
+            perdoc = getattr(reader, "_perdoc", None)
+            column = (
+                perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc is not None else None
+            )
+            if column is None:
+                codes: bytes | list[int] = bytes(count)
+            elif getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_basepos"):
+                raw = bytes(column._dbfile.get(column._basepos, column._count)) if column._count else b""
+                codes = raw + bytes(max(0, count - len(raw)))
+            else:
+                codes = [column[d] or 0 for d in range(count)]
+            cached = [codes]
+            with _SEGMENT_VALUES_LOCK:
+                _SEGMENT_VALUES[key] = cached
+        return cached[0]  # type: ignore[no-any-return]
+
+    def length_norms(self, top: Searcher, reader: Any, fieldname: str) -> list[float]:
+        """BM25's length normalization, K1 * ((1 - B) + B * length / average), per length byte."""
+        norms: list[float] | None = self.norms.get(fieldname)
+        if norms is None:
+            weighting = self.weighting()
+            docs = weighting.docs_with_field.get(fieldname)
+            total = top.field_length(fieldname)
+            avgfl = (total / docs if docs else top.avg_field_length(fieldname)) or 1
+            b, k1 = weighting.B, weighting.K1
+            norms = [k1 * ((1 - b) + b * byte_to_length(c) / avgfl) for c in range(256)]
+            self.norms[fieldname] = norms
+        return norms
 
     def turn_id(self, docnum: int) -> int:
         return int(self.searcher.stored_fields(docnum)["stored"][0])
