@@ -47,6 +47,7 @@ class SearchPage:
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = None
     notice: str | None = None
+    facets_approximate: bool = False  # counts estimated from a sample of a very large result set
 
     @property
     def num_pages(self) -> int:
@@ -124,6 +125,7 @@ def search_turns(
         facets=_label_facets(found.facets),
         suggestion=suggestion,
         notice=" ".join(parsed.notices) or None,
+        facets_approximate=found.facets_approximate,
     )
 
 

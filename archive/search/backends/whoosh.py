@@ -20,7 +20,7 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -375,13 +375,14 @@ class WhooshBackend(BaseSearchBackend):
             top_scored = heapq.nsmallest(wanted, scored, key=lambda item: (-item[1], item[0]))
             hits = [BackendHit(columns.turn_id(d), float(score)) for d, score in top_scored[request.offset :]]
         facets: dict[str, list[tuple[str, int]]] = {}
+        approximate = False
         if request.facets:
             facet_key = (key, request.facet_size) if key is not None else None
             cached = columns.facet_counts.get(facet_key) if facet_key is not None else None
-            facets = cached if cached is not None else columns.facets(matched, request.facet_size)
+            facets, approximate = cached or columns.facets(matched, request.facet_size)
             if facet_key is not None and cached is None:
-                columns.facet_counts[facet_key] = facets
-        return BackendResults(len(matched), hits, facets)
+                columns.facet_counts[facet_key] = (facets, approximate)
+        return BackendResults(len(matched), hits, facets, facets_approximate=approximate)
 
     def suggest(self, request: SearchRequest) -> str | None:
         searcher = self.searcher()
@@ -726,6 +727,7 @@ def _posting_ids(matcher: Any) -> Iterable[int]:
 # their deletion lists do), so after a commit only new segments are read again.
 _SEGMENT_VALUES: dict[tuple[str, str, str], list[Any]] = {}
 _SEGMENT_VALUES_LOCK = threading.Lock()
+FACET_EXACT_LIMIT = 30_000
 FACET_COLUMNS = {
     "speaker": "speaker",
     "topic": "topic_set",
@@ -854,20 +856,37 @@ class _Columns:
     def turn_id(self, docnum: int) -> int:
         return int(self.searcher.stored_fields(docnum)["stored"][0])
 
-    def facets(self, matched: set[int], size: int) -> dict[str, list[tuple[str, int]]]:
+    def facets(self, matched: set[int], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+        """The most frequent values of each facet among the matches; True if the counts are estimates.
+
+        Beyond FACET_EXACT_LIMIT matches, the values of an even sample of that many are counted
+        and scaled: a broad search's facets then cost the same at 100,000 turns as at a million.
+        """
+        docs: Iterable[int] = matched
+        scale = 1.0
+        if len(matched) > FACET_EXACT_LIMIT:
+            # A set of document numbers iterates in about their order: every k-th spreads evenly.
+            step = -(-len(matched) // FACET_EXACT_LIMIT)
+            docs = list(matched)[::step]
+            scale = len(matched) / len(docs)
         found: dict[str, list[tuple[str, int]]] = {}
         for name, fieldname in FACET_COLUMNS.items():
-            values = self.array(fieldname)
             if name == "topic":
-                counts: Counter[str] = Counter(
-                    t for d in matched if values[d] for t in values[d].split(",") if t
-                )
+                counts: Counter[Any] = Counter(chain.from_iterable(map(self.topic_sets().__getitem__, docs)))
             else:
-                counts = Counter(values[d] for d in matched)
-            counts = Counter({v: c for v, c in counts.items() if v not in (None, "")})
+                counts = Counter(map(self.array(fieldname).__getitem__, docs))
+            counts.pop(None, None)
+            counts.pop("", None)
             ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-            found[name] = [(str(v), c) for v, c in ranked[:size]]
-        return found
+            found[name] = [(str(v), max(1, round(c * scale))) for v, c in ranked[:size]]
+        return found, scale != 1.0
+
+    def topic_sets(self) -> list[tuple[str, ...]]:
+        cached = self.arrays.get(("#topics", False))
+        if cached is None:
+            cached = [tuple(t for t in v.split(",") if t) if v else () for v in self.array("topic_set")]
+            self.arrays[("#topics", False)] = cached
+        return cached
 
 
 class _BoundedDict(dict[Any, Any]):
