@@ -187,10 +187,17 @@ def _attach_translations(hits: list[SearchHit]) -> None:
                 wanted[hit.turn.pk] = (transcript.translation_of_slug, hit.turn.original_position)
         else:
             wanted[hit.turn.pk] = (transcript.slug, hit.turn.position)
-    positions = {position for _, position in wanted.values()}
-    rows = Turn.objects.filter(transcript__in=[t.pk for t in members]).filter(
-        Q(position__in=positions) | Q(original_position__in=positions)
-    )
+    # Per family, only its own positions (all positions in every member fetched hundreds of rows).
+    positions: dict[str, set[int]] = {}
+    for family, position in wanted.values():
+        positions.setdefault(family, set()).add(position)
+    where = Q(pk__in=[])
+    for family, family_positions in positions.items():
+        in_family = [t.pk for t in members if family_of[t.pk] == family]
+        where |= Q(transcript__in=in_family) & (
+            Q(position__in=family_positions) | Q(original_position__in=family_positions)
+        )
+    rows = Turn.objects.filter(where)
     by_key: dict[tuple[str, int], list[Turn]] = {}
     members_by_pk = {t.pk: t for t in members}
     for turn in rows.select_related("speaker").order_by("transcript_id", "position"):

@@ -358,9 +358,12 @@ class WhooshBackend(BaseSearchBackend):
         matched = columns.matches.get(key) if key is not None else None
         if matched is None:
             # Pass 1, unscored: every matching document (the count and the facets need them all).
-            matched = _docset(searcher, q, deadline)
-            if query_filter is not None:
-                matched &= _docset(searcher, query_filter, deadline)
+            if request.query.root is None and query_filter is not None:
+                matched = _docset(searcher, query_filter, deadline)  # browsing: the filters alone
+            else:
+                matched = _docset(searcher, q, deadline)
+                if query_filter is not None:
+                    matched &= _docset(searcher, query_filter, deadline)
             if key is not None:
                 columns.matches.put(key, matched)
         wanted = request.offset + request.limit
