@@ -20,7 +20,7 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
 
@@ -356,27 +356,32 @@ class WhooshBackend(BaseSearchBackend):
         query_filter = _filter(request)
         key = _match_key(request)
         matched = columns.matches.get(key) if key is not None else None
-        if matched is None:
-            # Pass 1, unscored: every matching document (the count and the facets need them all).
-            if request.query.root is None and query_filter is not None:
-                matched = _docset(searcher, query_filter, deadline)  # browsing: the filters alone
-            else:
-                matched = _docset(searcher, q, deadline)
-                if query_filter is not None:
-                    matched &= _docset(searcher, query_filter, deadline)
-            if key is not None:
-                columns.matches.put(key, matched)
         wanted = request.offset + request.limit
         if collector_sorted(request):
+            if matched is None:
+                # Every matching document (the count and the facets need them all), unscored.
+                if request.query.root is None and query_filter is not None:
+                    matched = _docset(searcher, query_filter, deadline)  # browsing: the filters alone
+                else:
+                    matched = _docset(searcher, q, deadline)
+                    if query_filter is not None:
+                        matched &= _docset(searcher, query_filter, deadline)
             order = columns.array("date_order", desc=request.sort != "date")
             top = heapq.nsmallest(wanted, matched, key=order.__getitem__)
             hits = [BackendHit(columns.turn_id(d), 0.0) for d in top[request.offset :]]
         else:
-            # Pass 2, scored: BM25F over the matches; ties go to the lower document number, as
-            # in Whoosh's collector.
-            scored = _scores(searcher, columns, q, matched, deadline)
+            # One pass: BM25F of every matching document (within the filters), so the matches are
+            # the scored documents. Ties go to the lower document number, as in Whoosh's collector.
+            allow = matched
+            if allow is None and query_filter is not None:
+                allow = _docset(searcher, query_filter, deadline)
+            scored = _scores(searcher, columns, q, allow, deadline)
+            if matched is None:
+                matched = {d for d, _ in scored}
             top_scored = heapq.nsmallest(wanted, scored, key=lambda item: (-item[1], item[0]))
             hits = [BackendHit(columns.turn_id(d), float(score)) for d, score in top_scored[request.offset :]]
+        if key is not None:
+            columns.matches.put(key, matched)
         facets: dict[str, list[tuple[str, int]]] = {}
         approximate = False
         if request.facets:
@@ -503,21 +508,23 @@ def _docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
 
 
 def _scores(
-    searcher: Searcher, columns: _Columns, q: wq.Query, matched: set[int], deadline: float
+    searcher: Searcher, columns: _Columns, q: wq.Query, allow: set[int] | None, deadline: float
 ) -> list[tuple[int, float]]:
-    """(global document number, BM25F score) of every document in `matched`."""
+    """(global document number, BM25F score) of every document matching `q` (and in `allow`)."""
     found: list[tuple[int, float]] = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
-        count = sub.reader().doc_count_all()
-        allow = (
-            {d - offset for d in matched if offset <= d < offset + count}
-            if searcher.subsearchers
-            else matched
-        )
-        if not allow:
+        reader = sub.reader()
+        local = allow
+        if allow is not None and searcher.subsearchers:
+            count = reader.doc_count_all()
+            local = {d - offset for d in allow if offset <= d < offset + count}
+        if local is not None and not local:
             continue
-        scores = _BulkScorer(searcher, sub, columns, allow, deadline).scores(q)
-        found.extend((d + offset, v) for d, v in scores.items())
+        scores = _BulkScorer(searcher, sub, columns, local, deadline).scores(q)
+        if local is None and reader.has_deletions():
+            for d in reader.deleted_docs_set:
+                scores.pop(d, None)
+        found.extend(((d + offset, v) for d, v in scores.items()) if offset else scores.items())
     return found
 
 
@@ -528,6 +535,7 @@ class _SetEvaluator:
         self.searcher = searcher
         self.reader = reader
         self.deadline = deadline
+        self.phrases: dict[wq.Query, set[int]] = {}
 
     def docs(self, q: wq.Query) -> set[int]:
         if time.monotonic() > self.deadline:
@@ -541,9 +549,11 @@ class _SetEvaluator:
             return found
         if isinstance(q, wq.Sequence):
             # Documents with every word first (cheap), then Whoosh checks the positions of those.
-            if not self._all(q.subqueries):
-                return set()
-            return set(self.searcher.docs_for_query(q))
+            phrase = self.phrases.get(q)  # a phrase is in the query twice (see _QueryBuilder.build)
+            if phrase is None:
+                phrase = set(self.searcher.docs_for_query(q)) if self._all(q.subqueries) else set()
+                self.phrases[q] = phrase
+            return set(phrase)
         if isinstance(q, wq.And):
             return self._all(q.subqueries)
         if isinstance(q, wq.AndNot):
@@ -597,13 +607,13 @@ class _BulkScorer:
     """
 
     def __init__(
-        self, top: Searcher, sub: Searcher, columns: _Columns, allow: set[int], deadline: float
+        self, top: Searcher, sub: Searcher, columns: _Columns, allow: set[int] | None, deadline: float
     ) -> None:
         self.top = top
         self.sub = sub
         self.reader = sub.reader()
         self.columns = columns
-        self.allow = allow  # this segment's matching documents: nothing else is scored
+        self.allow = allow  # this segment's documents within the filters (None: all)
         self.deadline = deadline
         self.weighting = columns.weighting()
         self.sets = _SetEvaluator(sub, self.reader, deadline)
@@ -644,7 +654,8 @@ class _BulkScorer:
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return {}
         # Anything else (Every, a range): a constant score, as Whoosh gives them.
-        return {d: float(q.boost) for d in self.sets.docs(q) if d in self.allow}
+        allow = self.allow
+        return {d: float(q.boost) for d in self.sets.docs(q) if allow is None or d in allow}
 
     def _sum_all(self, queries: Iterable[wq.Query], having: set[int] | None) -> dict[int, float]:
         total: dict[int, float] | None = None
@@ -681,32 +692,51 @@ class _BulkScorer:
                     norms = self.columns.length_norms(self.top, self.reader, fieldname)
                     codes = self.columns.length_codes(self.reader, fieldname)
                     scale = idf * (k1 + 1)
-                    for d, w in _postings(matcher):
-                        if d in allow:
-                            found[d] = scale * w / (w + norms[codes[d]])
+                    for ids, weights in _posting_blocks(matcher):
+                        if isinstance(weights, float):  # one weight for the whole block
+                            w = weights
+                            kept = ids if allow is None else [d for d in ids if d in allow]
+                            found.update({d: scale * w / (w + norms[codes[d]]) for d in kept})
+                        else:
+                            found.update(
+                                {
+                                    d: scale * w / (w + norms[codes[d]])
+                                    for d, w in zip(ids, weights, strict=False)
+                                    if allow is None or d in allow
+                                }
+                            )
                 else:
-                    for d, w in _postings(matcher):
-                        if d in allow:
-                            found[d] = w
+                    for ids, weights in _posting_blocks(matcher):
+                        if isinstance(weights, float):
+                            kept = ids if allow is None else [d for d in ids if d in allow]
+                            found.update(dict.fromkeys(kept, weights))
+                        else:
+                            found.update(
+                                {
+                                    d: w
+                                    for d, w in zip(ids, weights, strict=False)
+                                    if allow is None or d in allow
+                                }
+                            )
         self.terms[key] = found
         return dict(found)
 
 
-def _postings(matcher: Any) -> Iterator[tuple[int, float]]:
-    """(document number, weight) of a term's postings, read a block at a time."""
-    if not isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():  # inlined postings: a few
-            yield matcher.id(), matcher.weight()
+def _posting_blocks(matcher: Any) -> Iterator[tuple[list[int], Any]]:
+    """(document numbers, weights: a sequence or one float for all) of each block of a term's postings."""
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings: a few
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
             matcher.next()
+        yield ids, weights
         return
     while True:
         matcher._read_data()
         block, weights = matcher._data[0], matcher._data[1]
-        ids = block if matcher._byteids else accumulate(block)
-        if weights is None or isinstance(weights, float):
-            yield from zip(ids, repeat(1.0 if weights is None else weights), strict=False)
-        else:
-            yield from zip(ids, weights, strict=False)
+        ids = list(block) if matcher._byteids else list(accumulate(block))
+        yield ids, 1.0 if weights is None else weights
         if matcher._lastblock:
             return
         matcher._goto(matcher._nextoffset)
