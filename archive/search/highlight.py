@@ -51,24 +51,32 @@ def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tu
                 words.update(group)
     if not words and not prefixes:
         return []
-    if len(text) > EXCERPT_CHARS:
-        # A long turn (speeches run to 45,000 characters): look for the terms as they are in the
-        # normalized text (a C-speed search), confirm a hit by analyzing a few words around it,
-        # and analyze only the excerpt around the first confirmed one.
-        lower = text.lower()
-        if len(lower) == len(text):  # positions in it are positions in the text
-            pattern = _loose_pattern(tuple(sorted({*words, *prefixes}, key=len, reverse=True)))
-            for tries, match in enumerate(pattern.finditer(lower)):
-                if tries == MAX_TRIES:
-                    break
-                first = _hits(text, key, words, prefixes, *_widened(text, *match.span()), first_only=True)
-                if first:
-                    start, end = _window(text, first)
-                    return _merged(_hits(text, key, words, prefixes, *_widened(text, start, end)))
-        # A stem that is no substring of its words, a script the analysis converts: the whole turn.
-    return _merged(_hits(text, key, words, prefixes, 0, len(text)))
+    if len(text) <= EXCERPT_CHARS:
+        return _merged(_hits(text, key, words, prefixes, 0, len(text)))
+    # A long turn (speeches run to 45,000 characters): look for the terms in the lowercased text
+    # (a C-speed search; accents and a stem's last letter left open: `happi` finds `happy`),
+    # confirm a hit by analyzing a few words around it, and analyze only the excerpt around the
+    # first confirmed one.
+    lower = text.lower()
+    if key == "zh":
+        lower = str(analysis._t2s().convert(lower))  # the analysis reads Traditional as Simplified
+    if len(lower) == len(text):  # positions in it are positions in the text
+        cjk = key in ("zh", "ja")
+        loose = {t if cjk or len(t) <= 3 else t[:-1] for t in {*words, *prefixes}}
+        pattern = _loose_pattern(tuple(sorted(loose, key=len, reverse=True)))
+        for tries, match in enumerate(pattern.finditer(lower)):
+            if tries == MAX_TRIES:
+                break
+            first = _hits(text, key, words, prefixes, *_widened(text, *match.span()), first_only=True)
+            if first:
+                start, end = _window(text, first)
+                return _merged(_hits(text, key, words, prefixes, *_widened(text, start, end)))
+    # No term found as written (a turn found by its title, its speaker or its translation; a
+    # form the search cannot see): its beginning, analyzed as far as an excerpt can reach.
+    return _merged(_hits(text, key, words, prefixes, 0, min(len(text), FALLBACK_CHARS)))
 
 
+FALLBACK_CHARS = 3000
 MAX_TRIES = 20
 
 

@@ -340,7 +340,7 @@ class LongTurnHighlightTests(SimpleTestCase):
         self.assertTrue(excerpt.startswith("…") and excerpt.endswith("…"))
 
     def test_a_stem_that_is_no_substring_of_the_word_is_still_found(self) -> None:
-        # "happy" stems to "happi", which "happy" does not contain: the whole turn is analyzed.
+        # "happiness" stems to "happi", which "happy" does not contain: its last letter is left open.
         text = "We talked about other business of the week with colleagues. " * 40 + "They were happy."
         self.assertIn("<mark>happy</mark>", self.marked(text, "en", "happiness"))
 
@@ -349,3 +349,9 @@ class LongTurnHighlightTests(SimpleTestCase):
         excerpt = self.marked(text, "es", "cooperacion")
         self.assertIn("<mark>cooperación</mark>", excerpt)
         self.assertNotIn("<mark>cooperativistas</mark>", excerpt)
+
+    def test_a_long_turn_without_its_words_shows_its_beginning(self) -> None:
+        # Found through its title or its translation: nothing in its own text to mark.
+        excerpt = self.marked(self.filler * 3, "es", "educacion")
+        self.assertNotIn("<mark>", excerpt)
+        self.assertTrue(excerpt.startswith("Hablamos de otros asuntos") and excerpt.endswith("…"))
