@@ -96,8 +96,8 @@ class WhooshBackendTests(BackendTests, TestCase):
             deadline = time.monotonic() + 10
             matched = backend_module._docset(searcher, q, deadline)
             self.assertEqual(matched, set(searcher.docs_for_query(q)), text)
-            ours = dict(backend_module._scores(searcher, columns, q, None, deadline))  # no filter
-            within = dict(backend_module._scores(searcher, columns, q, matched, deadline))
+            ours = backend_module._scores(searcher, columns, q, None, deadline)  # no filter
+            within = backend_module._scores(searcher, columns, q, matched, deadline)
             self.assertEqual(ours, within, text)
             theirs = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
             self.assertEqual(ours.keys(), theirs.keys(), text)

@@ -13,6 +13,7 @@ topic labels, and keyword/numeric fields for filters, facets and sorting.
 from __future__ import annotations
 
 import heapq
+import operator
 import os
 import shutil
 import threading
@@ -377,9 +378,12 @@ class WhooshBackend(BaseSearchBackend):
                 allow = _docset(searcher, query_filter, deadline)
             scored = _scores(searcher, columns, q, allow, deadline)
             if matched is None:
-                matched = {d for d, _ in scored}
-            top_scored = heapq.nsmallest(wanted, scored, key=lambda item: (-item[1], item[0]))
-            hits = [BackendHit(columns.turn_id(d), float(score)) for d, score in top_scored[request.offset :]]
+                matched = set(scored)
+            # (score, -docnum) pairs compared in C: the highest scores, then the lowest numbers.
+            top_scored = heapq.nlargest(wanted, zip(scored.values(), map(operator.neg, scored), strict=True))
+            hits = [
+                BackendHit(columns.turn_id(-d), float(score)) for score, d in top_scored[request.offset :]
+            ]
         if key is not None:
             columns.matches.put(key, matched)
         facets: dict[str, list[tuple[str, int]]] = {}
@@ -509,9 +513,9 @@ def _docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
 
 def _scores(
     searcher: Searcher, columns: _Columns, q: wq.Query, allow: set[int] | None, deadline: float
-) -> list[tuple[int, float]]:
-    """(global document number, BM25F score) of every document matching `q` (and in `allow`)."""
-    found: list[tuple[int, float]] = []
+) -> dict[int, float]:
+    """Global document number -> BM25F score, for every document matching `q` (and in `allow`)."""
+    found: dict[int, float] = {}
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
         local = allow
@@ -524,7 +528,10 @@ def _scores(
         if local is None and reader.has_deletions():
             for d in reader.deleted_docs_set:
                 scores.pop(d, None)
-        found.extend(((d + offset, v) for d, v in scores.items()) if offset else scores.items())
+        if not offset and not found:
+            found = scores
+        else:
+            found.update({d + offset: v for d, v in scores.items()})
     return found
 
 
