@@ -8,6 +8,12 @@ Schema: one text field per analysis key for the turn's own text (`text_<key>`), 
 the aligned translations' text (`trans_<key>`) and one for the title (`title_<key>`),
 each with that key's analyzer (`archive.search.analysis`), plus the speaker's names and
 topic labels, and keyword/numeric fields for filters, facets and sorting.
+
+Searching: the query is translated into Whoosh queries (`_QueryBuilder`) but evaluated here,
+a posting list at a time: the matches as set algebra (`_docset`) and the relevance as BM25F
+sums over whole posting lists (`_BulkScorer`), with Whoosh's own scores and order (a test
+holds them equal). Whoosh's matchers, a Python call per document, are left the phrase checks.
+Facets are counted from column values held as lists, on a sample beyond FACET_EXACT_LIMIT.
 """
 
 from __future__ import annotations
