@@ -107,6 +107,7 @@ def page_json(page: SearchPage) -> dict[str, Any]:
             name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
             for name, values in page.facets.items()
         },
+        "facets_approximate": page.facets_approximate,
         "suggestion": page.suggestion,
         "notice": page.notice,
     }
@@ -166,6 +167,10 @@ class SearchPageSerializer(serializers.Serializer):
     page_size = serializers.IntegerField()
     results = _HitOut(many=True)
     facets = _FacetsOut()
+    facets_approximate = serializers.BooleanField(
+        help_text="True when the facet counts are estimates: a search matching very many turns has its "
+        "facets counted on an even sample of its matches, scaled to the total (`count` stays exact)"
+    )
     suggestion = serializers.CharField(allow_null=True, help_text="A did-you-mean query")
     notice = serializers.CharField(allow_null=True, help_text="What was repaired in a malformed query")
 

@@ -7,6 +7,9 @@ the tokens the query's words, phrases and prefixes analyze to, so `educacion` ma
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -48,20 +51,85 @@ def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tu
                 words.update(group)
     if not words and not prefixes:
         return []
+    if len(text) <= EXCERPT_CHARS:
+        return _merged(_hits(text, key, words, prefixes, 0, len(text)))
+    # A long turn (speeches run to 45,000 characters): look for the terms in the lowercased text
+    # (a C-speed search; accents and a stem's last letter left open: `happi` finds `happy`),
+    # confirm a hit by analyzing a few words around it, and analyze only the excerpt around the
+    # first confirmed one.
+    lower = text.lower()
+    if key == "zh":
+        lower = str(analysis._t2s().convert(lower))  # the analysis reads Traditional as Simplified
+    if len(lower) == len(text):  # positions in it are positions in the text
+        cjk = key in ("zh", "ja")
+        loose = {t if cjk or len(t) <= 3 else t[:-1] for t in {*words, *prefixes}}
+        pattern = _loose_pattern(tuple(sorted(loose, key=len, reverse=True)))
+        for tries, match in enumerate(pattern.finditer(lower)):
+            if tries == MAX_TRIES:
+                break
+            first = _hits(text, key, words, prefixes, *_widened(text, *match.span()), first_only=True)
+            if first:
+                start, end = _window(text, first)
+                return _merged(_hits(text, key, words, prefixes, *_widened(text, start, end)))
+    # No term found as written (a turn found by its title, its speaker or its translation; a
+    # form the search cannot see): its beginning, analyzed as far as an excerpt can reach.
+    return _merged(_hits(text, key, words, prefixes, 0, min(len(text), FALLBACK_CHARS)))
+
+
+FALLBACK_CHARS = 3000
+MAX_TRIES = 20
+
+
+@lru_cache(maxsize=1000)
+def _loose_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """The terms as a pattern that also matches their letters accented (`educacion`, `educación`)."""
+    return re.compile("|".join("".join(_ACCENTED.get(ch, re.escape(ch)) for ch in term) for term in terms))
+
+
+def _accented() -> dict[str, str]:
+    variants: dict[str, set[str]] = {}
+    for cp, base in analysis._FOLD.items():
+        if isinstance(base, str) and len(base) == 1 and chr(cp).lower() == chr(cp):
+            variants.setdefault(base, {base}).add(chr(cp))
+    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in variants.items()}
+
+
+_ACCENTED = _accented()
+
+
+def _widened(text: str, start: int, end: int) -> tuple[int, int]:
+    """The excerpt with a word on either side, so the analysis sees whole words at its edges."""
+    a, b = max(0, start - 40), min(len(text), end + 40)
+    space = text.rfind(" ", max(0, a - 60), a)
+    a = space + 1 if space >= 0 else a
+    space = text.find(" ", b, b + 60)
+    return a, (space if space >= 0 else b)
+
+
+def _hits(
+    text: str, key: str, words: set[str], prefixes: list[str], a: int, b: int, first_only: bool = False
+) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     prefix_tuple = tuple(prefixes)
     # The excerpt ends at most EXCERPT_CHARS after the first hit (see _window): a long turn is
     # analyzed only that far, not to its end (the cost of highlighting long speeches).
     stop = len(text) + 1
-    for token in analysis.analyzer_for(key)(text, mode="index", chars=True, positions=True):
+    analyzer = analysis.analyzer_for(key)
+    for token in analyzer(text[a:b], mode="index", chars=True, positions=True, start_char=a):
         if token.startchar >= stop:
             break
         if token.text in words or (prefix_tuple and token.text.startswith(prefix_tuple)):
-            a, b = token.startchar, token.endchar
-            if 0 <= a < b <= len(text):
-                found.append((a, b))
+            start, end = token.startchar, token.endchar
+            if 0 <= start < end <= len(text):
+                found.append((start, end))
+                if first_only:
+                    return found
                 if len(text) > EXCERPT_CHARS:
-                    stop = min(stop, a + EXCERPT_CHARS)
+                    stop = min(stop, start + EXCERPT_CHARS)
+    return found
+
+
+def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     found.sort()
     merged: list[tuple[int, int]] = []
     for a, b in found:

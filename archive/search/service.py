@@ -47,6 +47,7 @@ class SearchPage:
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = None
     notice: str | None = None
+    facets_approximate: bool = False  # counts estimated from a sample of a very large result set
 
     @property
     def num_pages(self) -> int:
@@ -124,6 +125,7 @@ def search_turns(
         facets=_label_facets(found.facets),
         suggestion=suggestion,
         notice=" ".join(parsed.notices) or None,
+        facets_approximate=found.facets_approximate,
     )
 
 
@@ -140,17 +142,27 @@ def _attach_replies(hits: list[SearchHit]) -> None:
     """A question gets its (first) answer; an answer gets the question it replies to."""
     question_ids = [hit.turn.pk for hit in hits if hit.turn.kind == TurnKind.QUESTION]
     reply_ids = [hit.turn.reply_to_id for hit in hits if hit.turn.reply_to_id]
+    if not question_ids and not reply_ids:
+        return
     answers: dict[int, Turn] = {}
-    for answer in (
-        Turn.objects.filter(reply_to_id__in=question_ids).select_related("speaker").order_by("-position")
-    ):
-        assert answer.reply_to_id is not None
-        answers[answer.reply_to_id] = answer  # the first answer wins: positions descend
-    questions = Turn.objects.select_related("speaker").in_bulk(reply_ids)
+    questions: dict[int, Turn] = {}
+    # One query for both; a reply's transcript is the hit's (set below), not fetched again per turn.
+    rows = Turn.objects.filter(Q(reply_to_id__in=question_ids) | Q(pk__in=reply_ids)).select_related(
+        "speaker"
+    )
+    for turn in rows.order_by("-position"):
+        if turn.pk in reply_ids:
+            questions[turn.pk] = turn
+        if turn.reply_to_id in question_ids:
+            answers[turn.reply_to_id] = turn  # the first answer wins: positions descend
+    transcripts = {hit.transcript.pk: hit.transcript for hit in hits}
     for hit in hits:
         hit.answer = answers.get(hit.turn.pk)
         if hit.turn.reply_to_id:
             hit.question = questions.get(hit.turn.reply_to_id)
+        for reply in (hit.answer, hit.question):
+            if reply is not None and reply.transcript_id in transcripts:
+                reply.transcript = transcripts[reply.transcript_id]
 
 
 def _attach_translations(hits: list[SearchHit]) -> None:
@@ -175,10 +187,17 @@ def _attach_translations(hits: list[SearchHit]) -> None:
                 wanted[hit.turn.pk] = (transcript.translation_of_slug, hit.turn.original_position)
         else:
             wanted[hit.turn.pk] = (transcript.slug, hit.turn.position)
-    positions = {position for _, position in wanted.values()}
-    rows = Turn.objects.filter(transcript__in=[t.pk for t in members]).filter(
-        Q(position__in=positions) | Q(original_position__in=positions)
-    )
+    # Per family, only its own positions (all positions in every member fetched hundreds of rows).
+    positions: dict[str, set[int]] = {}
+    for family, position in wanted.values():
+        positions.setdefault(family, set()).add(position)
+    where = Q(pk__in=[])
+    for family, family_positions in positions.items():
+        in_family = [t.pk for t in members if family_of[t.pk] == family]
+        where |= Q(transcript__in=in_family) & (
+            Q(position__in=family_positions) | Q(original_position__in=family_positions)
+        )
+    rows = Turn.objects.filter(where)
     by_key: dict[tuple[str, int], list[Turn]] = {}
     members_by_pk = {t.pk: t for t in members}
     for turn in rows.select_related("speaker").order_by("transcript_id", "position"):

@@ -319,3 +319,39 @@ class PicklingTests(SimpleTestCase):
         self.assertEqual(list(schema["text_zh"].process_text("發言人", mode="query")), ["发言人"])
         self.assertEqual(turns.search("发言人"), [0])
         self.assertEqual(turns.search("תכניות"), [1])
+
+
+class LongTurnHighlightTests(SimpleTestCase):
+    """A long turn is searched for its terms first and analyzed only around the first hit."""
+
+    filler = "Hablamos de otros asuntos de la semana con los compañeros de la conferencia. " * 60
+
+    def marked(self, text: str, language: str, q: str) -> str:
+        from archive.search.highlight import highlight
+        from archive.search.query import parse_query
+
+        return str(highlight(text, language, parse_query(q).positive_leaves()))
+
+    def test_an_accented_word_far_into_a_long_turn_is_marked_in_its_excerpt(self) -> None:
+        text = self.filler + "La educación pública es la prioridad, dijo. " + self.filler
+        excerpt = self.marked(text, "es", "educacion publica")
+        self.assertIn("<mark>educación</mark> <mark>pública</mark>", excerpt)
+        self.assertLess(len(excerpt), 700)
+        self.assertTrue(excerpt.startswith("…") and excerpt.endswith("…"))
+
+    def test_a_stem_that_is_no_substring_of_the_word_is_still_found(self) -> None:
+        # "happiness" stems to "happi", which "happy" does not contain: its last letter is left open.
+        text = "We talked about other business of the week with colleagues. " * 40 + "They were happy."
+        self.assertIn("<mark>happy</mark>", self.marked(text, "en", "happiness"))
+
+    def test_a_substring_inside_another_word_is_not_marked(self) -> None:
+        text = self.filler + "Los cooperativistas hablaron. " * 5 + "Es una cooperación ejemplar."
+        excerpt = self.marked(text, "es", "cooperacion")
+        self.assertIn("<mark>cooperación</mark>", excerpt)
+        self.assertNotIn("<mark>cooperativistas</mark>", excerpt)
+
+    def test_a_long_turn_without_its_words_shows_its_beginning(self) -> None:
+        # Found through its title or its translation: nothing in its own text to mark.
+        excerpt = self.marked(self.filler * 3, "es", "educacion")
+        self.assertNotIn("<mark>", excerpt)
+        self.assertTrue(excerpt.startswith("Hablamos de otros asuntos") and excerpt.endswith("…"))

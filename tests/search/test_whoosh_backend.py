@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import time
+from unittest import mock
 
 from django.test import TestCase
 from whoosh import index as wi
 
-from archive.models import SearchOutbox
+from archive.models import SearchOutbox, Transcript
 from archive.search import indexer, search_turns
+from archive.search.backends import whoosh as backend_module
+from archive.search.backends.base import SearchRequest
+from archive.search.query import parse_query
 from tests.search.backend_mixin import BackendTests, ConcurrentBackendTests
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES
+from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS
 
 
 class WhooshBackendTests(BackendTests, ConcurrentBackendTests, TestCase):
@@ -59,3 +64,60 @@ class WhooshBackendTests(BackendTests, ConcurrentBackendTests, TestCase):
             transcript.delete()
         self.assertEqual(search_turns("tariffs").count, 0)
         self.assertEqual(search_turns("tariffs").facets["speaker"], [])
+
+    def test_matches_and_scores_are_whooshs_own(self) -> None:
+        """The set algebra and the bulk BM25F give what Whoosh's matchers and collector give.
+
+        Each document is its own commit (several segments), and one transcript is deleted
+        (deletions within a segment), so segment offsets and deletions are both exercised.
+        """
+        for document in (BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, *OTHERS):
+            self.load(document)
+        with self.captureOnCommitCallbacks(execute=True):
+            Transcript.objects.get(slug=MANANERA_ES["slug"]).delete()
+        searcher = self.backend.searcher()
+        assert searcher is not None
+        self.assertGreater(len(searcher.subsearchers or ()), 1)
+        columns = backend_module._columns_of(searcher)
+        searcher.weighting = columns.weighting()
+        queries = [
+            "tariffs",
+            "sanctions OR steel",
+            '"three companies"',
+            "press",
+            "trade tariffs",
+            "companies -drones",
+            "kind:answer tariffs",
+            "cooperation",
+            "合作",
+        ]
+        for text in queries:
+            q = backend_module._QueryBuilder(searcher, SearchRequest(parse_query(text))).build()
+            deadline = time.monotonic() + 10
+            matched = backend_module._docset(searcher, q, deadline)
+            self.assertEqual(matched, set(searcher.docs_for_query(q)), text)
+            ours = backend_module._scores(searcher, columns, q, None, deadline)  # no filter
+            within = backend_module._scores(searcher, columns, q, matched, deadline)
+            self.assertEqual(ours, within, text)
+            theirs = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+            self.assertEqual(ours.keys(), theirs.keys(), text)
+            for docnum, score in theirs.items():
+                self.assertAlmostEqual(ours[docnum], score, places=9, msg=text)
+        self.assertTrue(any(search_turns(text).count for text in queries))
+
+    def test_facets_of_a_very_large_result_set_are_estimated_and_said_so(self) -> None:
+        self.load(BRIEFING_EN, MANANERA_ES)
+        exact = search_turns("")
+        self.assertFalse(exact.facets_approximate)
+        self.assertEqual({f.value: f.count for f in exact.facets["kind"]}, {"question": 3, "answer": 3})
+        with mock.patch.object(backend_module, "FACET_EXACT_LIMIT", 3):
+            self.load(MFA_EN)  # a commit: a new searcher, nothing counted yet
+            page = search_turns("")
+            response = self.client.get("/api/v1/search/", {"q": ""}).json()
+        self.assertEqual(page.count, 6 + len(MFA_EN["turns"]))  # the total stays exact
+        self.assertTrue(page.facets_approximate)
+        self.assertTrue(response["facets_approximate"])
+        kinds = {f.value: f.count for f in page.facets["kind"]}
+        # Every other match counted, each count doubled or so: about the total, not the sample.
+        self.assertAlmostEqual(sum(kinds.values()), page.count, delta=3)
+        self.assertFalse(self.client.get("/api/v1/search/", {"q": "tariffs"}).json()["facets_approximate"])

@@ -193,20 +193,24 @@ class Command(BaseCommand):
         )
         ours_mib, bare_mib = folder_size(live) / 2**20, folder_size(bare_dir) / 2**20
         self.stdout.write(f"index size             {ours_mib:,.1f} MiB (bare: {bare_mib:,.1f} MiB)")
-        self.stdout.write(f"queries                {len(mix)} x {options['rounds']} rounds")
+        self.stdout.write(
+            f"queries                {len(mix)}, once each, then {options['rounds']} repeated rounds"
+        )
+        # The target's figure: each search's first request, with nothing kept for it (matches,
+        # facet counts); the process has opened the index with one search outside the mix.
+        self.stdout.write(
+            "first request          API "
+            + "   ".join(f"p{p} {percentile(first_ms, p):.1f} ms" for p in (50, 95, 99))
+            + f"   mean {statistics.mean(first_ms):.1f} ms"
+        )
+        # The rounds repeat the mix, so they reuse what the searcher keeps per search.
         for p in (50, 95, 99):
             ours, bare = percentile(ours_ms, p), percentile(bare_ms, p)
             ratio = ours / max(bare, 1e-9)
             self.stdout.write(
-                f"latency p{p:<3}        API {ours:7.1f} ms   bare Whoosh {bare:7.1f} ms   ratio {ratio:.1f}"
+                f"repeated p{p:<3}         API {ours:7.1f} ms   bare Whoosh {bare:7.1f} ms  ratio {ratio:.1f}"
             )
-        self.stdout.write(f"mean latency           API {statistics.mean(ours_ms):.1f} ms")
-        # The rounds repeat the mix, so they reuse what the searcher keeps per search (matches,
-        # facet counts); the warm-up round is each search's first request.
-        self.stdout.write(
-            "first request          API "
-            + "   ".join(f"p{p} {percentile(first_ms, p):.1f} ms" for p in (50, 95, 99))
-        )
+        self.stdout.write(f"repeated mean          API {statistics.mean(ours_ms):.1f} ms")
         self.stdout.write(
             f"peak memory (RSS)      {peak_mb:,.0f} MiB (largest rebuild subprocess: {children_mb:,.0f} MiB)"
         )
@@ -264,8 +268,13 @@ class Command(BaseCommand):
         from django.test import Client
 
         client = Client()
+        started = time.perf_counter()
+        client.get("/api/v1/search/", {"q": "warm 準備 合作"})  # opens the index, loads MeCab and jieba
+        self.stdout.write(
+            f"opening the index    {(time.perf_counter() - started) * 1000:.0f} ms (a search outside the mix)"
+        )
         first: list[float] = []
-        for params in mix:  # warm-up: caches, analyzers, the searcher
+        for params in mix:  # each search's first request
             started = time.perf_counter()
             client.get("/api/v1/search/", params)
             first.append((time.perf_counter() - started) * 1000)

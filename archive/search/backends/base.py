@@ -52,6 +52,8 @@ class BackendResults:
     hits: list[BackendHit]
     # facet name -> [(value, count)], most frequent first
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # True when the counts are estimates (a backend may count a sample of a very large result set).
+    facets_approximate: bool = False
 
 
 @dataclass

@@ -8,11 +8,18 @@ Schema: one text field per analysis key for the turn's own text (`text_<key>`), 
 the aligned translations' text (`trans_<key>`) and one for the title (`title_<key>`),
 each with that key's analyzer (`archive.search.analysis`), plus the speaker's names and
 topic labels, and keyword/numeric fields for filters, facets and sorting.
+
+Searching: the query is translated into Whoosh queries (`_QueryBuilder`) but evaluated here,
+a posting list at a time: the matches as set algebra (`_docset`) and the relevance as BM25F
+sums over whole posting lists (`_BulkScorer`), with Whoosh's own scores and order (a test
+holds them equal). Whoosh's matchers, a Python call per document, are left the phrase checks.
+Facets are counted from column values held as lists, on a sample beyond FACET_EXACT_LIMIT.
 """
 
 from __future__ import annotations
 
 import heapq
+import operator
 import os
 import shutil
 import threading
@@ -20,6 +27,7 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +36,12 @@ from whoosh import columns
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TimeLimit, TopCollector
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.index import LockError
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
 from archive.search import analysis
@@ -167,21 +177,6 @@ class _PerFieldBM25FScorer(BM25FScorer):  # type: ignore[misc]
         self.qf = qf
         # After avgfl: setup() computes the maximum score that block skipping relies on.
         self.setup(searcher, fieldname, text)
-
-
-class _TimedTop(TopCollector):  # type: ignore[misc]
-    """Whoosh's top-N collector (with its block-quality skipping) that stops at a deadline."""
-
-    def __init__(self, limit: int, deadline: float) -> None:
-        super().__init__(limit, usequality=True)
-        self.deadline = deadline
-        self.collected = 0
-
-    def _collect(self, global_docnum: int, score: float) -> Any:
-        self.collected += 1
-        if not self.collected & 255 and time.monotonic() > self.deadline:
-            raise TimeLimit
-        return super()._collect(global_docnum, score)
 
 
 class WhooshBackend(BaseSearchBackend):
@@ -368,37 +363,44 @@ class WhooshBackend(BaseSearchBackend):
         query_filter = _filter(request)
         key = _match_key(request)
         matched = columns.matches.get(key) if key is not None else None
-        if matched is None:
-            # Pass 1, unscored: every matching document (the count and the facets need them all).
-            matched = _docset(searcher, q, deadline)
-            if query_filter is not None:
-                matched &= _docset(searcher, query_filter, deadline)
-            if key is not None:
-                columns.matches.put(key, matched)
         wanted = request.offset + request.limit
         if collector_sorted(request):
+            if matched is None:
+                # Every matching document (the count and the facets need them all), unscored.
+                if request.query.root is None and query_filter is not None:
+                    matched = _docset(searcher, query_filter, deadline)  # browsing: the filters alone
+                else:
+                    matched = _docset(searcher, q, deadline)
+                    if query_filter is not None:
+                        matched &= _docset(searcher, query_filter, deadline)
             order = columns.array("date_order", desc=request.sort != "date")
             top = heapq.nsmallest(wanted, matched, key=order.__getitem__)
             hits = [BackendHit(columns.turn_id(d), 0.0) for d in top[request.offset :]]
         else:
-            # Pass 2, scored: BM25F over the matches, skipping blocks that cannot reach the top.
-            timed: Any = _TimedTop(max(1, wanted), deadline)
-            if query_filter is not None:
-                timed = FilterCollector(timed, allow=matched)
-            try:
-                searcher.search_with_collector(q, timed)
-            except TimeLimit:
-                raise _too_costly() from None
-            top_scored = timed.results().top_n[request.offset : wanted]
-            hits = [BackendHit(columns.turn_id(docnum), float(score)) for score, docnum in top_scored]
+            # One pass: BM25F of every matching document (within the filters), so the matches are
+            # the scored documents. Ties go to the lower document number, as in Whoosh's collector.
+            allow = matched
+            if allow is None and query_filter is not None:
+                allow = _docset(searcher, query_filter, deadline)
+            scored = _scores(searcher, columns, q, allow, deadline)
+            if matched is None:
+                matched = set(scored)
+            # (score, -docnum) pairs compared in C: the highest scores, then the lowest numbers.
+            top_scored = heapq.nlargest(wanted, zip(scored.values(), map(operator.neg, scored), strict=True))
+            hits = [
+                BackendHit(columns.turn_id(-d), float(score)) for score, d in top_scored[request.offset :]
+            ]
+        if key is not None:
+            columns.matches.put(key, matched)
         facets: dict[str, list[tuple[str, int]]] = {}
+        approximate = False
         if request.facets:
             facet_key = (key, request.facet_size) if key is not None else None
             cached = columns.facet_counts.get(facet_key) if facet_key is not None else None
-            facets = cached if cached is not None else columns.facets(matched, request.facet_size)
+            facets, approximate = cached or columns.facets(matched, request.facet_size)
             if facet_key is not None and cached is None:
-                columns.facet_counts[facet_key] = facets
-        return BackendResults(len(matched), hits, facets)
+                columns.facet_counts[facet_key] = (facets, approximate)
+        return BackendResults(len(matched), hits, facets, facets_approximate=approximate)
 
     def suggest(self, request: SearchRequest) -> str | None:
         searcher = self.searcher()
@@ -495,19 +497,283 @@ def _too_costly() -> QueryRefused:
 
 
 def _docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
+    """Every (global) document number matching `q`, deletions excluded.
+
+    Evaluated as set algebra over whole posting lists, block by block, rather than by
+    Whoosh's matchers a document at a time: a broad search (a word of every White House
+    title) has tens of thousands of matches, and the matchers' per-document Python calls
+    were most of its time. Phrases are checked by Whoosh, among the documents having all
+    their words.
+    """
+    subs = searcher.subsearchers or [(searcher, 0)]
     found: set[int] = set()
-    add = found.add
-    for n, docnum in enumerate(searcher.docs_for_query(q)):
-        if not n & 4095 and time.monotonic() > deadline:
-            raise _too_costly()
-        add(docnum)
+    for sub, offset in subs:
+        reader = sub.reader()
+        local = _SetEvaluator(sub, reader, deadline).docs(q)
+        deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        if deleted:
+            local -= deleted
+        found |= {d + offset for d in local} if offset else local
     return found
+
+
+def _scores(
+    searcher: Searcher, columns: _Columns, q: wq.Query, allow: set[int] | None, deadline: float
+) -> dict[int, float]:
+    """Global document number -> BM25F score, for every document matching `q` (and in `allow`)."""
+    found: dict[int, float] = {}
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        local = allow
+        if allow is not None and searcher.subsearchers:
+            count = reader.doc_count_all()
+            local = {d - offset for d in allow if offset <= d < offset + count}
+        if local is not None and not local:
+            continue
+        scores = _BulkScorer(searcher, sub, columns, local, deadline).scores(q)
+        if local is None and reader.has_deletions():
+            for d in reader.deleted_docs_set:
+                scores.pop(d, None)
+        if not offset and not found:
+            found = scores
+        else:
+            found.update({d + offset: v for d, v in scores.items()})
+    return found
+
+
+class _SetEvaluator:
+    """The documents of one segment matching a query, as a set of segment document numbers."""
+
+    def __init__(self, searcher: Searcher, reader: Any, deadline: float) -> None:
+        self.searcher = searcher
+        self.reader = reader
+        self.deadline = deadline
+        self.phrases: dict[wq.Query, set[int]] = {}
+
+    def docs(self, q: wq.Query) -> set[int]:
+        if time.monotonic() > self.deadline:
+            raise _too_costly()
+        if isinstance(q, wq.Term):
+            return self.term(q.fieldname, q.text)
+        if isinstance(q, wq.Or):
+            found: set[int] = set()
+            for child in q.subqueries:
+                found |= self.docs(child)
+            return found
+        if isinstance(q, wq.Sequence):
+            # Documents with every word first (cheap), then Whoosh checks the positions of those.
+            phrase = self.phrases.get(q)  # a phrase is in the query twice (see _QueryBuilder.build)
+            if phrase is None:
+                phrase = set(self.searcher.docs_for_query(q)) if self._all(q.subqueries) else set()
+                self.phrases[q] = phrase
+            return set(phrase)
+        if isinstance(q, wq.And):
+            return self._all(q.subqueries)
+        if isinstance(q, wq.AndNot):
+            positive = self.docs(q.a)
+            return positive - self.docs(q.b) if positive else positive
+        if isinstance(q, wq.AndMaybe):
+            return self.docs(q.a)
+        if isinstance(q, wq.Every):
+            return set(range(self.reader.doc_count_all()))
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return set()
+        if isinstance(q, wq.MultiTerm) and not isinstance(q, wq.Sequence):
+            found = set()
+            for btext in q._btexts(self.reader):
+                found |= self.term(q.fieldname, btext)
+            return found
+        return set(self.searcher.docs_for_query(q))  # anything else: Whoosh's own matching
+
+    def _all(self, queries: Iterable[wq.Query]) -> set[int]:
+        found: set[int] | None = None
+        for child in queries:
+            docs = self.docs(child)
+            found = docs if found is None else found & docs
+            if not found:
+                return set()
+        return found or set()
+
+    def term(self, fieldname: str, text: str | bytes) -> set[int]:
+        reader = self.reader
+        terms = getattr(reader, "_terms", None)  # a segment's (an empty index has none)
+        if terms is None or fieldname not in reader.schema:
+            return set()
+        field = reader.schema[fieldname]
+        btext = text if isinstance(text, bytes) else field.to_bytes(text)
+        try:
+            # The raw postings (deletions are subtracted once per segment, not per posting).
+            matcher = terms.matcher(fieldname, btext, field.format)
+        except (KeyError, TermNotFound):
+            return set()
+        return set(_posting_ids(matcher))
+
+
+class _BulkScorer:
+    """BM25F scores of the matching documents of one segment, a posting list at a time.
+
+    The same sums as Whoosh's matchers (a term's BM25F with the per-field average length of
+    `_PerFieldBM25F`; OR, AND and a phrase add their parts' scores, AND NOT keeps the first
+    part's, AND MAYBE adds the second's where it matches) without their per-document calls,
+    whose block-quality skipping could not prune a broad search: every one of 25,000 matches
+    was scored through the whole query tree.
+    """
+
+    def __init__(
+        self, top: Searcher, sub: Searcher, columns: _Columns, allow: set[int] | None, deadline: float
+    ) -> None:
+        self.top = top
+        self.sub = sub
+        self.reader = sub.reader()
+        self.columns = columns
+        self.allow = allow  # this segment's documents within the filters (None: all)
+        self.deadline = deadline
+        self.weighting = columns.weighting()
+        self.sets = _SetEvaluator(sub, self.reader, deadline)
+        self.terms: dict[tuple[str, Any], dict[int, float]] = {}
+
+    def scores(self, q: wq.Query) -> dict[int, float]:
+        if time.monotonic() > self.deadline:
+            raise _too_costly()
+        if isinstance(q, wq.Term):
+            found = self.term(q.fieldname, q.text)
+            return found if q.boost == 1 else {d: v * q.boost for d, v in found.items()}
+        if isinstance(q, wq.Or):
+            parts = sorted((self.scores(c) for c in q.subqueries), key=len, reverse=True)
+            if not parts:
+                return {}
+            total = dict(parts[0])
+            for part in parts[1:]:
+                for d, v in part.items():
+                    total[d] = total.get(d, 0.0) + v
+            return total
+        if isinstance(q, wq.Sequence):
+            having = self.sets.docs(q)  # the documents with the phrase; its score is its words'
+            return self._sum_all(q.subqueries, having)
+        if isinstance(q, wq.And):
+            return self._sum_all(q.subqueries, None)
+        if isinstance(q, wq.AndNot):
+            first = self.scores(q.a)
+            excluded = self.sets.docs(q.b) if first else set()
+            return {d: v for d, v in first.items() if d not in excluded}
+        if isinstance(q, wq.AndMaybe):
+            first = self.scores(q.a)
+            if not first:
+                return first
+            for d, v in self.scores(q.b).items():
+                if d in first:
+                    first[d] += v
+            return first
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return {}
+        # Anything else (Every, a range): a constant score, as Whoosh gives them.
+        allow = self.allow
+        return {d: float(q.boost) for d in self.sets.docs(q) if allow is None or d in allow}
+
+    def _sum_all(self, queries: Iterable[wq.Query], having: set[int] | None) -> dict[int, float]:
+        total: dict[int, float] | None = None
+        for child in queries:
+            part = self.scores(child)
+            if total is None:
+                total = {d: v for d, v in part.items() if d in having} if having is not None else dict(part)
+            else:
+                total = {d: v + part[d] for d, v in total.items() if d in part}
+            if not total:
+                return {}
+        return total or {}
+
+    def term(self, fieldname: str, text: Any) -> dict[int, float]:
+        key = (fieldname, text)
+        found = self.terms.get(key)
+        if found is not None:
+            return dict(found)
+        found = {}
+        reader = self.reader
+        terms = getattr(reader, "_terms", None)
+        if terms is not None and fieldname in reader.schema:
+            field = reader.schema[fieldname]
+            btext = text if isinstance(text, bytes) else field.to_bytes(text)
+            try:
+                matcher = terms.matcher(fieldname, btext, field.format)
+            except (KeyError, TermNotFound):
+                matcher = None
+            if matcher is not None:
+                allow = self.allow
+                if field.scorable:
+                    idf = self.top.idf(fieldname, btext)
+                    k1 = self.weighting.K1
+                    norms = self.columns.length_norms(self.top, self.reader, fieldname)
+                    codes = self.columns.length_codes(self.reader, fieldname)
+                    scale = idf * (k1 + 1)
+                    for ids, weights in _posting_blocks(matcher):
+                        if isinstance(weights, float):  # one weight for the whole block
+                            w = weights
+                            kept = ids if allow is None else [d for d in ids if d in allow]
+                            found.update({d: scale * w / (w + norms[codes[d]]) for d in kept})
+                        else:
+                            found.update(
+                                {
+                                    d: scale * w / (w + norms[codes[d]])
+                                    for d, w in zip(ids, weights, strict=False)
+                                    if allow is None or d in allow
+                                }
+                            )
+                else:
+                    for ids, weights in _posting_blocks(matcher):
+                        if isinstance(weights, float):
+                            kept = ids if allow is None else [d for d in ids if d in allow]
+                            found.update(dict.fromkeys(kept, weights))
+                        else:
+                            found.update(
+                                {
+                                    d: w
+                                    for d, w in zip(ids, weights, strict=False)
+                                    if allow is None or d in allow
+                                }
+                            )
+        self.terms[key] = found
+        return dict(found)
+
+
+def _posting_blocks(matcher: Any) -> Iterator[tuple[list[int], Any]]:
+    """(document numbers, weights: a sequence or one float for all) of each block of a term's postings."""
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings: a few
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        yield ids, weights
+        return
+    while True:
+        matcher._read_data()
+        block, weights = matcher._data[0], matcher._data[1]
+        ids = list(block) if matcher._byteids else list(accumulate(block))
+        yield ids, 1.0 if weights is None else weights
+        if matcher._lastblock:
+            return
+        matcher._goto(matcher._nextoffset)
+
+
+def _posting_ids(matcher: Any) -> Iterable[int]:
+    """The document numbers of a term's postings, read a block at a time."""
+    if not isinstance(matcher, W3LeafMatcher):
+        return matcher.all_ids()  # type: ignore[no-any-return]  # inlined postings
+    ids: list[int] = []
+    while True:
+        matcher._read_data()
+        block = matcher._data[0]
+        ids.extend(block if matcher._byteids else accumulate(block))
+        if matcher._lastblock:
+            return ids
+        matcher._goto(matcher._nextoffset)
 
 
 # Per-segment column values as Python lists, keyed by segment: segments never change (only
 # their deletion lists do), so after a commit only new segments are read again.
 _SEGMENT_VALUES: dict[tuple[str, str, str], list[Any]] = {}
 _SEGMENT_VALUES_LOCK = threading.Lock()
+FACET_EXACT_LIMIT = 30_000
 FACET_COLUMNS = {
     "speaker": "speaker",
     "topic": "topic_set",
@@ -528,6 +794,7 @@ class _Columns:
         self.matches = _MatchCache()
         # Facet counts per (matches key, facet size), for the same searcher.
         self.facet_counts: _BoundedDict = _BoundedDict(512)
+        self.norms: dict[str, list[float]] = {}
 
     def _segments(self) -> list[tuple[Any, int]]:
         subs = self.searcher.subsearchers
@@ -595,23 +862,77 @@ class _Columns:
                 _SEGMENT_VALUES[key] = cached
         return cached[0]  # type: ignore[no-any-return]
 
+    def length_codes(self, reader: Any, fieldname: str) -> bytes | list[int]:
+        """A segment's byte-coded field lengths (Whoosh's length column), one per document."""
+        segment = reader.segment()
+        key = (self.folder, segment.segment_id() if segment is not None else "", "#len-" + fieldname)
+        with _SEGMENT_VALUES_LOCK:
+            cached = _SEGMENT_VALUES.get(key)
+        if cached is None:
+            count = reader.doc_count_all()
+            perdoc = getattr(reader, "_perdoc", None)
+            column = (
+                perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc is not None else None
+            )
+            if column is None:
+                codes: bytes | list[int] = bytes(count)
+            elif getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_basepos"):
+                raw = bytes(column._dbfile.get(column._basepos, column._count)) if column._count else b""
+                codes = raw + bytes(max(0, count - len(raw)))
+            else:
+                codes = [column[d] or 0 for d in range(count)]
+            cached = [codes]
+            with _SEGMENT_VALUES_LOCK:
+                _SEGMENT_VALUES[key] = cached
+        return cached[0]  # type: ignore[no-any-return]
+
+    def length_norms(self, top: Searcher, reader: Any, fieldname: str) -> list[float]:
+        """BM25's length normalization, K1 * ((1 - B) + B * length / average), per length byte."""
+        norms: list[float] | None = self.norms.get(fieldname)
+        if norms is None:
+            weighting = self.weighting()
+            docs = weighting.docs_with_field.get(fieldname)
+            total = top.field_length(fieldname)
+            avgfl = (total / docs if docs else top.avg_field_length(fieldname)) or 1
+            b, k1 = weighting.B, weighting.K1
+            norms = [k1 * ((1 - b) + b * byte_to_length(c) / avgfl) for c in range(256)]
+            self.norms[fieldname] = norms
+        return norms
+
     def turn_id(self, docnum: int) -> int:
         return int(self.searcher.stored_fields(docnum)["stored"][0])
 
-    def facets(self, matched: set[int], size: int) -> dict[str, list[tuple[str, int]]]:
+    def facets(self, matched: set[int], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+        """The most frequent values of each facet among the matches; True if the counts are estimates.
+
+        Beyond FACET_EXACT_LIMIT matches, the values of an even sample of that many are counted
+        and scaled: a broad search's facets then cost the same at 100,000 turns as at a million.
+        """
+        docs: Iterable[int] = matched
+        scale = 1.0
+        if len(matched) > FACET_EXACT_LIMIT:
+            # A set of document numbers iterates in about their order: every k-th spreads evenly.
+            step = -(-len(matched) // FACET_EXACT_LIMIT)
+            docs = list(matched)[::step]
+            scale = len(matched) / len(docs)
         found: dict[str, list[tuple[str, int]]] = {}
         for name, fieldname in FACET_COLUMNS.items():
-            values = self.array(fieldname)
             if name == "topic":
-                counts: Counter[str] = Counter(
-                    t for d in matched if values[d] for t in values[d].split(",") if t
-                )
+                counts: Counter[Any] = Counter(chain.from_iterable(map(self.topic_sets().__getitem__, docs)))
             else:
-                counts = Counter(values[d] for d in matched)
-            counts = Counter({v: c for v, c in counts.items() if v not in (None, "")})
+                counts = Counter(map(self.array(fieldname).__getitem__, docs))
+            counts.pop(None, None)
+            counts.pop("", None)
             ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-            found[name] = [(str(v), c) for v, c in ranked[:size]]
-        return found
+            found[name] = [(str(v), max(1, round(c * scale))) for v, c in ranked[:size]]
+        return found, scale != 1.0
+
+    def topic_sets(self) -> list[tuple[str, ...]]:
+        cached = self.arrays.get(("#topics", False))
+        if cached is None:
+            cached = [tuple(t for t in v.split(",") if t) if v else () for v in self.array("topic_set")]
+            self.arrays[("#topics", False)] = cached
+        return cached
 
 
 class _BoundedDict(dict[Any, Any]):
