@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from io import StringIO
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from archive.importers import import_documents, read_content
+from archive.importers import import_documents, read_content, read_files
 from archive.interchange import DocumentError, validate_document
 from archive.models import Appearance, Speaker, Topic, Transcript, Turn
 from tests.base import PERES_EN, PERES_ZH, document, import_document
@@ -154,6 +155,25 @@ class ImportPipelineTests(TestCase):
             "speaker 'Ghost' is not in the document's speakers list",
         )
         self.assertFalse(Transcript.objects.filter(slug="bad").exists())
+
+    def test_a_dump_file_is_read_a_line_at_a_time(self) -> None:
+        # From disk, NDJSON is streamed: a bad byte rejects its own line, not the whole file,
+        # and a raw U+2028 inside a string does not end a line.
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "dump.ndjson"
+            first = json.dumps(document(description="one\u2028two"), ensure_ascii=False)
+            path.write_bytes(
+                b"\xef\xbb\xbf"
+                + first.encode()
+                + b"\n"
+                + b'{"title": "\xff"}\n'
+                + json.dumps(PERES_ZH).encode()
+            )
+            report = import_documents(read_files([path]))
+        self.assertEqual(report.documents, 2)
+        self.assertEqual([(e.source, e.line) for e in report.errors], [(str(path), 2)])
+        self.assertIn("line 2: is not valid UTF-8", str(report.errors[0]))
+        self.assertEqual(Transcript.objects.get(slug=PERES_EN["slug"]).description, "one\u2028two")
 
     def test_a_rejected_reimport_leaves_the_old_version_untouched(self) -> None:
         import_document(document())
