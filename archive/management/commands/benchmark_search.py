@@ -180,7 +180,9 @@ class Command(BaseCommand):
         self.stdout.write(f"turns indexed          {count:,}")
         self.stdout.write(
             f"import (NDJSON)        {imported['turns'] / imported['seconds']:,.0f} turns/s "
-            f"({imported['documents']:,} documents, {imported['seconds']:,.1f} s)"
+            f"({imported['documents']:,} documents, {imported['seconds']:,.1f} s; "
+            f"CPU {imported['cpu']:,.1f} s, "
+            f"{imported['turns'] / imported['cpu']:,.0f} turns per CPU second)"
         )
         ours_rate = count / ours_s
         if options["no_bare"]:
@@ -207,7 +209,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"export (NDJSON)        {exported['turns'] / exported['seconds']:,.0f} turns/s "
             f"({exported['documents']:,} documents, {exported['bytes'] / 2**20:,.1f} MiB, "
-            f"{exported['seconds']:,.1f} s)"
+            f"{exported['seconds']:,.1f} s; CPU {exported['cpu']:,.1f} s, "
+            f"{exported['turns'] / exported['cpu']:,.0f} turns per CPU second)"
         )
         self.stdout.write(f"queries                {len(mix)} x {options['rounds']} rounds")
         for p in (50, 95, 99):
@@ -273,15 +276,15 @@ class Command(BaseCommand):
         files = sorted(source.glob("*.json"))
         if not files:
             raise CommandError(f"no .json documents in {source}")
-        documents = [json.loads(f.read_text(encoding="utf-8")) for f in files]
-        wanted = limit or sum(len(d["turns"]) for d in documents)
+        wanted = limit or sum(len(json.loads(f.read_text(encoding="utf-8"))["turns"]) for f in files)
         dump = Path(settings.VAR_DIR) / "import.ndjson"
         taken, copy = 0, 0
         with dump.open("w", encoding="utf-8") as out:
             while taken < wanted:
-                for data in documents:
+                for file in files:  # read again for each copy: the phases fork from this process
                     if taken >= wanted:
                         break
+                    data = json.loads(file.read_text(encoding="utf-8"))
                     if copy:  # varied slugs: a repeat is a new transcript, not a replacement
                         data = {**data, "slug": f"{data['slug']}-r{copy}"}
                         if data.get("translation_of"):
@@ -420,6 +423,14 @@ def current_rss_mib() -> float:
 
 
 def peak_mib() -> float:
+    """This process's peak resident memory since it started (VmHWM: unlike ru_maxrss, it does
+    not start from the RSS of the process that forked it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
