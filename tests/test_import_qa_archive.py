@@ -125,6 +125,28 @@ class ImportServiceTests(TestCase):
         transcript = import_document(other)
         self.assertEqual(transcript.turns.get().speaker.slug, "shimon-peres")
 
+    def test_a_document_links_its_own_speakers_and_an_older_speaker_keeps_a_name(self) -> None:
+        # Speakers are resolved from one look-up per document: names learnt within the document
+        # count, and a name two people hold goes to the older one, as with a query per name.
+        older = Speaker.objects.create(slug="press-office", name="Spokesperson")
+        doc = document(
+            slug="one-document",
+            speakers=[
+                {"name": "Ana Ruiz", "slug": "ana-ruiz", "aliases": ["Spokesperson", "A. Ruiz"]},
+                {"name": "A. Ruiz"},
+                {"name": "Spokesperson"},
+            ],
+        )
+        doc["turns"] = [
+            {"speaker": "Ana Ruiz", "text": "Good morning."},
+            {"speaker": "A. Ruiz", "text": "One more thing."},
+            {"speaker": "Spokesperson", "text": "Thank you."},
+        ]
+        transcript = import_document(doc)
+        speakers = [turn.speaker.slug for turn in transcript.turns.order_by("position")]
+        self.assertEqual(speakers, ["ana-ruiz", "ana-ruiz", older.slug])
+        self.assertEqual(Speaker.objects.count(), 2)
+
     def test_a_translation_imported_first_finds_its_original_later(self) -> None:
         translation = import_document(PERES_ZH)
         self.assertIsNone(translation.translation_of)
