@@ -83,11 +83,15 @@ class Speaker(models.Model):
         return list(seen)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        creating = self._state.adding and self.pk is None  # an INSERT of a new row
         super().save(*args, **kwargs)
-        self.sync_lookup_names()
+        self.sync_lookup_names(new=creating)
 
-    def sync_lookup_names(self) -> None:
+    def sync_lookup_names(self, *, new: bool = False) -> None:
         keys = {name_key(n) for n in self.all_names()} - {""}
+        if new:  # a row just inserted has no names yet: spare an import two queries per new speaker
+            SpeakerName.objects.bulk_create([SpeakerName(speaker=self, key=k) for k in sorted(keys)])
+            return
         existing = set(self.lookup_names.values_list("key", flat=True))
         if keys != existing:
             self.lookup_names.exclude(key__in=keys).delete()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from io import StringIO
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from archive.importers import import_documents, read_content
+from archive.importers import import_documents, read_content, read_files
 from archive.interchange import DocumentError, validate_document
 from archive.models import Appearance, Speaker, Topic, Transcript, Turn
 from tests.base import PERES_EN, PERES_ZH, document, import_document
@@ -124,6 +125,28 @@ class ImportServiceTests(TestCase):
         transcript = import_document(other)
         self.assertEqual(transcript.turns.get().speaker.slug, "shimon-peres")
 
+    def test_a_document_links_its_own_speakers_and_an_older_speaker_keeps_a_name(self) -> None:
+        # Speakers are resolved from one look-up per document: names learnt within the document
+        # count, and a name two people hold goes to the older one, as with a query per name.
+        older = Speaker.objects.create(slug="press-office", name="Spokesperson")
+        doc = document(
+            slug="one-document",
+            speakers=[
+                {"name": "Ana Ruiz", "slug": "ana-ruiz", "aliases": ["Spokesperson", "A. Ruiz"]},
+                {"name": "A. Ruiz"},
+                {"name": "Spokesperson"},
+            ],
+        )
+        doc["turns"] = [
+            {"speaker": "Ana Ruiz", "text": "Good morning."},
+            {"speaker": "A. Ruiz", "text": "One more thing."},
+            {"speaker": "Spokesperson", "text": "Thank you."},
+        ]
+        transcript = import_document(doc)
+        speakers = [turn.speaker.slug for turn in transcript.turns.order_by("position")]
+        self.assertEqual(speakers, ["ana-ruiz", "ana-ruiz", older.slug])
+        self.assertEqual(Speaker.objects.count(), 2)
+
     def test_a_translation_imported_first_finds_its_original_later(self) -> None:
         translation = import_document(PERES_ZH)
         self.assertIsNone(translation.translation_of)
@@ -154,6 +177,25 @@ class ImportPipelineTests(TestCase):
             "speaker 'Ghost' is not in the document's speakers list",
         )
         self.assertFalse(Transcript.objects.filter(slug="bad").exists())
+
+    def test_a_dump_file_is_read_a_line_at_a_time(self) -> None:
+        # From disk, NDJSON is streamed: a bad byte rejects its own line, not the whole file,
+        # and a raw U+2028 inside a string does not end a line.
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "dump.ndjson"
+            first = json.dumps(document(description="one\u2028two"), ensure_ascii=False)
+            path.write_bytes(
+                b"\xef\xbb\xbf"
+                + first.encode()
+                + b"\n"
+                + b'{"title": "\xff"}\n'
+                + json.dumps(PERES_ZH).encode()
+            )
+            report = import_documents(read_files([path]))
+        self.assertEqual(report.documents, 2)
+        self.assertEqual([(e.source, e.line) for e in report.errors], [(str(path), 2)])
+        self.assertIn("line 2: is not valid UTF-8", str(report.errors[0]))
+        self.assertEqual(Transcript.objects.get(slug=PERES_EN["slug"]).description, "one\u2028two")
 
     def test_a_rejected_reimport_leaves_the_old_version_untouched(self) -> None:
         import_document(document())

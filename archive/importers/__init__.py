@@ -17,7 +17,7 @@ from django.db import DatabaseError, transaction
 
 from archive.importers.base import RawDocument, decode_text
 from archive.importers.published import parse_published
-from archive.importers.qa_json import parse_json, parse_ndjson
+from archive.importers.qa_json import parse_json, parse_ndjson, read_ndjson
 from archive.importers.subtitles import parse_srt, parse_vtt
 from archive.interchange import DocumentError, validate_document
 from archive.services import transcript_import
@@ -67,6 +67,15 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def read_files(files: Iterable[Path]) -> Iterator[RawDocument]:
     for path in files:
+        if path.suffix.lower() == ".ndjson" and path.is_file():
+            try:
+                yield from read_ndjson(path)  # a dump of any size: streamed, not read whole
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+                yield RawDocument(
+                    str(path), error=DocumentError(f"cannot be read: {reason}", source=str(path))
+                )
+            continue
         try:
             content = path.read_bytes()
         except OSError as exc:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from archive.importers.base import RawDocument
 from archive.interchange import DocumentError
@@ -27,9 +28,28 @@ def parse_json(text: str, source: str) -> Iterator[RawDocument]:
 
 
 def parse_ndjson(text: str, source: str) -> Iterator[RawDocument]:
-    # Lines end at "\n" only: str.splitlines() also splits at U+2028, U+0085 and others, which
-    # json.dumps(ensure_ascii=False) leaves raw inside strings (a turn's text may hold them).
-    for number, line in enumerate(text.split("\n"), start=1):
+    return parse_ndjson_lines(text.split("\n"), source)
+
+
+def read_ndjson(path: Path) -> Iterator[RawDocument]:
+    """A file's documents, read a line at a time: memory holds one document, whatever the size.
+
+    A line that is not UTF-8 is rejected alone (with its number); the others still import.
+    """
+    with path.open("rb") as handle:
+        yield from parse_ndjson_lines(handle, str(path))
+
+
+def parse_ndjson_lines(lines: Iterable[str | bytes], source: str) -> Iterator[RawDocument]:
+    # Lines end at "\n" only: U+2028 and friends may stand raw inside a JSON string.
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                message = f"is not valid UTF-8 (byte {exc.start} of the line cannot be decoded)"
+                yield RawDocument(source, line=number, error=DocumentError(message))
+                continue
         if not line.strip():
             continue
         try:

@@ -6,10 +6,16 @@ the archive's own data is never touched:
 1. normalizes the corpus (`../shared/corpus/normalize.py --per-source 0`, 105k turns) unless
    --source names a folder of qa-archive/1 files; with --turns N beyond the corpus, documents
    are repeated under varied slugs;
-2. imports it, then builds our index (`rebuild_index`) and a bare Whoosh index with the
-   standard analyzer from the same turns, timing both;
-3. times a fixed mix of queries through GET /api/v1/search/ and the same words on the bare
-   index; prints p50/p95/p99, their ratio, the index sizes and the peak memory.
+2. writes them as one NDJSON dump and imports it (`import_transcripts`' path, streamed), then
+   builds our index (`rebuild_index`) and a bare Whoosh index with the standard analyzer from
+   the same turns, timing both; exports every transcript as NDJSON again;
+3. in a fresh process standing for a web worker, times a fixed mix of queries through
+   GET /api/v1/search/ (per kind of query) and the page of the longest transcript, and the same
+   words on the bare index; prints p50/p95/p99, their ratio, the index sizes and memory.
+
+The import, the rebuild, the export and the web worker each run in their own process, so each
+one's peak memory is its own; import and export also report their memory at every 100,000
+turns (it stays flat: both stream). The settings are production's (DEBUG off).
 
 With --backends whoosh,postgres (and --pg-url naming an empty PostgreSQL database, where the
 corpus is then imported for every backend), each backend instead rebuilds its index and runs
@@ -27,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,9 +94,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pg-url", help="an empty, throw-away PostgreSQL database for --backends with postgres"
         )
+        parser.add_argument("--no-bare", action="store_true", help="skip the bare Whoosh comparison")
         parser.add_argument("--child", action="store_true", help=argparse_hidden())
+        parser.add_argument("--phase", choices=PHASES, help=argparse_hidden())
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["phase"]:
+            # The last line of a phase's output is its figures, for the child that started it.
+            self.stdout.write(json.dumps(getattr(self, f"phase_{options['phase']}")(options)))
+            return
         if options["child"]:
             self.run_child(options)
             return
@@ -108,6 +119,12 @@ class Command(BaseCommand):
                 # The benchmark is one client sending hundreds of requests: the API's rate limit
                 # would answer most of them with a 429 and the timings would measure that.
                 "API_THROTTLE_ANON": "",
+                # Production's settings: with DEBUG on, Django logs every SQL statement it runs
+                # (a sixth of an import's time). Plain HTTP and static files: the test client.
+                "DEBUG": "0",
+                "SECRET_KEY": "benchmark-only",
+                "SECURE_SSL_REDIRECT": "0",
+                "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
             }
             command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "benchmark_search"]
             command += ["--child", "--source", str(source), "--rounds", str(options["rounds"])]
@@ -115,6 +132,8 @@ class Command(BaseCommand):
                 command += ["--turns", str(options["turns"])]
             if options["queries"]:
                 command += ["--queries", str(options["queries"])]
+            if options["no_bare"]:
+                command += ["--no-bare"]
             if options["backends"]:
                 command += ["--backends", options["backends"]]
                 env.update(backends_env(options["backends"], options["pg_url"]))
@@ -150,110 +169,239 @@ class Command(BaseCommand):
     # -- in the child process, on the throw-away database -------------------------------------------
 
     def run_child(self, options: dict[str, Any]) -> None:
-        from archive.search import indexer
-
         call_command("migrate", verbosity=0)
         if options["backends"]:
             compare_backends(self, options)
             return
-        turns = self.load(options["source"], options["turns"])
-        self.stdout.write(f"Imported {turns} turns.")
+        dump = self.write_dump(options["source"], options["turns"])
 
-        started, cpu_started = time.perf_counter(), cpu_seconds()
-        bar = tqdm(total=indexer.total_turns(), unit="turn", file=sys.stderr, disable=not sys.stderr.isatty())
-        count = indexer.rebuild(progress=bar.update)
-        bar.close()
-        ours_s, ours_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+        imported = self.run_phase("import", dump, options)
+        self.stdout.write(f"Imported {imported['turns']} turns.")
+
+        built = self.run_phase("rebuild", dump, options)
+        count, ours_s, ours_cpu = built["count"], built["seconds"], built["cpu"]
         live = Path(settings.SEARCH_INDEX_DIR) / os.readlink(Path(settings.SEARCH_INDEX_DIR) / "live")
 
         bare_dir = Path(settings.VAR_DIR) / "bare-index"
-        started, cpu_started = time.perf_counter(), cpu_seconds()
-        bare_count = build_bare(bare_dir)
-        bare_s, bare_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+        if not options["no_bare"]:
+            started, cpu_started = time.perf_counter(), cpu_seconds()
+            bare_count = build_bare(bare_dir)
+            bare_s, bare_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
 
+        exported = self.run_phase("export", Path(settings.VAR_DIR) / "export.ndjson", options)
+        served = self.run_phase("serve", dump, options)
         mix = self.query_mix(options["queries"])
-        first_ms, ours_ms = self.time_api(mix, options["rounds"])
-        bare_ms = time_bare(bare_dir, mix, options["rounds"])
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        first_ms, ours_ms = served["first"], served["timings"]
+        bare_ms = [] if options["no_bare"] else time_bare(bare_dir, mix, options["rounds"])
 
-        ours_rate, bare_rate = count / ours_s, bare_count / bare_s
         self.stdout.write("")
         self.stdout.write(f"turns indexed          {count:,}")
         self.stdout.write(
-            f"build rate             {ours_rate:,.0f} turns/s (bare standard-analyzer Whoosh: "
-            f"{bare_rate:,.0f} turns/s; ratio {ours_rate / bare_rate:.2f})"
+            f"import (NDJSON)        {imported['turns'] / imported['seconds']:,.0f} turns/s "
+            f"({imported['documents']:,} documents, {imported['seconds']:,.1f} s; "
+            f"CPU {imported['cpu']:,.1f} s, "
+            f"{imported['turns'] / imported['cpu']:,.0f} turns per CPU second)"
         )
-        # CPU time (this process and the rebuild's subprocesses) does not depend on what else
-        # the machine runs, which the wall-clock rates above do.
-        ours_cpu_rate, bare_cpu_rate = count / ours_cpu, bare_count / bare_cpu
+        ours_rate = count / ours_s
+        if options["no_bare"]:
+            self.stdout.write(f"build rate             {ours_rate:,.0f} turns/s ({ours_s:,.1f} s)")
+            self.stdout.write(
+                f"build CPU              {ours_cpu:,.1f} s, {count / ours_cpu:,.0f} turns per CPU second"
+            )
+        else:
+            bare_rate = bare_count / bare_s
+            self.stdout.write(
+                f"build rate             {ours_rate:,.0f} turns/s ({ours_s:,.1f} s; bare standard-analyzer "
+                f"Whoosh: {bare_rate:,.0f} turns/s; ratio {ours_rate / bare_rate:.2f})"
+            )
+            # CPU time (this process and the rebuild's subprocesses) does not depend on what else
+            # the machine runs, which the wall-clock rates above do.
+            ours_cpu_rate, bare_cpu_rate = count / ours_cpu, bare_count / bare_cpu
+            self.stdout.write(
+                f"build CPU              {ours_cpu:,.1f} s, {ours_cpu_rate:,.0f} turns per CPU second (bare: "
+                f"{bare_cpu:,.1f} s, {bare_cpu_rate:,.0f}; ratio {ours_cpu_rate / bare_cpu_rate:.2f})"
+            )
+        ours_mib = folder_size(live) / 2**20
+        bare_size = "" if options["no_bare"] else f" (bare: {folder_size(bare_dir) / 2**20:,.1f} MiB)"
+        self.stdout.write(f"index size             {ours_mib:,.1f} MiB{bare_size}")
         self.stdout.write(
-            f"build CPU              {ours_cpu:,.1f} s, {ours_cpu_rate:,.0f} turns per CPU second (bare: "
-            f"{bare_cpu:,.1f} s, {bare_cpu_rate:,.0f}; ratio {ours_cpu_rate / bare_cpu_rate:.2f})"
+            f"export (NDJSON)        {exported['turns'] / exported['seconds']:,.0f} turns/s "
+            f"({exported['documents']:,} documents, {exported['bytes'] / 2**20:,.1f} MiB, "
+            f"{exported['seconds']:,.1f} s; CPU {exported['cpu']:,.1f} s, "
+            f"{exported['turns'] / exported['cpu']:,.0f} turns per CPU second)"
         )
-        ours_mib, bare_mib = folder_size(live) / 2**20, folder_size(bare_dir) / 2**20
-        self.stdout.write(f"index size             {ours_mib:,.1f} MiB (bare: {bare_mib:,.1f} MiB)")
         self.stdout.write(
             f"queries                {len(mix)}, once each, then {options['rounds']} repeated rounds"
         )
         # The target's figure: each search's first request, with nothing kept for it (matches,
-        # facet counts); the process has opened the index with one search outside the mix.
+        # facet counts); the web worker has opened the index with one search outside the mix.
         self.stdout.write(
             "first request          API "
             + "   ".join(f"p{p} {percentile(first_ms, p):.1f} ms" for p in (50, 95, 99))
             + f"   mean {statistics.mean(first_ms):.1f} ms"
         )
+        # Every request counts the facets (speaker, topic, language, kind, year) of its matches.
+        by_kind: dict[str, list[float]] = {}
+        for params, ms in zip(mix, first_ms, strict=True):
+            by_kind.setdefault(query_kind(params), []).append(ms)
+        for kind, values in sorted(by_kind.items()):
+            self.stdout.write(
+                f"  {kind:<20} {len(values):>3} queries   "
+                + "   ".join(f"p{p} {percentile(values, p):6.1f} ms" for p in (50, 95, 99))
+            )
         # The rounds repeat the mix, so they reuse what the searcher keeps per search.
         for p in (50, 95, 99):
-            ours, bare = percentile(ours_ms, p), percentile(bare_ms, p)
+            ours = percentile(ours_ms, p)
+            if options["no_bare"]:
+                self.stdout.write(f"repeated p{p:<3}         API {ours:7.1f} ms")
+                continue
+            bare = percentile(bare_ms, p)
             ratio = ours / max(bare, 1e-9)
             self.stdout.write(
                 f"repeated p{p:<3}         API {ours:7.1f} ms   bare Whoosh {bare:7.1f} ms  ratio {ratio:.1f}"
             )
         self.stdout.write(f"repeated mean          API {statistics.mean(ours_ms):.1f} ms")
+        page = served["page"]
         self.stdout.write(
-            f"peak memory (RSS)      {peak_mb:,.0f} MiB (largest rebuild subprocess: {children_mb:,.0f} MiB)"
+            f"longest transcript     {page['turns']:,} turns: page {page['first_ms']:,.0f} ms the first "
+            f"time, {page['median_ms']:,.0f} ms after (median of {page['runs']})"
         )
+        self.stdout.write(
+            f"peak memory (RSS)      import {imported['peak_mib']:,.0f} MiB, rebuild "
+            f"{built['peak_mib']:,.0f} MiB (largest worker {built['children_peak_mib']:,.0f} MiB), export "
+            f"{exported['peak_mib']:,.0f} MiB, web worker {served['peak_mib']:,.0f} MiB"
+        )
+        for name, figures in (("import", imported), ("export", exported)):
+            marks = ", ".join(f"{int(t):,} turns {mib:,.0f} MiB" for t, mib in figures["rss"].items())
+            self.stdout.write(f"{name} memory (RSS)    {marks}")
 
-    def load(self, source: Path, limit: int | None) -> int:
-        from archive.importers import import_documents
-        from archive.importers.base import RawDocument
+    def run_phase(self, phase: str, path: Path, options: dict[str, Any]) -> dict[str, Any]:
+        """One step in a process of its own: its memory and CPU are its own."""
+        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "benchmark_search"]
+        command += ["--phase", phase, "--source", str(path), "--rounds", str(options["rounds"])]
+        if options["queries"]:
+            command += ["--queries", str(options["queries"])]
+        self.stderr.write(f"{phase} ...")
+        cpu_started = cpu_seconds()
+        result = subprocess.run(command, check=False, stdout=subprocess.PIPE, text=True)
+        if result.returncode:
+            raise CommandError(f"the {phase} step failed (exit {result.returncode})")
+        figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+        figures["cpu"] = cpu_seconds() - cpu_started
+        # Kept as they come: a long run's figures outlive a failure further on.
+        with (Path(settings.VAR_DIR) / "figures.ndjson").open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"phase": phase, **figures}) + "\n")
+        return figures
 
+    def write_dump(self, source: Path, limit: int | None) -> Path:
+        """The documents to import, as one NDJSON file (repeated under varied slugs up to `limit` turns)."""
         files = sorted(source.glob("*.json"))
         if not files:
             raise CommandError(f"no .json documents in {source}")
-        documents = [json.loads(f.read_text(encoding="utf-8")) for f in files]
-        total = sum(len(d["turns"]) for d in documents)
-        wanted = limit or total
-
-        def repeated() -> Iterator[RawDocument]:
-            taken, copy = 0, 0
+        wanted = limit or sum(len(json.loads(f.read_text(encoding="utf-8"))["turns"]) for f in files)
+        dump = Path(settings.VAR_DIR) / "import.ndjson"
+        taken, copy = 0, 0
+        with dump.open("w", encoding="utf-8") as out:
             while taken < wanted:
-                for data in documents:
+                for file in files:  # read again for each copy: the phases fork from this process
                     if taken >= wanted:
-                        return
+                        break
+                    data = json.loads(file.read_text(encoding="utf-8"))
                     if copy:  # varied slugs: a repeat is a new transcript, not a replacement
                         data = {**data, "slug": f"{data['slug']}-r{copy}"}
                         if data.get("translation_of"):
                             data["translation_of"] = f"{data['translation_of']}-r{copy}"
                     taken += len(data["turns"])
-                    yield RawDocument(f"{data['slug']}.json", data=data)
+                    out.write(json.dumps(data, ensure_ascii=False) + "\n")
                 copy += 1
+        return dump
 
-        bar = tqdm(total=wanted, unit="turn", file=sys.stderr, disable=not sys.stderr.isatty())
-        imported = 0
+    # -- the phases, each in its own process ------------------------------------------------------------
+
+    def phase_import(self, options: dict[str, Any]) -> dict[str, Any]:
+        from archive.importers import import_documents, read_files
+        from archive.importers.base import RawDocument
+
+        memory = MemoryMarks()
+        turns = documents = 0
 
         def progress(raw: RawDocument, error: Any) -> None:
-            nonlocal imported
+            nonlocal turns, documents
             if error is not None:
                 self.stderr.write(f"rejected: {error}")
             elif raw.data:
-                imported += len(raw.data["turns"])
+                turns += len(raw.data["turns"])
+                documents += 1
                 bar.update(len(raw.data["turns"]))
+                memory.at(turns)
 
-        import_documents(repeated(), on_document=progress)
+        bar = tqdm(unit="turn", file=sys.stderr, disable=not sys.stderr.isatty())
+        started = time.perf_counter()
+        import_documents(read_files([options["source"]]), on_document=progress)
+        seconds = time.perf_counter() - started
         bar.close()
-        return imported
+        memory.end(turns)
+        return {"turns": turns, "documents": documents, "seconds": seconds, **memory.figures()}
+
+    def phase_rebuild(self, options: dict[str, Any]) -> dict[str, Any]:
+        from archive.search import indexer
+
+        bar = tqdm(total=indexer.total_turns(), unit="turn", file=sys.stderr, disable=not sys.stderr.isatty())
+        started = time.perf_counter()
+        count = indexer.rebuild(progress=bar.update)
+        seconds = time.perf_counter() - started
+        bar.close()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return {"count": count, "seconds": seconds, "peak_mib": peak_mib(), "children_peak_mib": children}
+
+    def phase_export(self, options: dict[str, Any]) -> dict[str, Any]:
+        from archive.exporters import get_exporter
+        from archive.selectors import iterate_in_chunks, transcripts_for_export
+
+        memory = MemoryMarks()
+        turns = documents = size = 0
+        exporter = get_exporter("ndjson")
+        started = time.perf_counter()
+        # What `export_transcripts --format ndjson --output FILE` does, counting as it goes.
+        with open(options["source"], "w", encoding="utf-8", newline="") as out:
+            for transcript in iterate_in_chunks(transcripts_for_export()):
+                line = exporter.render(transcript)
+                out.write(line)
+                size += len(line.encode("utf-8"))
+                documents += 1
+                turns += len(transcript.turns.all())
+                memory.at(turns)
+        seconds = time.perf_counter() - started
+        memory.end(turns)
+        return {"turns": turns, "documents": documents, "bytes": size, "seconds": seconds, **memory.figures()}
+
+    def phase_serve(self, options: dict[str, Any]) -> dict[str, Any]:
+        """A web worker's work: the query mix through the API, then the longest transcript's page."""
+        from django.db.models import Count
+        from django.test import Client
+        from django.urls import reverse
+
+        from archive.models import Transcript
+
+        first, timings = self.time_api(self.query_mix(options["queries"]), options["rounds"])
+        longest = Transcript.objects.published().annotate(n=Count("turns")).order_by("-n").first()
+        page: dict[str, Any] = {"turns": 0, "first_ms": 0.0, "median_ms": 0.0, "runs": 0}
+        if longest is not None:
+            client, url, runs = Client(), reverse("transcript-detail", args=[longest.slug]), 5
+            page_ms = []
+            for _ in range(runs + 1):
+                started = time.perf_counter()
+                response = client.get(url)
+                page_ms.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise CommandError(f"{url}: HTTP {response.status_code}")
+            page = {
+                "turns": longest.n,  # type: ignore[attr-defined]
+                "first_ms": page_ms[0],
+                "median_ms": statistics.median(page_ms[1:]),
+                "runs": runs,
+            }
+        return {"first": first, "timings": timings, "page": page, "peak_mib": peak_mib()}
 
     def query_mix(self, path: Path | None) -> list[dict[str, Any]]:
         path = path or shared_dir() / "eval" / "dev.json"
@@ -287,6 +435,68 @@ class Command(BaseCommand):
                 if response.status_code != 200:
                     self.stderr.write(f"{params}: HTTP {response.status_code} {response.content[:200]!r}")
         return first, timings
+
+
+PHASES = ("import", "rebuild", "export", "serve")
+MEMORY_STEP = 100_000  # turns between two memory figures
+
+
+def current_rss_mib() -> float:
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):  # not Linux: the peak is the best there is
+        return peak_mib()
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory since it started (VmHWM: unlike ru_maxrss, it does
+    not start from the RSS of the process that forked it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class MemoryMarks:
+    """The resident memory every MEMORY_STEP turns and at the end: flat when a step streams."""
+
+    def __init__(self) -> None:
+        self.rss: dict[int, float] = {}
+        self.next = MEMORY_STEP
+
+    def at(self, turns: int) -> None:
+        if turns >= self.next:
+            self.rss[self.next] = current_rss_mib()
+            self.next = (turns // MEMORY_STEP + 1) * MEMORY_STEP
+
+    def end(self, turns: int) -> None:
+        self.rss[turns] = current_rss_mib()
+
+    def figures(self) -> dict[str, Any]:
+        return {"rss": self.rss, "peak_mib": peak_mib()}
+
+
+def query_kind(params: dict[str, Any]) -> str:
+    """What a query of the mix exercises, for latency per kind."""
+    q = str(params.get("q", ""))
+    filters = {k for k in params if k != "q"}
+    if not q.strip():
+        return "browse (filters only)"
+    language = str(params.get("language", ""))
+    if language and language.split("-")[0] not in ("en", "es") and q.isascii():
+        return "cross-language"
+    if filters or any(f"{name}:" in q for name in ("kind", "speaker", "topic", "lang")):
+        return "filters"
+    if '"' in q:
+        return "phrase"
+    if " OR " in q or q.startswith("-") or " -" in q or "*" in q:
+        return "OR, NOT, prefix"
+    words = len(q.split())
+    return {1: "one word", 2: "two words (AND)"}.get(words, "three+ words (AND)")
 
 
 def cpu_seconds() -> float:
@@ -384,8 +594,9 @@ def compare_backends(self: Command, options: dict[str, Any]) -> None:
             "the benchmark imports the corpus into its database, which must be empty (a throw-away one): "
             f"{settings.DATABASES['default']['NAME']} already holds transcripts"
         )
-    turns = self.load(options["source"], options["turns"])
-    self.stdout.write(f"Imported {turns} turns.")
+    dump = self.write_dump(options["source"], options["turns"])
+    imported = self.run_phase("import", dump, options)
+    self.stdout.write(f"Imported {imported['turns']} turns.")
     mix = self.query_mix(options["queries"])
     figures = [
         run_backend(self, name.strip(), mix, options["rounds"])
