@@ -43,7 +43,8 @@ class SearchApiTests(TestCase):
         self.assertEqual(response.status_code, 200)
         data = response.json()
         self.assertEqual(
-            set(data), {"count", "page", "page_size", "results", "facets", "suggestion", "notice"}
+            set(data),
+            {"count", "page", "page_size", "results", "facets", "facets_approximate", "suggestion", "notice"},
         )
         self.assertEqual((data["count"], data["page"], data["page_size"]), (1, 1, 20))
         result = data["results"][0]
