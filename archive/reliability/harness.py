@@ -8,11 +8,13 @@ temporary PostgreSQL database made on the server of DATABASE_URL and dropped aft
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -140,7 +142,9 @@ class Sandbox:
 
     # -- commands and processes ---------------------------------------------------------------------
 
-    def manage(self, *args: str, check: bool = True, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    def manage(
+        self, *args: str, check: bool = True, timeout: float = 1800
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [sys.executable, str(MANAGE), *args],
             env=self.env,
@@ -149,7 +153,8 @@ class Sandbox:
             timeout=timeout,
         )
         if check and done.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+            command = " ".join(args)
+            raise RuntimeError(f"manage.py {command} failed ({done.returncode}):\n{done.stderr[-3000:]}")
         return done
 
     def spawn(self, name: str, *argv: str) -> subprocess.Popen[bytes]:
@@ -238,8 +243,6 @@ class Sandbox:
         if self.keep:
             self.log(f"kept {self.root}")
         else:
-            import shutil
-
             shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -258,22 +261,18 @@ def holds_lock(pid: int, directory: Path | None) -> bool:
         locks = Path("/proc/locks").read_text()
     except OSError:
         return False
-    for line in locks.splitlines():
-        parts = line.split()
-        # "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (blocked waiters have "->" first)
-        if len(parts) >= 6 and parts[1] == "FLOCK" and parts[4] == str(pid):
-            if parts[5].rsplit(":", 1)[-1] == str(inode):
-                return True
-    return False
+    # "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (a waiter's line has "->" after the number)
+    return any(
+        len(parts) >= 6 and parts[1] == "FLOCK" and parts[4] == str(pid) and parts[5].endswith(f":{inode}")
+        for parts in (line.split() for line in locks.splitlines())
+    )
 
 
 def children_of(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return found
 
 
@@ -526,7 +525,5 @@ def median_ms(values: list[float]) -> float:
 
 
 def kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

@@ -169,7 +169,9 @@ class IndexerKillTests(TestCase):
         applied: list[int] = []
         apply = threading.Thread(target=lambda: applied.append(worker.apply(lambda: change, wait=30)))
         apply.start()
-        time.sleep(0.5)  # the worker now waits for the write lock of the generation being replaced
+        while not worker._write_lock.locked():  # in its writer: it waits for the old generation's lock
+            time.sleep(0.01)
+        time.sleep(0.3)
         finish.set()
         rebuild.join(30)
         apply.join(30)

@@ -1,4 +1,4 @@
-"""python manage.py reliability [load] [faults] [pg-restart]: the production reliability runs (`make reliability`).
+"""manage.py reliability [load] [faults] [pg-restart]: the production reliability runs (make reliability).
 
 On a throw-away archive (a temp dir; SQLite, or a temp PostgreSQL database on the server of
 DATABASE_URL), with gunicorn and the search indexer as `make serve` runs them:
@@ -72,7 +72,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("steps", nargs="*", help=f"of {', '.join(STEPS)}; default: all (pg-restart: PostgreSQL only)")
+        parser.add_argument(
+            "steps", nargs="*", help=f"of {', '.join(STEPS)}; default: all (pg-restart: PostgreSQL only)"
+        )
         parser.add_argument("--duration", type=float, default=60, help="seconds of load (60)")
         parser.add_argument("--searchers", type=int, default=32, help="concurrent searchers under load (32)")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3, as make serve)")
@@ -86,10 +88,14 @@ class Command(BaseCommand):
         database_url = os.environ.get("DATABASE_URL", "")
         unknown = set(options["steps"]) - set(STEPS)
         if unknown:
-            raise CommandError(f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(STEPS)}")
+            raise CommandError(
+                f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(STEPS)}"
+            )
         steps = options["steps"] or [s for s in STEPS if s != "pg-restart" or is_postgres(database_url)]
         if "pg-restart" in steps and not is_postgres(database_url):
-            raise CommandError("pg-restart needs DATABASE_URL=postgres://... (a server this machine may restart)")
+            raise CommandError(
+                "pg-restart needs DATABASE_URL=postgres://... (a server this machine may restart)"
+            )
         if "load" in steps and not shutil.which("wrk"):
             raise CommandError("wrk is missing: make reliability-deps (or apt-get install wrk)")
         self.failures: list[str] = []
@@ -98,7 +104,9 @@ class Command(BaseCommand):
         try:
             self.say(f"archive: {box.setup(options['transcripts'], (10, 40))}")
             box.start_web(options["workers"])
-            self.say(f"gunicorn: {options['workers']} workers on 127.0.0.1:{box.port}; index in {box.index_dir}")
+            self.say(
+                f"gunicorn: {options['workers']} workers on 127.0.0.1:{box.port}; index in {box.index_dir}"
+            )
             if "load" in steps:
                 self.load(box, options["duration"], options["searchers"])
             if "faults" in steps:
@@ -126,10 +134,15 @@ class Command(BaseCommand):
         """Wait for the indexer to apply everything, then compare index, database and writes."""
         self.say(f"  outbox drained {box.wait_drained():.1f} s after the last write")
         check = box.manage("check_index", "--no-progress", check=False)
-        self.say(f"  check_index (no repair): exit {check.returncode}: {(check.stdout + check.stderr).strip()}")
+        self.say(
+            f"  check_index (no repair): exit {check.returncode}: {(check.stdout + check.stderr).strip()}"
+        )
         self.expect(check.returncode == 0, f"{label}: check_index found the index differs from the database")
         wrong = curator.verify(box.client())
-        self.say(f"  search agrees with the curator's committed writes: {curator.checked() - len(wrong)}/{curator.checked()} markers")
+        self.say(
+            f"  search agrees with the curator's committed writes: "
+            f"{curator.checked() - len(wrong)}/{curator.checked()} markers"
+        )
         for line in wrong[:10]:
             self.say(f"    {line}")
         self.expect(not wrong, f"{label}: {len(wrong)} committed changes not as search shows them")
@@ -173,7 +186,10 @@ class Command(BaseCommand):
         box.stop(indexer)
 
     def faults(self, box: Sandbox, kills: int) -> None:
-        self.say(f"\n== Faults: the indexer SIGKILLed {kills} times mid-write, rebuild_index {kills} times mid-build")
+        self.say(
+            f"\n== Faults: run_indexer SIGKILLed {kills} times mid-write, "
+            f"rebuild_index {kills} times mid-build"
+        )
         searchers = Searchers(box.port, 4, corpus.search_paths()).start()
         # Larger transcripts than under load: each indexer commit takes long enough to be hit.
         curator = Curator(box.port, box.token, turns=(20, 60), seed=12, pause=0.2)
@@ -193,7 +209,9 @@ class Command(BaseCommand):
             kill(indexer.pid)
             indexer.wait()
             time.sleep(self.rng.uniform(0, 0.5))
-        self.say(f"  live updates: {kills} SIGKILLs of run_indexer, {held} while it held the index's write lock")
+        self.say(
+            f"  live updates: {kills} SIGKILLs of run_indexer, {held} while it held the index's write lock"
+        )
 
         # 2. Rebuilds: kill rebuild_index while it builds the new generation; the indexer stays up.
         # Some kills come too late: those rebuilds swap their index in while changes go on.
@@ -222,7 +240,8 @@ class Command(BaseCommand):
                 kill(pid)
         self.say(
             f"  rebuilds: one whole rebuild builds for {build:.1f} s; {mid} SIGKILLs mid-build "
-            f"({finished} rebuilds finished before their kill came); {orphans} build workers outlived their parent"
+            f"({finished} rebuilds finished before their kill came); "
+            f"{orphans} build workers outlived their parent"
         )
         curator.stop()
         writer.join()
@@ -239,8 +258,12 @@ class Command(BaseCommand):
         self.expect(not searchers.failures(), f"faults: {len(searchers.failures())} searches were not 2xx")
         repair = box.manage("check_index", "--repair", "--no-progress", check=False)
         after = box.manage("check_index", "--no-progress", check=False)
-        self.say(f"  check_index --repair: exit {repair.returncode}; check_index then: exit {after.returncode}")
-        self.expect(repair.returncode == 0 and after.returncode == 0, "faults: check_index --repair did not mend")
+        self.say(
+            f"  check_index --repair: exit {repair.returncode}; check_index then: exit {after.returncode}"
+        )
+        self.expect(
+            repair.returncode == 0 and after.returncode == 0, "faults: check_index --repair did not mend"
+        )
         live = box.live_dir()
         stray = [g for g in box.generations() if live is None or g != live.name]
         self.say(f"  index generations left beside the live one: {len(stray)}")
@@ -287,8 +310,13 @@ class Command(BaseCommand):
             f"{count_after - len(after)}/{count_after} succeeded"
         )
         self.say(f"  curator after the restart: {curator.summary()}")
-        self.expect(not after and count_after > 0, f"pg-restart: {len(after)} requests failed after the restart")
+        self.expect(
+            not after and count_after > 0, f"pg-restart: {len(after)} requests failed after the restart"
+        )
         self.expect(not curator.errors, f"pg-restart: writes after the restart failed: {curator.errors[:3]}")
         self.settle(box, curator, "pg-restart")
         box.stop(indexer)
-        self.say(f"  (searches during the restart window: {latency_line([a[1] for a in searchers.answers if started <= a[0] < back])})")
+        self.say(
+            "  (searches during the restart window: "
+            f"{latency_line([a[1] for a in searchers.answers if started <= a[0] < back])})"
+        )
