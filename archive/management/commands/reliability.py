@@ -15,12 +15,17 @@ DATABASE_URL), with gunicorn and the search indexer as `make serve` runs them:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import shutil
+import signal
 import subprocess
+import sys
 import time
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -98,6 +103,10 @@ class Command(BaseCommand):
             )
         if "load" in steps and not shutil.which("wrk"):
             raise CommandError("wrk is missing: make reliability-deps (or apt-get install wrk)")
+        # Stopped by a signal, still stop gunicorn and the indexer and drop the temp database
+        # (a background job from a non-interactive shell even inherits SIGINT ignored).
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         self.failures: list[str] = []
         self.rng = random.Random(options["seed"])
         box = Sandbox(database_url, self.say, keep=options["keep"])
@@ -190,31 +199,25 @@ class Command(BaseCommand):
             f"\n== Faults: run_indexer SIGKILLed {kills} times mid-write, "
             f"rebuild_index {kills} times mid-build"
         )
-        searchers = Searchers(box.port, 4, corpus.search_paths()).start()
+        searchers = Searchers(box.port, 2, corpus.search_paths()).start()
         # Larger transcripts than under load: each indexer commit takes long enough to be hit.
         curator = Curator(box.port, box.token, turns=(20, 60), seed=12, pause=0.2)
         writer = curator.start()
 
-        # 1. Live updates: kill the indexer while it holds the write lock with changes waiting.
-        held = 0
-        for _ in range(kills):
+        # 1. Live updates: kill the indexer while it holds the write lock with changes waiting,
+        # every other time while it adds documents and, the others, once its commit writes postings.
+        landed: Counter[str] = Counter()
+        for n in range(kills):
             indexer = box.start_indexer()
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and indexer.poll() is None:
-                if holds_lock(indexer.pid, box.live_dir()) and box.outbox_count():
-                    time.sleep(self.rng.uniform(0, 0.2))
-                    break
-                time.sleep(0.005)
-            held += holds_lock(indexer.pid, box.live_dir())
-            kill(indexer.pid)
-            indexer.wait()
+            landed[self._kill_writing(box, indexer, committing=bool(n % 2))] += 1
             time.sleep(self.rng.uniform(0, 0.5))
         self.say(
-            f"  live updates: {kills} SIGKILLs of run_indexer, {held} while it held the index's write lock"
+            f"  live updates: {kills} SIGKILLs of run_indexer: "
+            + ", ".join(f"{count} {where}" for where, count in landed.most_common())
         )
 
         # 2. Rebuilds: kill rebuild_index while it builds the new generation; the indexer stays up.
-        # Some kills come too late: those rebuilds swap their index in while changes go on.
+        # At most 15 s into the build: on a busy machine a build takes minutes.
         indexer = box.start_indexer()
         build = self._time_rebuild(box)
         mid, finished, orphans = 0, 0, 0
@@ -225,7 +228,7 @@ class Command(BaseCommand):
             rebuild = box.spawn_manage("rebuild_index", "rebuild_index", "--no-progress", "--wait", "120")
             while rebuild.poll() is None and not set(box.generations()) - before:
                 time.sleep(0.005)
-            time.sleep(self.rng.uniform(0, 1.25) * build)
+            time.sleep(self.rng.uniform(0, min(0.95 * build, 15)))
             if rebuild.poll() is not None:
                 finished += 1
                 continue
@@ -267,6 +270,30 @@ class Command(BaseCommand):
         live = box.live_dir()
         stray = [g for g in box.generations() if live is None or g != live.name]
         self.say(f"  index generations left beside the live one: {len(stray)}")
+
+    def _kill_writing(self, box: Sandbox, indexer: subprocess.Popen[bytes], committing: bool) -> str:
+        """SIGKILL the indexer mid-write (or, with `committing`, mid-commit); says where it landed."""
+        deadline = time.monotonic() + 120
+        seen: dict[str, int] | None = None  # the index's files when the write lock was first held
+        live = box.live_dir()
+        while time.monotonic() < deadline and indexer.poll() is None:
+            live = box.live_dir()
+            if seen is None:
+                if holds_lock(indexer.pid, live) and box.outbox_count():
+                    seen = segment_files(live)
+                    if not committing:
+                        time.sleep(self.rng.uniform(0, 0.3))
+                        break
+            elif _writing_postings(seen, segment_files(live)) or not holds_lock(indexer.pid, live):
+                break
+            time.sleep(0.002)
+        postings = seen is not None and _writing_postings(seen, segment_files(live))
+        held = holds_lock(indexer.pid, live)
+        kill(indexer.pid)
+        indexer.wait()
+        if not held:
+            return "after its write (missed)"
+        return "mid-commit (writing postings)" if postings else "mid-write (adding documents)"
 
     def _time_rebuild(self, box: Sandbox) -> float:
         """Seconds one uninterrupted rebuild spends building (new generation made until the swap)."""
@@ -320,3 +347,20 @@ class Command(BaseCommand):
             "  (searches during the restart window: "
             f"{latency_line([a[1] for a in searchers.answers if started <= a[0] < back])})"
         )
+
+
+def segment_files(directory: Path | None) -> dict[str, int]:
+    if directory is None:
+        return {}
+    sizes = {}
+    for path in directory.glob("MAIN_*"):
+        with contextlib.suppress(OSError):
+            sizes[path.name] = path.stat().st_size
+    return sizes
+
+
+def _writing_postings(before: dict[str, int], now: dict[str, int]) -> bool:
+    """A new segment's term or postings file has content: the writer is committing."""
+    return any(
+        size and name not in before and name.endswith((".trm", ".pst", ".seg")) for name, size in now.items()
+    )
