@@ -220,7 +220,7 @@ class Command(BaseCommand):
         # At most 15 s into the build: on a busy machine a build takes minutes.
         indexer = box.start_indexer()
         build = self._time_rebuild(box)
-        mid, finished, orphans = 0, 0, 0
+        mid, finished, busy, orphans = 0, 0, 0, 0
         while mid < kills:
             if indexer.poll() is not None:
                 indexer = box.start_indexer()
@@ -229,8 +229,9 @@ class Command(BaseCommand):
             while rebuild.poll() is None and not set(box.generations()) - before:
                 time.sleep(0.005)
             time.sleep(self.rng.uniform(0, min(0.95 * build, 15)))
-            if rebuild.poll() is not None:
-                finished += 1
+            if rebuild.poll() is not None:  # done before the kill came, or gave up waiting for the lock
+                finished += rebuild.returncode == 0
+                busy += rebuild.returncode != 0
                 continue
             workers = children_of(rebuild.pid)
             kill(rebuild.pid)
@@ -243,7 +244,8 @@ class Command(BaseCommand):
                 kill(pid)
         self.say(
             f"  rebuilds: one whole rebuild builds for {build:.1f} s; {mid} SIGKILLs mid-build "
-            f"({finished} rebuilds finished before their kill came); "
+            f"({finished} rebuilds finished before their kill came, {busy} gave up waiting for the "
+            "indexer's write lock); "
             f"{orphans} build workers outlived their parent"
         )
         curator.stop()
