@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format setup demo index system-deps clean serve
+.PHONY: run test lint format setup demo index system-deps clean serve reliability reliability-deps
 
 # The venv is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -57,6 +57,23 @@ system-deps:
 
 test: $(VENV)/.installed system-deps
 	$(PY) -m pytest
+
+# README "Running in production" -> "Reliability": a load run, SIGKILLed indexers and rebuilds,
+# and (when DATABASE_URL is PostgreSQL) a real PostgreSQL restart, each against gunicorn and the
+# indexer on a throw-away archive; then the fuzz tests with thousands of examples each
+# (`make test` runs a few hundred). Takes tens of minutes, so it is not part of `make test`.
+reliability-deps:
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "wrk is missing: sudo apt-get install wrk"; exit 1; \
+		fi; \
+	fi
+
+reliability: $(VENV)/.installed reliability-deps
+	$(PY) manage.py reliability $(RELIABILITY_ARGS)
+	HYPOTHESIS_PROFILE=reliability $(PY) -m pytest -q tests/test_fuzz_search.py tests/test_fuzz_importers.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

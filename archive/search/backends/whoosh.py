@@ -232,11 +232,19 @@ class WhooshBackend(BaseSearchBackend):
         if not acquired:
             raise IndexBusy("another thread of this process is writing the index")
         try:
-            ix = wi.open_dir(str(directory or self._ensure_live()))
-            try:
-                writer = ix.writer(timeout=wait, limitmb=self.limitmb)
-            except LockError as exc:
-                raise IndexBusy("another process is writing the index") from exc
+            deadline = time.monotonic() + wait
+            while True:
+                target = directory or self._ensure_live()
+                ix = wi.open_dir(str(target))
+                try:
+                    writer = ix.writer(timeout=max(deadline - time.monotonic(), 0), limitmb=self.limitmb)
+                except LockError as exc:
+                    raise IndexBusy("another process is writing the index") from exc
+                # A rebuild swaps the live link before it lets go of the old generation's lock:
+                # a writer that waited for that lock must follow the link, or its changes are lost.
+                if directory is not None or self.live_dir() == target:
+                    break
+                writer.cancel()
             try:
                 yield writer
             except BaseException:

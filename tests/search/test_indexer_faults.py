@@ -1,0 +1,181 @@
+"""SIGKILL of the index writer mid-commit and of a rebuild mid-build: nothing committed is lost.
+
+The quick version of `make reliability`'s fault run: a real forked process writes the real
+Whoosh index and is killed with SIGKILL at a known point (it pauses there and signals the
+test); the database stays in this process. The full run kills real `run_indexer` and
+`rebuild_index` processes 20 times each under load (README "Reliability").
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from multiprocessing.synchronize import Event
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+from whoosh.index import TOC
+
+from archive.models import SearchOutbox
+from archive.search import indexer, search_turns
+from archive.search.backends import get_search_backend, reset_backends
+from archive.search.backends.whoosh import WhooshBackend
+from archive.search.documents import IndexDocument, iter_all_documents, transcript_documents
+from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MANANERA_ES, import_doc
+
+FORK = multiprocessing.get_context("fork")
+
+
+def _commit_then_hang(documents: dict[int, list[IndexDocument]], reached: Event) -> None:
+    """In the child: apply the documents and stop after the segment files, before the TOC."""
+
+    def hang(*args: Any, **kwargs: Any) -> None:
+        reached.set()
+        time.sleep(120)
+
+    TOC.write = hang  # only in this child
+    get_search_backend().apply(lambda: documents, wait=10)
+
+
+def _rebuild_then_hang(documents: list[IndexDocument], reached: Event) -> None:
+    """In the child: a rebuild that stops after two documents of the new generation."""
+
+    def slow() -> Iterator[IndexDocument]:
+        for n, doc in enumerate(documents):
+            if n == 2:
+                reached.set()
+                time.sleep(120)
+            yield doc
+
+    get_search_backend().rebuild(slow(), wait=10)
+
+
+class IndexerKillTests(TestCase):
+    def setUp(self) -> None:
+        self.index_dir = tempfile.mkdtemp(prefix="kill-test-")
+        self.saved = settings.SEARCH_BACKENDS
+        settings.SEARCH_BACKENDS = {
+            "default": {
+                "BACKEND": "archive.search.backends.whoosh.WhooshBackend",
+                "PATH": self.index_dir,
+                "PROCS": 1,  # one process per writer: the kill hits the writer itself
+            }
+        }
+        reset_backends()
+
+    def tearDown(self) -> None:
+        reset_backends()
+        settings.SEARCH_BACKENDS = self.saved
+        shutil.rmtree(self.index_dir, ignore_errors=True)
+
+    def kill_when_reached(self, target: Any, *args: Any) -> None:
+        reached = FORK.Event()
+        child = FORK.Process(target=target, args=(*args, reached))
+        child.start()
+        try:
+            self.assertTrue(reached.wait(60), "the child never reached the point to be killed at")
+        finally:
+            os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+            child.join()
+        self.assertEqual(child.exitcode, -signal.SIGKILL)
+
+    def check_index(self, *args: str) -> str:
+        out = io.StringIO()
+        call_command("check_index", *args, "--no-progress", stdout=out)
+        return out.getvalue()
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_an_indexer_killed_mid_commit_loses_no_committed_change(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+        indexer.drain()
+        with self.captureOnCommitCallbacks(execute=True):
+            ids = [import_doc(MANANERA_ES).pk, import_doc(KNESSET_HE).pk]
+        live = get_search_backend().live_dir()  # type: ignore[attr-defined]
+        files_before = set(os.listdir(live))
+
+        self.kill_when_reached(_commit_then_hang, transcript_documents(ids))
+
+        # Killed after writing its segment files, before the commit's table of contents.
+        self.assertTrue(set(os.listdir(live)) - files_before, "the child wrote no segment file")
+        # The index opens at its last commit, its write lock died with the writer, the rows wait.
+        self.assertEqual(search_turns("tariffs").count, 2)
+        self.assertEqual(search_turns("maestros").count, 0)
+        self.assertEqual(SearchOutbox.objects.count(), 2)
+        with self.assertRaises(CommandError) as caught:
+            self.check_index()
+        self.assertIn("4 missing", str(caught.exception))
+        self.assertIn("Repaired", self.check_index("--repair"))
+        # The restarted indexer applies the surviving rows again: harmless.
+        self.assertEqual(indexer.drain(wait=0), 2)
+        self.assertIn("matches", self.check_index())
+        self.assertEqual(search_turns("maestros").count, 1)
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_rebuild_killed_mid_build_leaves_the_live_index_serving(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+            import_doc(MANANERA_ES)
+        indexer.drain()
+        backend = get_search_backend()
+        live = backend.live_dir()  # type: ignore[attr-defined]
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(KNESSET_HE)  # committed while the rebuild runs: its row waits
+
+        self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()))
+
+        self.assertEqual(backend.live_dir(), live)  # type: ignore[attr-defined]
+        self.assertEqual(search_turns("tariffs").count, 2)
+        orphans = [p for p in Path(self.index_dir).glob("gen-*") if p != live]
+        self.assertEqual(len(orphans), 1, "the killed rebuild's half-built generation")
+        self.assertEqual(indexer.drain(wait=0), 1)  # the live index's write lock is free again
+        self.assertIn("matches", self.check_index())
+        indexer.rebuild()
+        self.assertIn("matches", self.check_index())
+        self.assertFalse(any(p.exists() for p in orphans), "the next rebuild removes the half-built one")
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_an_indexer_waiting_through_a_rebuild_writes_to_the_new_index(self) -> None:
+        # Two backends on one directory stand for two processes: rebuild_index and run_indexer.
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+        indexer.drain()
+        params = {"PATH": self.index_dir, "PROCS": 1}
+        rebuilder, worker = WhooshBackend("default", params), WhooshBackend("default", params)
+        building, finish = threading.Event(), threading.Event()
+
+        def held(documents: list[IndexDocument]) -> Iterator[IndexDocument]:
+            for n, doc in enumerate(documents):
+                if n == 1:
+                    building.set()
+                    finish.wait(30)
+                yield doc
+
+        rebuild = threading.Thread(target=rebuilder.rebuild, args=(held(list(iter_all_documents())),))
+        rebuild.start()
+        self.assertTrue(building.wait(30))
+        with self.captureOnCommitCallbacks(execute=True):
+            change = transcript_documents([import_doc(MANANERA_ES).pk])  # committed during the rebuild
+        applied: list[int] = []
+        apply = threading.Thread(target=lambda: applied.append(worker.apply(lambda: change, wait=30)))
+        apply.start()
+        while not worker._write_lock.locked():  # in its writer: it waits for the old generation's lock
+            time.sleep(0.01)
+        time.sleep(0.3)
+        finish.set()
+        rebuild.join(30)
+        apply.join(30)
+        self.assertEqual(applied, [2])
+        # The change is in the live index, not in the old generation the swap left behind.
+        self.assertEqual(search_turns("educacion").count, 1)
+        self.assertIn("matches", self.check_index())
