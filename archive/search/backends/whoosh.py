@@ -44,6 +44,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
+from archive.models import Turn
 from archive.search import analysis
 from archive.search.backends.base import (
     FACETS,
@@ -58,7 +59,7 @@ from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
 from archive.search.fields import RepeatedText
 from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
-from archive.search.tokens import analyzed
+from archive.search.tokens import analyzed, edit_distance, surface_word
 
 LIVE = "live"
 GENERIC = "generic"
@@ -67,6 +68,10 @@ TITLE_BOOST = 1.2
 NAMES_BOOST = 1.2
 TRANSLATION_BOOST = 0.8
 TEXT_PREFIXES = ("text_", "trans_", "title_")
+SUGGEST_DISTANCE = 2  # edits a did-you-mean candidate may differ by
+SUGGEST_TERMS = 50_000  # terms examined per word and field, at most
+SUGGEST_SECONDS = 0.2  # time for a whole suggestion, at most: it is only a hint
+SURFACE_POSTINGS = 200  # postings read to find the turn a suggested term is written in
 
 
 def build_schema() -> wf.Schema:
@@ -403,37 +408,74 @@ class WhooshBackend(BaseSearchBackend):
         return BackendResults(len(matched), hits, facets, facets_approximate=approximate)
 
     def suggest(self, request: SearchRequest) -> str | None:
+        """Each unknown word replaced by the commonest close term of the turn text in scope, written
+        as in the archive; the reader's other words as typed."""
         searcher = self.searcher()
         if searcher is None or request.query.root is None:
             return None
         reader = searcher.reader()
-        fields = _QueryBuilder(searcher, request).text_fields()
-        changed = False
+        every = _QueryBuilder(searcher, request).text_fields()
+        # Candidates come from the turns' own text only: fewer terms to walk, and a word read
+        # back from the turn's text (translations and titles are other texts).
+        own = [f for f in every if f.startswith("text_")]
+        deadline = time.monotonic() + SUGGEST_SECONDS
         words: dict[str, str] = {}
         for word in request.query.plain_words():
-            best: tuple[int, str] | None = None
-            known = False
-            for fieldname in fields:
-                groups = analyzed(field_key(fieldname), word)
-                if len(groups) != 1:
+            tokens = {f: groups[0][0] for f in every if len(groups := analyzed(field_key(f), word)) == 1}
+            if any(reader.doc_frequency(f, token) for f, token in tokens.items() if token):
+                continue  # a known word
+            best: tuple[int, int, str, str] | None = None  # (distance, -frequency, field, term)
+            for fieldname in own:
+                token = tokens.get(fieldname)
+                if not token:
                     continue
-                token = groups[0][0]
-                if reader.doc_frequency(fieldname, token):
-                    known = True
-                    break
-                for candidate in searcher.corrector(fieldname).suggest(token, limit=1, maxdist=2):
-                    frequency = reader.doc_frequency(fieldname, candidate)
-                    if best is None or frequency > best[0]:
-                        best = (frequency, candidate)
-            if not known and best is not None:
-                words[word] = best[1]
-                changed = True
-        if not changed:
+                for term, distance in _near_terms(reader, fieldname, token, deadline):
+                    found = (distance, -reader.doc_frequency(fieldname, term), fieldname, term)
+                    if best is None or found < best:
+                        best = found
+            if best is not None:
+                words[word] = self._surface(searcher, best[2], best[3], word)
+        if not words:
             return None
         original = request.query_text or " ".join(request.query.plain_words())
         for word, replacement in words.items():
             original = original.replace(word, replacement)
         return original
+
+    @staticmethod
+    def _surface(searcher: Searcher, fieldname: str, term: str, typed: str) -> str:
+        """`term` as written in the turn that uses it most (among the first postings), else the term."""
+        matcher = searcher.reader().postings(fieldname, term)
+        docnum, weight = -1, 0.0
+        for _ in range(SURFACE_POSTINGS):
+            if not matcher.is_active():
+                break
+            if matcher.weight() > weight:
+                docnum, weight = matcher.id(), matcher.weight()
+            matcher.next()
+        if docnum < 0:
+            return term
+        turn_id = int(searcher.stored_fields(docnum)["stored"][0])
+        text = Turn.objects.filter(pk=turn_id).values_list("text", flat=True).first()
+        return (text and surface_word(field_key(fieldname), text, term, typed)) or term
+
+
+def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Iterator[tuple[str, int]]:
+    """Terms of the field within SUGGEST_DISTANCE edits of `token` sharing its first letter (most
+    typing errors are later in the word), with their distances; at most SUGGEST_TERMS examined."""
+    limit = 1 if len(token) <= 4 else SUGGEST_DISTANCE  # two edits make any short word another
+    shortest, longest = len(token) - limit, len(token) + limit
+    letters = set(token)
+    for n, raw in enumerate(reader.expand_prefix(fieldname, token[:1])):
+        if n >= SUGGEST_TERMS or (n % 256 == 0 and time.monotonic() > deadline):
+            return
+        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        # Cheap filters first: an edit changes the length by at most one and the letter set by two.
+        if not shortest <= len(term) <= longest or len(letters.symmetric_difference(term)) > 2 * limit:
+            continue
+        distance = edit_distance(token, term, limit)
+        if distance <= limit and term != token:
+            yield term, distance
 
 
 def _column_value(column: Any, docid: int) -> Any:
