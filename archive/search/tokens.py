@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
 from archive.search import analysis
@@ -38,18 +39,20 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1] if previous[-1] <= limit else limit + 1
 
 
-def surface_word(key: str, text: str, term: str, typed: str) -> str | None:
-    """The word as written in `text` whose analysis under `key` gives `term`, or None.
+def surface_word(key: str, texts: Iterable[str], term: str, typed: str) -> str | None:
+    """The word as written in `texts` whose analysis under `key` gives `term`, or None.
 
     Of several forms (tariff, tariffs, Tariffs) the closest to what the reader typed wins, then
     the commonest; a reader who typed in lower case gets the word in lower case.
     """
     forms: Counter[str] = Counter()
     lower = typed == typed.lower()
-    for token in analysis.analyzer_for(key)(text, chars=True):
-        if token.text == term:
-            form = text[token.startchar : token.endchar]
-            forms[form.lower() if lower else form] += 1
+    analyzer = analysis.analyzer_for(key)
+    for text in texts:
+        for token in analyzer(text, chars=True):
+            if token.text == term:
+                form = text[token.startchar : token.endchar]
+                forms[form.lower() if lower else form] += 1
     if not forms:
         return None
     folded = typed.lower()

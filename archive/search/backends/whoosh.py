@@ -71,7 +71,9 @@ TEXT_PREFIXES = ("text_", "trans_", "title_")
 SUGGEST_DISTANCE = 2  # edits a did-you-mean candidate may differ by
 SUGGEST_TERMS = 50_000  # terms examined per word and field, at most
 SUGGEST_SECONDS = 0.2  # time for a whole suggestion, at most: it is only a hint
-SURFACE_POSTINGS = 200  # postings read to find the turn a suggested term is written in
+SURFACE_CANDIDATES = 3  # closest terms read back as words to pick the suggestion from
+SURFACE_POSTINGS = 100  # postings of a suggested term read to find turns it is written in
+SURFACE_TURNS = 3  # of them, the turns read back (the densest: short turns are cheap to analyze)
 
 
 def build_schema() -> wf.Schema:
@@ -424,17 +426,25 @@ class WhooshBackend(BaseSearchBackend):
             tokens = {f: groups[0][0] for f in every if len(groups := analyzed(field_key(f), word)) == 1}
             if any(reader.doc_frequency(f, token) for f, token in tokens.items() if token):
                 continue  # a known word
-            best: tuple[int, int, str, str] | None = None  # (distance, -frequency, field, term)
+            found: list[tuple[int, int, str, str]] = []  # (distance, -frequency, field, term)
             for fieldname in own:
                 token = tokens.get(fieldname)
-                if not token:
-                    continue
-                for term, distance in _near_terms(reader, fieldname, token, deadline):
-                    found = (distance, -reader.doc_frequency(fieldname, term), fieldname, term)
-                    if best is None or found < best:
-                        best = found
+                if token:
+                    found.extend(
+                        (distance, -reader.doc_frequency(fieldname, term), fieldname, term)
+                        for term, distance in _near_terms(reader, fieldname, token, deadline)
+                    )
+            # The closest stems, commonest first, judged again as words: "presidnt" is one edit
+            # from the Spanish stem "president" (presidente) but from the English word "president".
+            typed = word.lower()
+            best: tuple[int, int, str] | None = None
+            for rank, (_, _, fieldname, term) in enumerate(sorted(found)[:SURFACE_CANDIDATES]):
+                surface = self._surface(searcher, fieldname, term, word)
+                judged = (edit_distance(typed, surface.lower(), len(typed) + len(surface)), rank, surface)
+                if best is None or judged < best:
+                    best = judged
             if best is not None:
-                words[word] = self._surface(searcher, best[2], best[3], word)
+                words[word] = best[2]
         if not words:
             return None
         original = request.query_text or " ".join(request.query.plain_words())
@@ -444,20 +454,22 @@ class WhooshBackend(BaseSearchBackend):
 
     @staticmethod
     def _surface(searcher: Searcher, fieldname: str, term: str, typed: str) -> str:
-        """`term` as written in the turn that uses it most (among the first postings), else the term."""
-        matcher = searcher.reader().postings(fieldname, term)
-        docnum, weight = -1, 0.0
+        """`term` as written in the turns that use it most densely (among its first postings: short
+        turns are cheap to read back), else the term itself."""
+        reader = searcher.reader()
+        matcher = reader.postings(fieldname, term)
+        dense: list[tuple[float, int]] = []
         for _ in range(SURFACE_POSTINGS):
             if not matcher.is_active():
                 break
-            if matcher.weight() > weight:
-                docnum, weight = matcher.id(), matcher.weight()
+            length = max(1, reader.doc_field_length(matcher.id(), fieldname, 1))
+            dense.append((matcher.weight() / length, matcher.id()))
             matcher.next()
-        if docnum < 0:
-            return term
-        turn_id = int(searcher.stored_fields(docnum)["stored"][0])
-        text = Turn.objects.filter(pk=turn_id).values_list("text", flat=True).first()
-        return (text and surface_word(field_key(fieldname), text, term, typed)) or term
+        turn_ids = [
+            int(searcher.stored_fields(d)["stored"][0]) for _, d in heapq.nlargest(SURFACE_TURNS, dense)
+        ]
+        texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
+        return surface_word(field_key(fieldname), texts, term, typed) or term
 
 
 def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Iterator[tuple[str, int]]:
@@ -466,16 +478,24 @@ def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Ite
     limit = 1 if len(token) <= 4 else SUGGEST_DISTANCE  # two edits make any short word another
     shortest, longest = len(token) - limit, len(token) + limit
     letters = set(token)
-    for n, raw in enumerate(reader.expand_prefix(fieldname, token[:1])):
-        if n >= SUGGEST_TERMS or (n % 256 == 0 and time.monotonic() > deadline):
-            return
-        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        # Cheap filters first: an edit changes the length by at most one and the letter set by two.
-        if not shortest <= len(term) <= longest or len(letters.symmetric_difference(term)) > 2 * limit:
-            continue
-        distance = edit_distance(token, term, limit)
-        if distance <= limit and term != token:
-            yield term, distance
+    seen: set[str] = set()
+    # Each segment's terms walked on its own: merging the segments' term lists costs more than the
+    # few terms found twice.
+    leaves = [leaf for leaf, _ in reader.leaf_readers()]
+    n = 0
+    for leaf in leaves:
+        for raw in leaf.expand_prefix(fieldname, token[:1]):
+            n += 1
+            if n >= SUGGEST_TERMS or (n % 256 == 0 and time.monotonic() > deadline):
+                return
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            # Cheap filters first: an edit changes the length by at most one and the letter set by two.
+            if not shortest <= len(term) <= longest or len(letters.symmetric_difference(term)) > 2 * limit:
+                continue
+            distance = edit_distance(token, term, limit)
+            if distance <= limit and term != token and term not in seen:
+                seen.add(term)
+                yield term, distance
 
 
 def _column_value(column: Any, docid: int) -> Any:
