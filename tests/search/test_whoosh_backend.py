@@ -48,6 +48,12 @@ class WhooshBackendTests(BackendTests, ConcurrentBackendTests, TestCase):
         self.assertEqual(page.count, 0)
         self.assertIsNone(page.suggestion)
 
+    def test_a_word_far_from_what_was_typed_is_no_suggestion(self) -> None:
+        self.load(doc("trip-en", "en", [("Reporter", "question", "How was the trip?")]))
+        # The stem "trip" is two edits from "tarif" (tarifs) but the word is three from "tarifs".
+        self.assertIsNone(search_turns("tarifs").suggestion)
+        self.assertEqual(search_turns("tripps").suggestion, "trip")
+
     def test_a_suggestion_keeps_to_the_language_in_scope(self) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)
         # "pubica" is one edit from the Spanish stem only: nothing to offer within English.

@@ -435,14 +435,16 @@ class WhooshBackend(BaseSearchBackend):
                         for term, distance in _near_terms(reader, fieldname, token, deadline)
                     )
             # The closest stems, commonest first, judged again as words: "presidnt" is one edit
-            # from the Spanish stem "president" (presidente) but from the English word "president".
-            typed = word.lower()
+            # from the Spanish stem "president" (presidente) but from the English word "president";
+            # a word too far from what was typed is no suggestion ("tarifs" is two from the stem
+            # "trip" but three from the word).
+            typed = analysis.normalize(word)
             best: tuple[int, int, str] | None = None
             for rank, (_, _, fieldname, term) in enumerate(sorted(found)[:SURFACE_CANDIDATES]):
                 surface = self._surface(searcher, fieldname, term, word)
-                judged = (edit_distance(typed, surface.lower(), len(typed) + len(surface)), rank, surface)
-                if best is None or judged < best:
-                    best = judged
+                distance = edit_distance(typed, analysis.normalize(surface), SUGGEST_DISTANCE)
+                if distance <= SUGGEST_DISTANCE and (best is None or (distance, rank) < best[:2]):
+                    best = (distance, rank, surface)
             if best is not None:
                 words[word] = best[2]
         if not words:
