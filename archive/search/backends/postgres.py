@@ -48,7 +48,7 @@ from archive.search.backends.base import (
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
 from archive.search.query import And, FieldTerm, Node, Not, Or, Phrase, Prefix, Word
-from archive.search.tokens import analyzed
+from archive.search.tokens import analyzed, edit_distance
 
 DOCUMENTS = "search_document"
 TERMS = "search_term"
@@ -835,18 +835,3 @@ def _order(request: SearchRequest) -> str:
         return "score DESC, turn_id"
     direction = "ASC" if request.sort == "date" else "DESC"
     return f"COALESCE(day, '0001-01-01'::date) {direction}, slug, position"
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of a and b, or limit + 1 once it exceeds limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1] if previous[-1] <= limit else limit + 1

@@ -44,6 +44,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
+from archive.models import Turn
 from archive.search import analysis
 from archive.search.backends.base import (
     FACETS,
@@ -58,7 +59,7 @@ from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
 from archive.search.fields import RepeatedText
 from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
-from archive.search.tokens import analyzed
+from archive.search.tokens import analyzed, edit_distance, surface_word
 
 LIVE = "live"
 GENERIC = "generic"
@@ -67,6 +68,12 @@ TITLE_BOOST = 1.2
 NAMES_BOOST = 1.2
 TRANSLATION_BOOST = 0.8
 TEXT_PREFIXES = ("text_", "trans_", "title_")
+SUGGEST_DISTANCE = 2  # edits a did-you-mean candidate may differ by
+SUGGEST_TERMS = 50_000  # terms examined per word and field, at most
+SUGGEST_SECONDS = 0.2  # time for a whole suggestion, at most: it is only a hint
+SURFACE_CANDIDATES = 3  # closest terms read back as words to pick the suggestion from
+SURFACE_POSTINGS = 100  # postings of a suggested term read to find turns it is written in
+SURFACE_TURNS = 3  # of them, the turns read back (the densest: short turns are cheap to analyze)
 
 
 def build_schema() -> wf.Schema:
@@ -411,37 +418,94 @@ class WhooshBackend(BaseSearchBackend):
         return BackendResults(len(matched), hits, facets, facets_approximate=approximate)
 
     def suggest(self, request: SearchRequest) -> str | None:
+        """Each unknown word replaced by the commonest close term of the turn text in scope, written
+        as in the archive; the reader's other words as typed."""
         searcher = self.searcher()
         if searcher is None or request.query.root is None:
             return None
         reader = searcher.reader()
-        fields = _QueryBuilder(searcher, request).text_fields()
-        changed = False
+        every = _QueryBuilder(searcher, request).text_fields()
+        # Candidates come from the turns' own text only: fewer terms to walk, and a word read
+        # back from the turn's text (translations and titles are other texts).
+        own = [f for f in every if f.startswith("text_")]
+        deadline = time.monotonic() + SUGGEST_SECONDS
         words: dict[str, str] = {}
         for word in request.query.plain_words():
-            best: tuple[int, str] | None = None
-            known = False
-            for fieldname in fields:
-                groups = analyzed(field_key(fieldname), word)
-                if len(groups) != 1:
-                    continue
-                token = groups[0][0]
-                if reader.doc_frequency(fieldname, token):
-                    known = True
-                    break
-                for candidate in searcher.corrector(fieldname).suggest(token, limit=1, maxdist=2):
-                    frequency = reader.doc_frequency(fieldname, candidate)
-                    if best is None or frequency > best[0]:
-                        best = (frequency, candidate)
-            if not known and best is not None:
-                words[word] = best[1]
-                changed = True
-        if not changed:
+            tokens = {f: groups[0][0] for f in every if len(groups := analyzed(field_key(f), word)) == 1}
+            if any(reader.doc_frequency(f, token) for f, token in tokens.items() if token):
+                continue  # a known word
+            found: list[tuple[int, int, str, str]] = []  # (distance, -frequency, field, term)
+            for fieldname in own:
+                token = tokens.get(fieldname)
+                if token:
+                    found.extend(
+                        (distance, -reader.doc_frequency(fieldname, term), fieldname, term)
+                        for term, distance in _near_terms(reader, fieldname, token, deadline)
+                    )
+            # The closest stems, commonest first, judged again as words: "presidnt" is one edit
+            # from the Spanish stem "president" (presidente) but from the English word "president";
+            # a word too far from what was typed is no suggestion ("tarifs" is two from the stem
+            # "trip" but three from the word).
+            typed = analysis.normalize(word)
+            best: tuple[int, int, str] | None = None
+            for rank, (_, _, fieldname, term) in enumerate(sorted(found)[:SURFACE_CANDIDATES]):
+                surface = self._surface(searcher, fieldname, term, word)
+                distance = edit_distance(typed, analysis.normalize(surface), SUGGEST_DISTANCE)
+                if distance <= SUGGEST_DISTANCE and (best is None or (distance, rank) < best[:2]):
+                    best = (distance, rank, surface)
+            if best is not None:
+                words[word] = best[2]
+        if not words:
             return None
         original = request.query_text or " ".join(request.query.plain_words())
         for word, replacement in words.items():
             original = original.replace(word, replacement)
         return original
+
+    @staticmethod
+    def _surface(searcher: Searcher, fieldname: str, term: str, typed: str) -> str:
+        """`term` as written in the turns that use it most densely (among its first postings: short
+        turns are cheap to read back), else the term itself."""
+        reader = searcher.reader()
+        matcher = reader.postings(fieldname, term)
+        dense: list[tuple[float, int]] = []
+        for _ in range(SURFACE_POSTINGS):
+            if not matcher.is_active():
+                break
+            length = max(1, reader.doc_field_length(matcher.id(), fieldname, 1))
+            dense.append((matcher.weight() / length, matcher.id()))
+            matcher.next()
+        turn_ids = [
+            int(searcher.stored_fields(d)["stored"][0]) for _, d in heapq.nlargest(SURFACE_TURNS, dense)
+        ]
+        texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
+        return surface_word(field_key(fieldname), texts, term, typed) or term
+
+
+def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Iterator[tuple[str, int]]:
+    """Terms of the field within SUGGEST_DISTANCE edits of `token` sharing its first letter (most
+    typing errors are later in the word), with their distances; at most SUGGEST_TERMS examined."""
+    limit = 1 if len(token) <= 4 else SUGGEST_DISTANCE  # two edits make any short word another
+    shortest, longest = len(token) - limit, len(token) + limit
+    letters = set(token)
+    seen: set[str] = set()
+    # Each segment's terms walked on its own: merging the segments' term lists costs more than the
+    # few terms found twice.
+    leaves = [leaf for leaf, _ in reader.leaf_readers()]
+    n = 0
+    for leaf in leaves:
+        for raw in leaf.expand_prefix(fieldname, token[:1]):
+            n += 1
+            if n >= SUGGEST_TERMS or (n % 256 == 0 and time.monotonic() > deadline):
+                return
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            # Cheap filters first: an edit changes the length by at most one and the letter set by two.
+            if not shortest <= len(term) <= longest or len(letters.symmetric_difference(term)) > 2 * limit:
+                continue
+            distance = edit_distance(token, term, limit)
+            if distance <= limit and term != token and term not in seen:
+                seen.add(term)
+                yield term, distance
 
 
 def _column_value(column: Any, docid: int) -> Any:
