@@ -67,7 +67,6 @@ TITLE_BOOST = 1.2
 NAMES_BOOST = 1.2
 TRANSLATION_BOOST = 0.8
 TEXT_PREFIXES = ("text_", "trans_", "title_")
-OPEN_ATTEMPTS = 20
 
 
 def build_schema() -> wf.Schema:
@@ -446,20 +445,20 @@ class WhooshBackend(BaseSearchBackend):
         return original
 
 
-def open_index(directory: Path) -> wi.FileIndex | None:
+def open_index(directory: Path, attempts: int = 20) -> wi.FileIndex | None:
     """The Whoosh index in `directory` at its latest commit; None if it holds none.
 
     Whoosh finds the newest table of contents by listing the directory, then opens it: a
     commit in another process landing in between deletes that file (FileNotFoundError, a
     500 under load). The next listing finds the new one, so read again.
     """
-    for attempt in range(OPEN_ATTEMPTS):
+    for attempt in range(attempts):
         try:
             return wi.open_dir(str(directory))
         except EmptyIndexError:
             return None
         except FileNotFoundError:
-            if attempt == OPEN_ATTEMPTS - 1:
+            if attempt == attempts - 1:
                 raise
             time.sleep(0.005 * (attempt + 1))
     return None
