@@ -34,7 +34,8 @@ PATH = "/api/v1/transcripts/peres-weibo-test/"
 
 def get(handler: WSGIHandler, path: str) -> int:
     """One GET as a WSGI server makes it (request_started and request_finished included)."""
-    environ: dict[str, Any] = {"PATH_INFO": path}
+    path_info, _, query = path.partition("?")
+    environ: dict[str, Any] = {"PATH_INFO": path_info, "QUERY_STRING": query}
     setup_testing_defaults(environ)
     statuses: list[str] = []
     response = handler(environ, lambda status, headers, exc_info=None: statuses.append(status))
@@ -102,6 +103,16 @@ class PostgresRestartTests(TransactionTestCase):
         with persistent_connections(health_checks=True):
             self.assertEqual(self.served_after_termination(), 200)
             self.assertEqual(get(self.handler, PATH), 200)
+
+    def test_a_search_after_a_restart_reconnects_too(self) -> None:
+        # A search reads the index, then the turns: its first query is checked like any other.
+        search = "/api/v1/search/?q=wisdom"
+        with persistent_connections(health_checks=True):
+            self.assertEqual(get(self.handler, search), 200)
+            pid = connection.connection.get_backend_pid()
+            terminate_backend(pid)
+            self.assertEqual(get(self.handler, search), 200)
+            self.assertNotEqual(connection.connection.get_backend_pid(), pid)
 
     def test_without_them_the_request_after_a_restart_fails(self) -> None:
         # The control: what CONN_HEALTH_CHECKS prevents (one failed request per worker).

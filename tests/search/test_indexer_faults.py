@@ -60,6 +60,13 @@ def _rebuild_then_hang(documents: list[IndexDocument], reached: Event) -> None:
     get_search_backend().rebuild(slow(), wait=10)
 
 
+def _commit_repeatedly(documents: dict[int, list[IndexDocument]], commits: int) -> None:
+    """In the child: one commit after another, each replacing the table of contents."""
+    backend = get_search_backend()
+    for _ in range(commits):
+        backend.apply(lambda: documents, wait=10)
+
+
 class IndexerKillTests(TestCase):
     def setUp(self) -> None:
         self.index_dir = tempfile.mkdtemp(prefix="kill-test-")
@@ -179,3 +186,34 @@ class IndexerKillTests(TestCase):
         # The change is in the live index, not in the old generation the swap left behind.
         self.assertEqual(search_turns("educacion").count, 1)
         self.assertIn("matches", self.check_index())
+
+    def test_searchers_reopening_during_commits_never_raise(self) -> None:
+        # Whoosh lists the directory for the newest table of contents, then opens it; a commit
+        # in between deleted it and searcher() raised FileNotFoundError (HTTP 500 under load).
+        with self.captureOnCommitCallbacks(execute=True):
+            documents = transcript_documents([import_doc(BRIEFING_EN).pk])
+        backend = get_search_backend()
+        backend.apply(lambda: documents, wait=10)
+        turns = backend.count()
+        writer = FORK.Process(target=_commit_repeatedly, args=(documents, 200))
+        errors: list[BaseException] = []
+        opened = [0]
+
+        def search() -> None:
+            while writer.is_alive():
+                try:
+                    self.assertEqual(backend.count(), turns)
+                    opened[0] += 1
+                except BaseException as exc:  # any of them is the failure
+                    errors.append(exc)
+
+        writer.start()
+        threads = [threading.Thread(target=search) for _ in range(2)]  # a searcher per thread
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        writer.join(120)
+        self.assertEqual(writer.exitcode, 0)
+        self.assertEqual(errors[:3], [], f"{len(errors)} of {opened[0] + len(errors)} searches raised")
+        self.assertGreater(opened[0], 200)

@@ -37,7 +37,7 @@ from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.index import LockError
+from whoosh.index import EmptyIndexError, LockError
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
@@ -208,7 +208,7 @@ class WhooshBackend(BaseSearchBackend):
 
     def _ensure_live(self) -> Path:
         live = self.live_dir()
-        if live is not None and wi.exists_in(str(live)):
+        if live is not None and open_index(live) is not None:
             return live
         self.root.mkdir(parents=True, exist_ok=True)
         generation = self._new_generation()
@@ -242,7 +242,9 @@ class WhooshBackend(BaseSearchBackend):
             deadline = time.monotonic() + wait
             while True:
                 target = directory or self._ensure_live()
-                ix = wi.open_dir(str(target))
+                ix = open_index(target)
+                if ix is None:
+                    raise EmptyIndexError(f"{target} holds no index")
                 try:
                     writer = ix.writer(timeout=max(deadline - time.monotonic(), 0), limitmb=self.limitmb)
                 except LockError as exc:
@@ -332,20 +334,19 @@ class WhooshBackend(BaseSearchBackend):
         """This thread's searcher, refreshed when the index changed or was swapped."""
         state = self._local.__dict__
         live = self.live_dir()
-        if live is None or not wi.exists_in(str(live)):
+        if live is None:
             return None
         searcher: Searcher | None = state.get("searcher")
-        if searcher is None or state.get("live") != live:
+        # A new searcher, not searcher.refresh(): Whoosh's refresh reuses segment readers
+        # with their old deletion lists, so deleted turns would go on matching.
+        if searcher is None or state.get("live") != live or not searcher.up_to_date():
+            ix = open_index(live)
+            if ix is None:
+                return None
             if searcher is not None:
                 searcher.close()
-            searcher = wi.open_dir(str(live)).searcher(weighting=BM25F())
+            searcher = ix.searcher(weighting=BM25F())
             state.update(live=live, searcher=searcher)
-        elif not searcher.up_to_date():
-            # A new searcher, not searcher.refresh(): Whoosh's refresh reuses segment readers
-            # with their old deletion lists, so deleted turns would go on matching.
-            searcher.close()
-            searcher = wi.open_dir(str(live)).searcher(weighting=BM25F())
-            state["searcher"] = searcher
         return searcher
 
     def close(self) -> None:
@@ -506,6 +507,25 @@ def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Ite
             if distance <= limit and term != token and term not in seen:
                 seen.add(term)
                 yield term, distance
+
+
+def open_index(directory: Path, attempts: int = 20) -> wi.FileIndex | None:
+    """The Whoosh index in `directory` at its latest commit; None if it holds none.
+
+    Whoosh finds the newest table of contents by listing the directory, then opens it: a
+    commit in another process landing in between deletes that file (FileNotFoundError, a
+    500 under load). The next listing finds the new one, so read again.
+    """
+    for attempt in range(attempts):
+        try:
+            return wi.open_dir(str(directory))
+        except EmptyIndexError:
+            return None
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+    return None
 
 
 def _column_value(column: Any, docid: int) -> Any:
