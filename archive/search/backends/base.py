@@ -37,7 +37,7 @@ class SearchRequest:
     limit: int = 20
     facets: bool = True
     facet_size: int = 20
-    time_limit: float = 1.0  # seconds of collection before the query is refused
+    time_limit: float = 1.0  # seconds of collection before the query is refused (Whoosh: CPU seconds)
 
 
 @dataclass

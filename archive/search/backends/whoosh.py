@@ -71,6 +71,11 @@ TEXT_PREFIXES = ("text_", "trans_", "title_")
 SUGGEST_DISTANCE = 2  # edits a did-you-mean candidate may differ by
 SUGGEST_TERMS = 50_000  # terms examined per word and field, at most
 SUGGEST_SECONDS = 0.2  # time for a whole suggestion, at most: it is only a hint
+
+# A search's time limits count the CPU time of the thread answering it, not the wall clock: on a
+# busy machine (32 searchers on 3 workers) the clock runs while a worker waits for a core, and a
+# search refused for that would be refused for the load, not for its cost.
+search_clock = time.thread_time
 SURFACE_CANDIDATES = 3  # closest terms read back as words to pick the suggestion from
 SURFACE_POSTINGS = 100  # postings of a suggested term read to find turns it is written in
 SURFACE_TURNS = 3  # of them, the turns read back (the densest: short turns are cheap to analyze)
@@ -375,7 +380,7 @@ class WhooshBackend(BaseSearchBackend):
         q = _QueryBuilder(searcher, request).build()
         columns = _columns_of(searcher)
         searcher.weighting = columns.weighting()
-        deadline = time.monotonic() + request.time_limit
+        deadline = search_clock() + request.time_limit
         query_filter = _filter(request)
         key = _match_key(request)
         matched = columns.matches.get(key) if key is not None else None
@@ -429,7 +434,7 @@ class WhooshBackend(BaseSearchBackend):
         # Candidates come from the turns' own text only: fewer terms to walk, and a word read
         # back from the turn's text (translations and titles are other texts).
         own = [f for f in every if f.startswith("text_")]
-        deadline = time.monotonic() + SUGGEST_SECONDS
+        deadline = search_clock() + SUGGEST_SECONDS
         words: dict[str, str] = {}
         for word in request.query.plain_words():
             tokens = {f: groups[0][0] for f in every if len(groups := analyzed(field_key(f), word)) == 1}
@@ -497,7 +502,7 @@ def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Ite
     for leaf in leaves:
         for raw in leaf.expand_prefix(fieldname, token[:1]):
             n += 1
-            if n >= SUGGEST_TERMS or (n % 256 == 0 and time.monotonic() > deadline):
+            if n >= SUGGEST_TERMS or (n % 256 == 0 and search_clock() > deadline):
                 return
             term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             # Cheap filters first: an edit changes the length by at most one and the letter set by two.
@@ -643,7 +648,7 @@ class _SetEvaluator:
         self.phrases: dict[wq.Query, set[int]] = {}
 
     def docs(self, q: wq.Query) -> set[int]:
-        if time.monotonic() > self.deadline:
+        if search_clock() > self.deadline:
             raise _too_costly()
         if isinstance(q, wq.Term):
             return self.term(q.fieldname, q.text)
@@ -725,7 +730,7 @@ class _BulkScorer:
         self.terms: dict[tuple[str, Any], dict[int, float]] = {}
 
     def scores(self, q: wq.Query) -> dict[int, float]:
-        if time.monotonic() > self.deadline:
+        if search_clock() > self.deadline:
             raise _too_costly()
         if isinstance(q, wq.Term):
             found = self.term(q.fieldname, q.text)
