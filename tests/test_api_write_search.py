@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-
-from django.conf import settings
-
-from archive.search.backends import reset_backends
 from tests.api_base import ApiTestCase
 from tests.base import document
+from tests.search.helpers import temp_search_index
 
 URL = "/api/v1/transcripts/"
 SEARCH = "/api/v1/search/"
@@ -18,18 +13,7 @@ SEARCH = "/api/v1/search/"
 class ApiWritesFollowedBySearchTests(ApiTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.index_dir = tempfile.mkdtemp(prefix="api-write-search-")
-        self.saved = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {
-            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": self.index_dir}
-        }
-        reset_backends()
-
-    def tearDown(self) -> None:
-        reset_backends()
-        settings.SEARCH_BACKENDS = self.saved
-        shutil.rmtree(self.index_dir, ignore_errors=True)
-        super().tearDown()
+        self.enterContext(temp_search_index())
 
     def hits(self, q: str) -> list[str]:
         results = self.client.get(SEARCH, {"q": q}).json()["results"]

@@ -6,20 +6,18 @@ every text field, and characters that trip line-based formats (U+2028, U+0085, t
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.test import TransactionTestCase
 
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
-from archive.search.backends import reset_backends
 from archive.search.service import search_turns
 from tests.base import import_document
+from tests.search.helpers import temp_search_index
 from tests.test_injection import SQL_PAYLOADS, XSS_PAYLOADS
 
 # (language, title, question, answer): one transcript per script.
@@ -110,20 +108,8 @@ class BackupRestoreTests(TransactionTestCase):
     """Real commits (PostgreSQL cannot TRUNCATE inside a test's transaction), so `flush` is `flush`."""
 
     def setUp(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="backup-test-"))
-        self.saved = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {
-            "default": {
-                "BACKEND": "archive.search.backends.whoosh.WhooshBackend",
-                "PATH": self.folder / "index",
-            }
-        }
-        reset_backends()
-
-    def tearDown(self) -> None:
-        reset_backends()
-        settings.SEARCH_BACKENDS = self.saved
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.enterContext(temp_search_index())
+        self.folder = Path(self.enterContext(tempfile.TemporaryDirectory(prefix="backup-test-")))
 
     def command(self, *args: str) -> str:
         out = StringIO()

@@ -8,20 +8,15 @@ purpose (the backend gives up collecting after a second), not a speed benchmark.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from datetime import date
-from typing import Any
 
-from django.conf import settings
 from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from archive.models import TranscriptStatus
 from archive.search import indexer
-from archive.search.backends import reset_backends
 from archive.search.errors import QueryRefused
 from archive.search.query import parse_query
 from archive.search.service import search_turns
@@ -38,32 +33,18 @@ from tests.search.helpers import (
     OTHERS,
     TOKYO_JA,
     doc,
+    temp_search_index,
 )
 
 QUERY_BOUND = 2.0  # seconds per query
 
 
 class FuzzedQueryTests(TestCase):
-    index_dir: str
-    saved_backends: Any
-
     @classmethod
     def setUpClass(cls) -> None:
-        cls.index_dir = tempfile.mkdtemp(prefix="fuzz-search-")
-        cls.saved_backends = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {
-            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": cls.index_dir}
-        }
-        reset_backends()
+        cls.enterClassContext(temp_search_index())  # removed after tearDownClass
         super().setUpClass()  # setUpTestData: the archive the index is built from
         indexer.rebuild()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        reset_backends()
-        settings.SEARCH_BACKENDS = cls.saved_backends
-        shutil.rmtree(cls.index_dir, ignore_errors=True)
 
     @classmethod
     def setUpTestData(cls) -> None:

@@ -8,18 +8,15 @@ backend on files, into a TransactionTestCase for one in the database (see its do
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
 from datetime import date
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.db import connections
 
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
 from archive.search import QueryRefused, SearchPage, indexer, search_turns
-from archive.search.backends import get_search_backend, reset_backends
+from archive.search.backends import get_search_backend
 from archive.search.backends.base import SearchRequest
 from archive.search.query import parse_query
 from archive.services import transcripts_set_status
@@ -34,6 +31,7 @@ from tests.search.helpers import (
     TOKYO_JA,
     doc,
     import_doc,
+    temp_search_index,
 )
 
 
@@ -44,17 +42,8 @@ class BackendFixtures:
 
     def setUp(self: Any) -> None:
         super().setUp()  # type: ignore[misc]
-        self._index_dir = tempfile.mkdtemp(prefix="search-test-")
-        self._saved_backends = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {"default": {"BACKEND": self.backend_path, "PATH": self._index_dir}}
-        reset_backends()
+        self.index_dir = self.enterContext(temp_search_index(self.backend_path))
         self.backend = get_search_backend()
-
-    def tearDown(self: Any) -> None:
-        reset_backends()
-        settings.SEARCH_BACKENDS = self._saved_backends
-        shutil.rmtree(self._index_dir, ignore_errors=True)
-        super().tearDown()  # type: ignore[misc]
 
     def load(self: Any, *documents: dict[str, Any]) -> list[Transcript]:
         """Import documents and commit: the outbox is applied after commit, as in production."""

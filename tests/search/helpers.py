@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 import copy
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 from archive.interchange import validate_document
 from archive.models import Transcript
+from archive.search.backends import reset_backends
 from archive.services import transcript_import
+
+WHOOSH = "archive.search.backends.whoosh.WhooshBackend"
+
+
+@contextmanager
+def temp_search_index(backend: str = WHOOSH, **options: Any) -> Iterator[Path]:
+    """A fresh, empty index of `backend` in a new temp folder (yielded) as the default search
+    backend for the block; after it the settings are restored and the folder removed.
+
+    In a test: `self.enterContext(temp_search_index())` in setUp, or
+    `cls.enterClassContext(...)` in setUpClass for an index shared by the class.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="search-test-"))
+    saved = settings.SEARCH_BACKENDS
+    settings.SEARCH_BACKENDS = {"default": {"BACKEND": backend, "PATH": folder, **options}}
+    reset_backends()  # the next get_search_backend() opens this index
+    try:
+        yield folder
+    finally:
+        reset_backends()
+        settings.SEARCH_BACKENDS = saved
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def doc(

@@ -11,9 +11,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -21,17 +19,16 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from whoosh.index import TOC
 
 from archive.models import SearchOutbox
 from archive.search import indexer, search_turns
-from archive.search.backends import get_search_backend, reset_backends
+from archive.search.backends import get_search_backend
 from archive.search.backends.whoosh import WhooshBackend
 from archive.search.documents import IndexDocument, iter_all_documents, transcript_documents
-from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MANANERA_ES, import_doc
+from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MANANERA_ES, import_doc, temp_search_index
 
 FORK = multiprocessing.get_context("fork")
 
@@ -69,21 +66,8 @@ def _commit_repeatedly(documents: dict[int, list[IndexDocument]], commits: int) 
 
 class IndexerKillTests(TestCase):
     def setUp(self) -> None:
-        self.index_dir = tempfile.mkdtemp(prefix="kill-test-")
-        self.saved = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {
-            "default": {
-                "BACKEND": "archive.search.backends.whoosh.WhooshBackend",
-                "PATH": self.index_dir,
-                "PROCS": 1,  # one process per writer: the kill hits the writer itself
-            }
-        }
-        reset_backends()
-
-    def tearDown(self) -> None:
-        reset_backends()
-        settings.SEARCH_BACKENDS = self.saved
-        shutil.rmtree(self.index_dir, ignore_errors=True)
+        # One process per writer: the kill hits the writer itself.
+        self.index_dir = self.enterContext(temp_search_index(PROCS=1))
 
     def kill_when_reached(self, target: Any, *args: Any) -> None:
         reached = FORK.Event()

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-
-from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import TestCase, override_settings
 
 from archive.models import SearchOutbox, Transcript, Turn
 from archive.search import indexer, search_turns
-from archive.search.backends import get_search_backend, reset_backends
+from archive.search.backends import get_search_backend
 from archive.search.outbox import enqueue
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, doc, import_doc
+from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, doc, import_doc, temp_search_index
 
 
 class OutboxTests(TestCase):
     def setUp(self) -> None:
-        self.index_dir = tempfile.mkdtemp(prefix="outbox-test-")
-        self.saved = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {
-            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": self.index_dir}
-        }
-        reset_backends()
-
-    def tearDown(self) -> None:
-        reset_backends()
-        settings.SEARCH_BACKENDS = self.saved
-        shutil.rmtree(self.index_dir, ignore_errors=True)
+        self.enterContext(temp_search_index())
 
     def test_a_rolled_back_change_leaves_no_row_and_no_document(self) -> None:
         with self.captureOnCommitCallbacks(execute=True) as callbacks:

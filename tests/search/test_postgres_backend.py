@@ -9,16 +9,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 from django.test import TestCase, TransactionTestCase, override_settings
@@ -26,7 +23,6 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from archive.importers import collect_files, import_documents, read_files
 from archive.models import SearchOutbox
 from archive.search import QueryRefused, indexer, search_turns
-from archive.search.backends import reset_backends
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres import (
     DOCUMENTS,
@@ -40,7 +36,7 @@ from archive.search.errors import IndexBusy
 from archive.search.query import parse_query
 from tests.base import REPO, SHARED, needs_corpus
 from tests.search.backend_mixin import BackendFixtures, BackendTests, ConcurrentBackendTests
-from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MFA_ZH, doc
+from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MFA_ZH, WHOOSH, doc, temp_search_index
 
 BACKEND = "archive.search.backends.postgres.PostgresBackend"
 on_postgres = unittest.skipUnless(
@@ -222,26 +218,15 @@ class PostgresCorpusEvaluationTests(TestCase):
         super().setUpClass()
         from archive.management.commands.evaluate_search import evaluate
 
-        cls.index_dir = tempfile.mkdtemp(prefix="corpus-eval-pg-")
-        cls.saved = settings.SEARCH_BACKENDS
         with override_settings(SEARCH_INDEXER="worker"):
             import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
         spec = json.loads((SHARED / "eval" / "dev.json").read_text(encoding="utf-8"))
         cls.scores: dict[str, dict[str, float]] = {}
-        try:
-            for name, path in (
-                ("whoosh", "archive.search.backends.whoosh.WhooshBackend"),
-                ("postgres", BACKEND),
-            ):
-                settings.SEARCH_BACKENDS = {"default": {"BACKEND": path, "PATH": cls.index_dir}}
-                reset_backends()
+        for name, path in (("whoosh", WHOOSH), ("postgres", BACKEND)):
+            with temp_search_index(path):
                 indexer.rebuild()
                 outcomes = evaluate(spec["queries"], int(spec.get("k", 10)))
-                cls.scores[name] = {f"{lang}/{cat}": sum(f) / len(f) for (lang, cat), f in outcomes.items()}
-        finally:
-            reset_backends()
-            settings.SEARCH_BACKENDS = cls.saved
-            shutil.rmtree(cls.index_dir, ignore_errors=True)
+            cls.scores[name] = {f"{lang}/{cat}": sum(f) / len(f) for (lang, cat), f in outcomes.items()}
 
     def test_every_category_reaches_0_95(self) -> None:
         low = {k: v for k, v in self.scores["postgres"].items() if v < 0.95}

@@ -4,36 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
 from typing import Any
 
-from django.conf import settings
 from django.test import TestCase
 
-from archive.search.backends import reset_backends
 from tests.base import PERES_EN, PERES_ZH
-from tests.search.helpers import BRIEFING_EN, MFA_EN, MFA_ZH, doc, import_doc
+from tests.search.helpers import BRIEFING_EN, MFA_EN, MFA_ZH, doc, import_doc, temp_search_index
 
 URL = "/api/v1/search/"
 
 
 class SearchApiTests(TestCase):
     def setUp(self) -> None:
-        self.index_dir = tempfile.mkdtemp(prefix="api-test-")
-        self.saved = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {
-            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": self.index_dir}
-        }
-        reset_backends()
+        self.enterContext(temp_search_index())
         with self.captureOnCommitCallbacks(execute=True):
             for data in (BRIEFING_EN, MFA_ZH, MFA_EN):
                 import_doc(data)
-
-    def tearDown(self) -> None:
-        reset_backends()
-        settings.SEARCH_BACKENDS = self.saved
-        shutil.rmtree(self.index_dir, ignore_errors=True)
 
     def get(self, **params: Any) -> Any:
         return self.client.get(URL, params)

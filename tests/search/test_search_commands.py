@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
 from archive.importers import collect_files, import_documents, read_files
 from archive.models import Turn
 from archive.search import indexer
-from archive.search.backends import get_search_backend, reset_backends
+from archive.search.backends import get_search_backend
 from tests.base import SHARED, needs_corpus
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, import_doc
+from tests.search.helpers import BRIEFING_EN, MANANERA_ES, import_doc, temp_search_index
 
 
 class IndexCommandTests(TestCase):
     def setUp(self) -> None:
-        self.index_dir = tempfile.mkdtemp(prefix="commands-test-")
-        self.saved = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {
-            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": self.index_dir}
-        }
-        reset_backends()
-
-    def tearDown(self) -> None:
-        reset_backends()
-        settings.SEARCH_BACKENDS = self.saved
-        shutil.rmtree(self.index_dir, ignore_errors=True)
+        self.index_dir = self.enterContext(temp_search_index())
 
     def run_command(self, *args: str) -> str:
         out = io.StringIO()
@@ -93,22 +80,10 @@ class CorpusEvaluationTests(TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.index_dir = tempfile.mkdtemp(prefix="corpus-eval-")
-        cls.saved = settings.SEARCH_BACKENDS
-        settings.SEARCH_BACKENDS = {
-            "default": {"BACKEND": "archive.search.backends.whoosh.WhooshBackend", "PATH": cls.index_dir}
-        }
-        reset_backends()
+        cls.enterClassContext(temp_search_index())
         with override_settings(SEARCH_INDEXER="worker"):
             cls.report = import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
         indexer.rebuild()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        reset_backends()
-        settings.SEARCH_BACKENDS = cls.saved
-        shutil.rmtree(cls.index_dir, ignore_errors=True)
-        super().tearDownClass()
 
     def test_every_category_reaches_0_95(self) -> None:
         from archive.management.commands.evaluate_search import evaluate

@@ -66,7 +66,7 @@ class WhooshBackendTests(BackendTests, ConcurrentBackendTests, TestCase):
         indexer.rebuild()
         after = self.backend.live_dir()
         self.assertNotEqual(before, after)
-        self.assertTrue(os.path.islink(os.path.join(self._index_dir, "live")))
+        self.assertTrue(os.path.islink(os.path.join(self.index_dir, "live")))
         self.assertEqual(search_turns("tariffs").count, 2)
 
     def test_a_writer_holding_the_index_leaves_changes_in_the_outbox(self) -> None:

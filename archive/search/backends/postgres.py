@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection, transaction
@@ -225,22 +225,17 @@ def _as_sql(part: _Ts | _Sql) -> _Sql:
     return part if isinstance(part, _Sql) else _Sql("d.tsv @@ %s::tsquery", (part.text,))
 
 
-def _and_parts(parts: list[_Ts | _Sql]) -> _Ts | _Sql:
+def _join_parts(parts: list[_Ts | _Sql], operator: Literal["AND", "OR"]) -> _Ts | _Sql:
+    """The parts joined by AND or OR: one tsquery while every part is one, SQL otherwise."""
     if len(parts) == 1:
         return parts[0]
     if all(isinstance(p, _Ts) for p in parts):
-        return _Ts(" & ".join(f"({p.text})" for p in parts if isinstance(p, _Ts)))
+        ts_operator = " & " if operator == "AND" else " | "
+        return _Ts(ts_operator.join(f"({p.text})" for p in parts if isinstance(p, _Ts)))
     sql = [_as_sql(p) for p in parts]
-    return _Sql("(" + " AND ".join(s.expr for s in sql) + ")", tuple(v for s in sql for v in s.params))
-
-
-def _or_parts(parts: list[_Ts | _Sql]) -> _Ts | _Sql:
-    if len(parts) == 1:
-        return parts[0]
-    if all(isinstance(p, _Ts) for p in parts):
-        return _Ts(" | ".join(f"({p.text})" for p in parts if isinstance(p, _Ts)))
-    sql = [_as_sql(p) for p in parts]
-    return _Sql("(" + " OR ".join(s.expr for s in sql) + ")", tuple(v for s in sql for v in s.params))
+    return _Sql(
+        "(" + f" {operator} ".join(s.expr for s in sql) + ")", tuple(v for s in sql for v in s.params)
+    )
 
 
 def _not_part(part: _Ts | _Sql) -> _Ts | _Sql:
@@ -350,7 +345,7 @@ class _QueryBuilder:
             if not built:
                 return None
             live = [p for p in built if not isinstance(p, _Nothing)]
-            return _or_parts(live) if live else NOTHING
+            return _join_parts(live, "OR") if live else NOTHING
         if isinstance(node, Not):
             return self._and((node,))
         if isinstance(node, Word):
@@ -375,10 +370,10 @@ class _QueryBuilder:
         excluded = [p for p in negative if not isinstance(p, _Nothing)]
         parts: list[_Ts | _Sql] = [p for p in positive if not isinstance(p, _Nothing)]
         if excluded:
-            parts.append(_not_part(_or_parts(excluded)))
+            parts.append(_not_part(_join_parts(excluded, "OR")))
         if not parts:  # only excluded words that occur nowhere: every document
             return _Sql("TRUE")
-        return _and_parts(parts)
+        return _join_parts(parts, "AND")
 
     def _text(self, text: str, fields: list[SearchField], phrase: bool) -> _Ts | _Nothing | None:
         per_field: list[str] = []
@@ -438,7 +433,7 @@ class _QueryBuilder:
             words_field = LABELS_FIELD
         by_words = self._text(value, [words_field], phrase=True)
         if isinstance(by_words, _Ts):
-            return _or_parts([by_slug, by_words])
+            return _join_parts([by_slug, by_words], "OR")
         return by_slug
 
 
@@ -690,7 +685,7 @@ class PostgresBackend(BaseSearchBackend):
                 return BackendResults(0, [], empty_facets)
             conditions = [_as_sql(built.condition)] if built.condition is not None else []
             conditions += _filters(request)
-            where_sql = _as_sql(_and_parts(list(conditions))) if conditions else _Sql("TRUE")
+            where_sql = _as_sql(_join_parts(list(conditions), "AND")) if conditions else _Sql("TRUE")
             score, ranks = _Sql("0.0"), _Sql("(SELECT 1) r")
             if not _sorted_by_date(request):
                 score, ranks = self._score(builder, built)
