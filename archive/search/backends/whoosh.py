@@ -24,9 +24,11 @@ import os
 import shutil
 import threading
 import time
+from array import array as IntArray
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
@@ -394,7 +396,7 @@ class WhooshBackend(BaseSearchBackend):
                     matched = _docset(searcher, q, deadline)
                     if query_filter is not None:
                         matched &= _docset(searcher, query_filter, deadline)
-            order = columns.array("date_order", desc=request.sort != "date")
+            order = columns.date_order(desc=request.sort != "date")
             top = heapq.nsmallest(wanted, matched, key=order.__getitem__)
             hits = [BackendHit(columns.turn_id(d), 0.0) for d in top[request.offset :]]
         else:
@@ -887,7 +889,8 @@ class _Columns:
         self.searcher = searcher
         self.folder = str(searcher._ix.storage.folder)
         self._weighting: _PerFieldBM25F | None = None
-        self.arrays: dict[tuple[str, bool], list[Any]] = {}
+        self.arrays: dict[str, list[Any]] = {}
+        self.orders: dict[bool, list[int] | IntArray[int]] = {}  # date_order(desc), per desc
         self.matches = _MatchCache()
         # Facet counts per (matches key, facet size), for the same searcher.
         self.facet_counts: _BoundedDict = _BoundedDict(512)
@@ -908,31 +911,52 @@ class _Columns:
             known = fieldname in reader.schema  # (an index built before the field existed lacks it)
             column = reader.column_reader(fieldname) if known and reader.has_column(fieldname) else None
             count = reader.doc_count_all()
-            values = (
-                [_column_value(column, d) for d in range(count)] if column is not None else [None] * count
-            )
+            values = [None] * count
+            if column is not None:
+                # One object per distinct value (a speaker, a date, a language...): a million
+                # documents then share a few thousand objects, not a million strings.
+                shared: dict[Any, Any] = {}
+                values = [shared.setdefault(v, v) for v in map(partial(_column_value, column), range(count))]
             with _SEGMENT_VALUES_LOCK:
                 if len(_SEGMENT_VALUES) > 2000:
                     _SEGMENT_VALUES.clear()
                 _SEGMENT_VALUES[key] = values
         return values
 
-    def array(self, fieldname: str, desc: bool = False) -> list[Any]:
-        cached = self.arrays.get((fieldname, desc))
+    def array(self, fieldname: str) -> list[Any]:
+        """A column's values for the whole index, one per global document number."""
+        cached = self.arrays.get(fieldname)
+        if cached is None:
+            cached = []
+            for reader, _offset in self._segments():
+                cached.extend(self._values(reader, fieldname))
+            self.arrays[fieldname] = cached
+        return cached
+
+    def date_order(self, desc: bool) -> list[int] | IntArray[int]:
+        """Each document's rank by date (newest first if `desc`), then transcript slug, then position.
+
+        One integer per document, packed from the ranks of the three values, in an array: a
+        tuple per document would cost a million objects at a million turns, which the garbage
+        collector walks again and again.
+        """
+        cached = self.orders.get(desc)
         if cached is not None:
             return cached
-        if fieldname == "date_order":
-            dates, slugs, positions = (self.array(f) for f in ("date", "slug", "position"))
-            sign = -1 if desc else 1
-            values = [
-                (sign * (d or 0), s or "", p or 0) for d, s, p in zip(dates, slugs, positions, strict=True)
-            ]
-        else:
-            values = []
-            for reader, _offset in self._segments():
-                values.extend(self._values(reader, fieldname))
-        self.arrays[(fieldname, desc)] = values
-        return values
+        dates, slugs, positions = (self.array(f) for f in ("date", "slug", "position"))
+        date_rank = {d: i for i, d in enumerate(sorted({d or 0 for d in dates}, reverse=desc))}
+        slug_rank = {s: i for i, s in enumerate(sorted({s or "" for s in slugs}))}
+        position_bits = max((p or 0 for p in positions), default=0).bit_length()
+        slug_bits = len(slug_rank).bit_length()
+        date_shift = slug_bits + position_bits
+        keys = (
+            (date_rank[d or 0] << date_shift) | (slug_rank[s or ""] << position_bits) | (p or 0)
+            for d, s, p in zip(dates, slugs, positions, strict=True)
+        )
+        fits = len(date_rank).bit_length() + slug_bits + position_bits <= 64
+        order = IntArray("Q", keys) if fits else list(keys)  # (beyond 64 bits: Python's integers)
+        self.orders[desc] = order
+        return order
 
     def weighting(self) -> _PerFieldBM25F:
         if self._weighting is None:
@@ -1025,10 +1049,14 @@ class _Columns:
         return found, scale != 1.0
 
     def topic_sets(self) -> list[tuple[str, ...]]:
-        cached = self.arrays.get(("#topics", False))
+        cached = self.arrays.get("#topics")
         if cached is None:
-            cached = [tuple(t for t in v.split(",") if t) if v else () for v in self.array("topic_set")]
-            self.arrays[("#topics", False)] = cached
+            split: dict[str, tuple[str, ...]] = {}  # one tuple per distinct set of topics
+            cached = [
+                split.get(v) or split.setdefault(v, tuple(t for t in v.split(",") if t)) if v else ()
+                for v in self.array("topic_set")
+            ]
+            self.arrays["#topics"] = cached
         return cached
 
 
