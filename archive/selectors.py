@@ -31,7 +31,6 @@ from archive.models import (
     name_key,
 )
 
-
 # Turns held in memory at once by a streamed export (unless one transcript alone has more).
 EXPORT_TURNS_PER_BATCH = 1000
 
@@ -41,7 +40,7 @@ def _export_lookups() -> list[str | Prefetch[Any]]:
 
     A turn's speaker is prefetched, not joined: the turns of a batch share one instance per
     speaker. A turn's topics go to a plain list (`topic_list`): the prefetch then builds no
-    manager and queryset per turn, which cost more than the rest of the export.
+    manager and queryset per turn (which cost more than writing the JSON).
     """
     return [
         "topics",
@@ -99,7 +98,7 @@ def _prefetched(batch: list[Transcript]) -> Iterator[Transcript]:
         yield transcript
         # Turns point back at their transcript: drop the cycle so the turns are freed now,
         # not at the garbage collector's next full pass.
-        transcript._prefetched_objects_cache.clear()
+        transcript._prefetched_objects_cache.clear()  # type: ignore[attr-defined]
     batch.clear()
 
 

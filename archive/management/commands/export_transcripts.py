@@ -33,10 +33,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         exporter = get_exporter(options["format"])
         queryset = transcripts_for_export(slugs=options["slug"], include_drafts=options["include_drafts"])
-        # Only the slugs asked for: the whole archive's would be a list growing with it.
-        missing = set(options["slug"]) - set(queryset.values_list("slug", flat=True)) if options["slug"] else ()
-        if missing:
-            raise CommandError(f"no such transcript (or not published): {', '.join(sorted(missing))}")
+        if options["slug"]:  # not without: the whole archive's slugs would be a list growing with it
+            missing = set(options["slug"]) - set(queryset.values_list("slug", flat=True))
+            if missing:
+                raise CommandError(f"no such transcript (or not published): {', '.join(sorted(missing))}")
         output = options["output"]
 
         if exporter.one_file_per_transcript and not (output is None and len(options["slug"]) == 1):
