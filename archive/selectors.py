@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 
 from archive.models import (
@@ -20,30 +31,75 @@ from archive.models import (
     name_key,
 )
 
+# Turns held in memory at once by a streamed export (unless one transcript alone has more).
+EXPORT_TURNS_PER_BATCH = 1000
+
+
+def _export_lookups() -> list[str | Prefetch[Any]]:
+    """What an exporter reads, in a fixed number of queries per batch of transcripts.
+
+    A turn's speaker is prefetched, not joined: the turns of a batch share one instance per
+    speaker. A turn's topics go to a plain list (`topic_list`): the prefetch then builds no
+    manager and queryset per turn (which cost more than writing the JSON).
+    """
+    return [
+        "topics",
+        Prefetch("appearances", queryset=Appearance.objects.select_related("speaker").order_by("position")),
+        Prefetch("turns", queryset=Turn.objects.order_by("position")),
+        # Not nested in the turns' queryset: Django would then walk every turn a second time.
+        "turns__speaker",
+        Prefetch("turns__topics", queryset=Topic.objects.only("slug"), to_attr="topic_list"),
+    ]
+
 
 def transcripts_for_export(
     *, slugs: Iterable[str] = (), include_drafts: bool = False
 ) -> QuerySet[Transcript]:
-    """Transcripts in a stable order (by slug), with everything an exporter reads prefetched."""
+    """Transcripts in a stable order (by slug), with everything an exporter reads prefetched.
+
+    To stream many, pass this to `iterate_for_export` rather than iterating it.
+    """
     queryset = Transcript.objects.all()
     if not include_drafts:
         queryset = queryset.filter(status=TranscriptStatus.PUBLISHED)
     slugs = list(slugs)
     if slugs:
         queryset = queryset.filter(slug__in=slugs)
-    return queryset.order_by("slug").prefetch_related(
-        "topics",
-        Prefetch("appearances", queryset=Appearance.objects.select_related("speaker").order_by("position")),
-        Prefetch(
-            "turns",
-            queryset=Turn.objects.select_related("speaker").prefetch_related("topics").order_by("position"),
-        ),
+    return queryset.order_by("slug").prefetch_related(*_export_lookups())
+
+
+def iterate_for_export(
+    queryset: QuerySet[Transcript], turns_per_batch: int = EXPORT_TURNS_PER_BATCH
+) -> Iterator[Transcript]:
+    """Stream `transcripts_for_export(...)` with memory bounded by a batch of turns, not the archive.
+
+    Transcripts are read a row at a time with their turn counts, gathered into batches of at
+    most `turns_per_batch` turns (a longer transcript is a batch of its own), and each batch
+    gets its turns, speakers and topics in a fixed number of queries. A transcript's turns are
+    let go as soon as the next transcript is asked for: hold on to what you need of it.
+    """
+    rows = queryset.prefetch_related(None).annotate(
+        export_turn_count=count_of(Turn.objects.all(), "transcript")
     )
+    batch: list[Transcript] = []
+    held = 0
+    for transcript in rows.iterator(chunk_size=100):
+        if batch and held + transcript.export_turn_count > turns_per_batch:
+            yield from _prefetched(batch)
+            batch, held = [], 0
+        batch.append(transcript)
+        held += transcript.export_turn_count
+    yield from _prefetched(batch)
 
 
-def iterate_in_chunks(queryset: QuerySet[Transcript], chunk_size: int = 20) -> Iterator[Transcript]:
-    """Stream a prefetched queryset: memory holds one chunk of transcripts at a time."""
-    return queryset.iterator(chunk_size=chunk_size)
+def _prefetched(batch: list[Transcript]) -> Iterator[Transcript]:
+    prefetch_related_objects(batch, *_export_lookups())
+    for transcript in batch:
+        yield transcript
+        # Turns point back at their transcript: drop the cycle so the turns are freed now,
+        # not at the garbage collector's next full pass.
+        transcript._prefetched_objects_cache.clear()  # type: ignore[attr-defined]
+    batch.clear()
 
 
 # --- The public site -------------------------------------------------------------------------------

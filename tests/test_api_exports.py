@@ -254,7 +254,7 @@ class CorpusBulkExportTests(ApiTestCase):
             f"\nexport: {lines} transcripts, {total / 1e6:.1f} MB in {elapsed:.1f}s; peak "
             f"{streaming_peak / 1e6:.1f} MB streaming vs {all_at_once_peak / 1e6:.1f} MB all at once"
         )
-        # Memory is bounded by one chunk of transcripts (the sample's longest press conference alone
-        # takes most of it), not by the archive: well under what holding everything costs.
+        # Memory is bounded by one batch of turns (the sample's longest press conference, a batch of
+        # its own, takes most of it), not by the archive: well under what holding everything costs.
         self.assertLess(streaming_peak, all_at_once_peak / 2)
         self.assertLess(left, streaming_peak / 2)

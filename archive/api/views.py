@@ -38,11 +38,9 @@ from archive.importers import import_documents
 from archive.importers.base import RawDocument
 from archive.interchange import DocumentError, validate_document
 from archive.models import Appearance, Speaker, Topic, Transcript, TranscriptStatus, Turn
-from archive.selectors import count_of, iterate_in_chunks, transcripts_for_export
+from archive.selectors import count_of, iterate_for_export, transcripts_for_export
 from archive.services import transcripts_set_status
 
-# Transcripts held in memory at once by the bulk dump: press conferences run to thousands of turns.
-EXPORT_CHUNK = 5
 SOURCE = "request body"  # where a DocumentError says the bad document came from
 
 ERRORS = {
@@ -471,7 +469,7 @@ class ExportView(JsonErrorsMixin, APIView):
         renderer = request.accepted_renderer
         assert isinstance(renderer, ExporterRenderer)
         exporter = renderer.exporter
-        transcripts = iterate_in_chunks(transcripts_for_export(include_drafts=include_drafts), EXPORT_CHUNK)
+        transcripts = iterate_for_export(transcripts_for_export(include_drafts=include_drafts))
         response = StreamingHttpResponse(exporter.stream(transcripts), content_type=exporter.content_type)
         filename = f"qa-archive.{exporter.extension}"
         response["Content-Disposition"] = content_disposition_header(True, filename) or ""

@@ -68,7 +68,7 @@ def _turn_entry(turn: Any, name_of: dict[int, str], position_of: dict[int, int])
         entry["reply_to"] = position_of[turn.reply_to_id]
     if turn.original_position is not None:
         entry["original"] = turn.original_position
-    topics = [topic.slug for topic in turn.topics.all()]
+    topics = [topic.slug for topic in turn.topic_list]  # see transcripts_for_export
     if topics:
         entry["topics"] = topics
     if turn.start is not None:

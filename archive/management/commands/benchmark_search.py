@@ -369,7 +369,7 @@ class Command(BaseCommand):
 
     def phase_export(self, options: dict[str, Any]) -> dict[str, Any]:
         from archive.exporters import get_exporter
-        from archive.selectors import iterate_in_chunks, transcripts_for_export
+        from archive.selectors import iterate_for_export, transcripts_for_export
 
         memory = MemoryMarks()
         turns = documents = size = 0
@@ -377,7 +377,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         # What `export_transcripts --format ndjson --output FILE` does, counting as it goes.
         with open(options["source"], "w", encoding="utf-8", newline="") as out:
-            for transcript in iterate_in_chunks(transcripts_for_export()):
+            for transcript in iterate_for_export(transcripts_for_export()):
                 line = exporter.render(transcript)
                 out.write(line)
                 size += len(line.encode("utf-8"))

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from archive.exporters import EXPORTERS, get_exporter
 from archive.exporters.base import Exporter
 from archive.models import Transcript
-from archive.selectors import iterate_in_chunks, transcripts_for_export
+from archive.selectors import iterate_for_export, transcripts_for_export
 
 
 class Command(BaseCommand):
@@ -33,9 +33,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         exporter = get_exporter(options["format"])
         queryset = transcripts_for_export(slugs=options["slug"], include_drafts=options["include_drafts"])
-        missing = set(options["slug"]) - set(queryset.values_list("slug", flat=True))
-        if missing:
-            raise CommandError(f"no such transcript (or not published): {', '.join(sorted(missing))}")
+        if options["slug"]:  # not without: the whole archive's slugs would be a list growing with it
+            missing = set(options["slug"]) - set(queryset.values_list("slug", flat=True))
+            if missing:
+                raise CommandError(f"no such transcript (or not published): {', '.join(sorted(missing))}")
         output = options["output"]
 
         if exporter.one_file_per_transcript and not (output is None and len(options["slug"]) == 1):
@@ -46,14 +47,14 @@ class Command(BaseCommand):
             folder = Path(output)
             folder.mkdir(parents=True, exist_ok=True)
             count = 0
-            for transcript in iterate_in_chunks(queryset):
+            for transcript in iterate_for_export(queryset):
                 (folder / exporter.filename(transcript)).write_text(exporter.render(transcript), "utf-8")
                 self._notify(exporter, transcript)
                 count += 1
             self.stderr.write(f"wrote {count} {exporter.extension} files into {folder}")
             return
 
-        chunks = exporter.stream(self._notifying(exporter, iterate_in_chunks(queryset)))
+        chunks = exporter.stream(self._notifying(exporter, iterate_for_export(queryset)))
         if output is None:
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")
