@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from itertools import cycle
 from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from django.test import TestCase, override_settings
 from whoosh.index import TOC
 
 from archive.models import SearchOutbox
+from archive.reliability.harness import alive, children_of, kill
 from archive.search import indexer, search_turns
 from archive.search.backends import get_search_backend, reset_backends
 from archive.search.backends.whoosh import WhooshBackend
@@ -47,12 +49,12 @@ def _commit_then_hang(documents: dict[int, list[IndexDocument]], reached: Event)
     get_search_backend().apply(lambda: documents, wait=10)
 
 
-def _rebuild_then_hang(documents: list[IndexDocument], reached: Event) -> None:
-    """In the child: a rebuild that stops after two documents of the new generation."""
+def _rebuild_then_hang(documents: list[IndexDocument], at: int, reached: Event) -> None:
+    """In the child: a rebuild that stops after `at` documents (the given ones, over and over)."""
 
     def slow() -> Iterator[IndexDocument]:
-        for n, doc in enumerate(documents):
-            if n == 2:
+        for n, doc in enumerate(cycle(documents)):
+            if n == at:
                 reached.set()
                 time.sleep(120)
             yield doc
@@ -85,16 +87,23 @@ class IndexerKillTests(TestCase):
         settings.SEARCH_BACKENDS = self.saved
         shutil.rmtree(self.index_dir, ignore_errors=True)
 
-    def kill_when_reached(self, target: Any, *args: Any) -> None:
+    def kill_when_reached(self, target: Any, *args: Any) -> list[int]:
+        """Run `target` in a forked child, SIGKILL it at its point; returns its children then."""
         reached = FORK.Event()
         child = FORK.Process(target=target, args=(*args, reached))
         child.start()
         try:
             self.assertTrue(reached.wait(60), "the child never reached the point to be killed at")
+            children = children_of(child.pid)  # type: ignore[arg-type]
         finally:
             os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
             child.join()
         self.assertEqual(child.exitcode, -signal.SIGKILL)
+        return children
+
+    def use_procs(self, procs: int) -> None:
+        settings.SEARCH_BACKENDS["default"]["PROCS"] = procs
+        reset_backends()
 
     def check_index(self, *args: str) -> str:
         out = io.StringIO()
@@ -139,7 +148,7 @@ class IndexerKillTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             import_doc(KNESSET_HE)  # committed while the rebuild runs: its row waits
 
-        self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()))
+        self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()), 2)
 
         self.assertEqual(backend.live_dir(), live)  # type: ignore[attr-defined]
         self.assertEqual(search_turns("tariffs").count, 2)
@@ -186,6 +195,47 @@ class IndexerKillTests(TestCase):
         # The change is in the live index, not in the old generation the swap left behind.
         self.assertEqual(search_turns("educacion").count, 1)
         self.assertIn("matches", self.check_index())
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_killed_rebuilds_build_workers_die_with_it(self) -> None:
+        # Whoosh's build workers wait on their job queue: unless tied to the rebuild, they
+        # outlive its SIGKILL without a parent, each holding up to REBUILD_LIMITMB.
+        self.use_procs(2)
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+            import_doc(MANANERA_ES)
+        indexer.drain()
+        # Whoosh starts a worker per job of 100 documents, up to PROCS: stop after the second job.
+        workers = self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()), 250)
+        self.assertEqual(len(workers), 2, "the rebuild's two build workers")
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lingering = [pid for pid in workers if alive(pid)]
+        for pid in lingering:
+            kill(pid)
+        self.assertEqual(lingering, [], "build workers outlived their rebuild")
+        self.assertIn("matches", self.check_index())
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_failed_rebuild_stops_its_build_workers(self) -> None:
+        self.use_procs(2)
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+        documents = list(iter_all_documents())
+
+        def failing() -> Iterator[IndexDocument]:
+            for n, doc in enumerate(cycle(documents)):
+                if n == 250:  # both workers have a job by now
+                    raise RuntimeError("the database went away")
+                yield doc
+
+        with self.assertRaises(RuntimeError):
+            get_search_backend().rebuild(failing())
+        lingering = multiprocessing.active_children()
+        for process in lingering:  # left waiting for work, they would hang this process's exit
+            process.kill()
+        self.assertEqual(lingering, [])
 
     def test_searchers_reopening_during_commits_never_raise(self) -> None:
         # Whoosh lists the directory for the newest table of contents, then opens it; a commit

@@ -18,10 +18,12 @@ Facets are counted from column values held as lists, on a sample beyond FACET_EX
 
 from __future__ import annotations
 
+import ctypes
 import heapq
 import operator
 import os
 import shutil
+import signal
 import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
@@ -38,6 +40,7 @@ from whoosh import index as wi
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
@@ -309,8 +312,11 @@ class WhooshBackend(BaseSearchBackend):
             try:
                 ix = wi.open_dir(str(generation))
                 # Analysis is the cost of a build: spread it over the CPUs (one segment per process).
-                procs = self.procs
-                writer = ix.writer(limitmb=self.rebuild_limitmb, procs=procs, multisegment=procs > 1)
+                limitmb = self.rebuild_limitmb
+                if self.procs > 1:
+                    writer = _BuildWriter(ix, procs=self.procs, limitmb=limitmb, multisegment=True)
+                else:
+                    writer = ix.writer(limitmb=limitmb)
                 try:
                     for doc in documents:
                         writer.add_document(**whoosh_fields(doc))
@@ -507,6 +513,52 @@ def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Ite
             if distance <= limit and term != token and term not in seen:
                 seen.add(term)
                 yield term, distance
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class _BuildWorker(SubWriterTask):  # type: ignore[misc]
+    """A Whoosh build worker that dies with the rebuild that started it.
+
+    Workers wait on their job queue: when a rebuild was SIGKILLed they lived on without a
+    parent, each holding up to REBUILD_LIMITMB. Now the kernel kills them with it (Linux:
+    Whoosh forks them, multiprocessing's default there, so the rebuild is their parent).
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.rebuild_pid = os.getpid()
+
+    def run(self) -> None:
+        prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)  # None: not Linux
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != self.rebuild_pid:  # the rebuild died before that took effect
+                os._exit(1)
+        super().run()
+
+
+class _BuildWriter(MpWriter):  # type: ignore[misc]
+    """Whoosh's multiprocessing writer with workers that end with the rebuild, killed or failed."""
+
+    def _new_task(self) -> _BuildWorker:
+        task = _BuildWorker(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def cancel(self) -> None:
+        # Whoosh's cancel only flags its own copies of the workers: left waiting for jobs, they
+        # would outlive a failed build and hang this process's exit (multiprocessing joins them).
+        try:
+            for task in self.tasks:
+                task.kill()
+                task.join()
+        finally:
+            super().cancel()
 
 
 def open_index(directory: Path, attempts: int = 20) -> wi.FileIndex | None:
