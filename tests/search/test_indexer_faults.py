@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import random
 import shutil
 import signal
 import tempfile
@@ -28,6 +29,7 @@ from django.test import TestCase, override_settings
 from whoosh.index import TOC
 
 from archive.models import SearchOutbox
+from archive.reliability import corpus
 from archive.reliability.harness import alive, children_of, kill
 from archive.search import indexer, search_turns
 from archive.search.backends import get_search_backend, reset_backends
@@ -60,6 +62,25 @@ def _rebuild_then_hang(documents: list[IndexDocument], at: int, reached: Event) 
             yield doc
 
     get_search_backend().rebuild(slow(), wait=10)
+
+
+def _drain_a_backlog_repeatedly(transcript_ids: list[int], draining: Event, stop: Event) -> None:
+    """In the child: run_indexer working through a backlog, one batch after another, until stopped.
+
+    The child has its own copy of the test database: its outbox is refilled after each pass.
+    Each batch holds the write lock about a second, as one of 100 real transcripts does.
+    """
+    read = indexer.transcript_documents
+
+    def slow_read(ids: list[int]) -> dict[int, list[IndexDocument]]:
+        draining.set()  # holding the write lock
+        time.sleep(1)
+        return read(ids)
+
+    indexer.transcript_documents = slow_read  # type: ignore[assignment]  # only in this child
+    while not stop.is_set():
+        SearchOutbox.objects.bulk_create([SearchOutbox(transcript_id=tid) for tid in transcript_ids])
+        indexer.drain(wait=60, batch=1)
 
 
 def _commit_repeatedly(documents: dict[int, list[IndexDocument]], commits: int) -> None:
@@ -236,6 +257,33 @@ class IndexerKillTests(TestCase):
         for process in lingering:  # left waiting for work, they would hang this process's exit
             process.kill()
         self.assertEqual(lingering, [])
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_rebuild_gets_the_index_from_an_indexer_working_through_a_backlog(self) -> None:
+        # run_indexer takes the write lock again right after each batch; a rebuild polling for
+        # it gave up after its --wait. Now the indexer lets a waiting rebuild go first.
+        rng = random.Random(5)
+        with self.captureOnCommitCallbacks(execute=True):
+            ids = [import_doc(corpus.transcript(rng, f"backlog-{n}", 10)).pk for n in range(4)]
+        indexer.drain()
+        draining, stop = FORK.Event(), FORK.Event()
+        child = FORK.Process(target=_drain_a_backlog_repeatedly, args=(ids, draining, stop))
+        child.start()
+        try:
+            self.assertTrue(draining.wait(60), "the indexer never started on its backlog")
+            with self.captureOnCommitCallbacks(execute=True):
+                late = import_doc(KNESSET_HE).pk  # in this process's database only: the rebuild indexes it
+            out = io.StringIO()
+            call_command("rebuild_index", "--wait", "3", "--no-progress", stdout=out)
+        finally:
+            stop.set()
+            child.join(120)
+        self.assertIn("the new index is live", out.getvalue())
+        self.assertEqual(child.exitcode, 0, "the indexer failed")  # it went on in the new generation
+        self.assertEqual(SearchOutbox.objects.count(), 0)
+        self.assertIn("matches", self.check_index())
+        stored = get_search_backend().stored_documents()
+        self.assertEqual(sum(doc.transcript_id == late for doc in stored.values()), 2)
 
     def test_searchers_reopening_during_commits_never_raise(self) -> None:
         # Whoosh lists the directory for the newest table of contents, then opens it; a commit

@@ -249,6 +249,7 @@ class Command(BaseCommand):
             f"{orphans} build workers outlived their parent"
         )
         self.expect(orphans == 0, f"faults: {orphans} build workers outlived their SIGKILLed rebuild")
+        self.expect(busy == 0, f"faults: {busy} rebuilds gave up waiting for the indexer's write lock")
         curator.stop()
         writer.join()
         searchers.stop()

@@ -19,6 +19,7 @@ Facets are counted from column values held as lists, on a sample beyond FACET_EX
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import heapq
 import operator
 import os
@@ -28,7 +29,7 @@ import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
 from archive.search.tokens import analyzed, edit_distance, surface_word
 
 LIVE = "live"
+WAITING = "waiting.lock"  # under PATH: flock held by a rebuild (or clear) waiting for the write lock
 GENERIC = "generic"
 MAX_PREFIX_EXPANSIONS = 300
 TITLE_BOOST = 1.2
@@ -244,12 +246,17 @@ class WhooshBackend(BaseSearchBackend):
         try:
             deadline = time.monotonic() + wait
             while True:
+                if directory is None:
+                    self._yield_to_waiting(deadline)
                 target = directory or self._ensure_live()
                 ix = open_index(target)
                 if ix is None:
                     raise EmptyIndexError(f"{target} holds no index")
                 try:
-                    writer = ix.writer(timeout=max(deadline - time.monotonic(), 0), limitmb=self.limitmb)
+                    # A writer replacing the whole index says it waits, or it would rarely get the
+                    # lock from an indexer working through a backlog: that takes it again at once.
+                    with self._waiting(deadline) if directory is not None else nullcontext():
+                        writer = ix.writer(timeout=max(deadline - time.monotonic(), 0), limitmb=self.limitmb)
                 except LockError as exc:
                     raise IndexBusy("another process is writing the index") from exc
                 # A rebuild swaps the live link before it lets go of the old generation's lock:
@@ -267,6 +274,39 @@ class WhooshBackend(BaseSearchBackend):
                     writer.commit()
         finally:
             self._write_lock.release()
+
+    @contextmanager
+    def _waiting(self, deadline: float) -> Iterator[None]:
+        """Hold the WAITING flock: until this writer has the write lock, the others let it go first.
+
+        A flock, not a file: it goes with its process, so a killed rebuild holds up nobody.
+        """
+        fd = os.open(self.root / WAITING, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            # Exclusive: taken only while no other process waits or looks (a look takes a moment).
+            while not _flock(fd, fcntl.LOCK_EX):
+                if time.monotonic() >= deadline:
+                    raise IndexBusy("another rebuild is waiting for the index")
+                time.sleep(0.01)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+
+    def _yield_to_waiting(self, deadline: float) -> None:
+        """Between batches: while a rebuild waits for the write lock, leave the lock to it."""
+        while True:
+            try:
+                fd = os.open(self.root / WAITING, os.O_RDONLY)
+            except FileNotFoundError:
+                return
+            try:
+                if _flock(fd, fcntl.LOCK_SH):  # free: nobody waits
+                    return
+            finally:
+                os.close(fd)
+            if time.monotonic() >= deadline:
+                raise IndexBusy("a rebuild is waiting for the index")
+            time.sleep(0.05)
 
     # -- writes ---------------------------------------------------------------------------------------
 
@@ -559,6 +599,15 @@ class _BuildWriter(MpWriter):  # type: ignore[misc]
                 task.join()
         finally:
             super().cancel()
+
+
+def _flock(fd: int, operation: int) -> bool:
+    """Take a flock without blocking; False when another process holds a conflicting one."""
+    try:
+        fcntl.flock(fd, operation | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def open_index(directory: Path, attempts: int = 20) -> wi.FileIndex | None:
