@@ -31,7 +31,7 @@ def drain(wait: float = 0.0, batch: int = BATCH_TRANSCRIPTS) -> int:
 
     Rows are deleted only after the index committed their documents, so a crash at any point
     leaves them for the next run (applying a row twice is harmless). When another writer
-    holds the index (a rebuild) this returns 0 and the rows wait.
+    holds the index, or a rebuild waits for it, past `wait`, this returns and the rows wait.
     """
     backend = get_search_backend()
     applied = 0

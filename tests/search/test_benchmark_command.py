@@ -59,3 +59,16 @@ class BenchmarkCommandTests(SimpleTestCase):
             kept = (Path(tmp) / "work" / "figures.ndjson").read_text(encoding="utf-8").splitlines()
             phases = [json.loads(line)["phase"] for line in kept]
             self.assertEqual(phases, ["import", "rebuild", "export", "serve"])
+
+            # --phases reruns some steps in the same workdir and reports the others' kept figures.
+            again = subprocess.run(
+                [*command, "--phases", "serve"], capture_output=True, text=True, timeout=600, check=False
+            )
+            self.assertEqual(again.returncode, 0, again.stderr[-3000:])
+            for phase in ("import", "rebuild", "export"):
+                self.assertIn(f"{phase}: the figures of its last run", again.stderr)
+            self.assertIn("serve ...", again.stderr)
+            self.assertRegex(again.stdout, r"turns indexed +22\n")
+            kept = (Path(tmp) / "work" / "figures.ndjson").read_text(encoding="utf-8").splitlines()
+            self.assertEqual([json.loads(line)["phase"] for line in kept][-1], "serve")
+            self.assertEqual(len(kept), 5)

@@ -11,22 +11,27 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import random
 import signal
 import threading
 import time
 from collections.abc import Iterator
+from itertools import cycle
 from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from whoosh.index import TOC
 
 from archive.models import SearchOutbox
+from archive.reliability import corpus
+from archive.reliability.harness import alive, children_of, kill
 from archive.search import indexer, search_turns
-from archive.search.backends import get_search_backend
-from archive.search.backends.whoosh import WhooshBackend
+from archive.search.backends import get_search_backend, reset_backends
+from archive.search.backends.whoosh import WhooshBackend, open_index
 from archive.search.documents import IndexDocument, iter_all_documents, transcript_documents
 from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MANANERA_ES, import_doc, temp_search_index
 
@@ -44,17 +49,36 @@ def _commit_then_hang(documents: dict[int, list[IndexDocument]], reached: Event)
     get_search_backend().apply(lambda: documents, wait=10)
 
 
-def _rebuild_then_hang(documents: list[IndexDocument], reached: Event) -> None:
-    """In the child: a rebuild that stops after two documents of the new generation."""
+def _rebuild_then_hang(documents: list[IndexDocument], at: int, reached: Event) -> None:
+    """In the child: a rebuild that stops after `at` documents (the given ones, over and over)."""
 
     def slow() -> Iterator[IndexDocument]:
-        for n, doc in enumerate(documents):
-            if n == 2:
+        for n, doc in enumerate(cycle(documents)):
+            if n == at:
                 reached.set()
                 time.sleep(120)
             yield doc
 
     get_search_backend().rebuild(slow(), wait=10)
+
+
+def _drain_a_backlog_repeatedly(transcript_ids: list[int], draining: Event, stop: Event) -> None:
+    """In the child: run_indexer working through a backlog, one batch after another, until stopped.
+
+    The child has its own copy of the test database: its outbox is refilled after each pass.
+    Each batch holds the write lock about a second, as one of 100 real transcripts does.
+    """
+    read = indexer.transcript_documents
+
+    def slow_read(ids: list[int]) -> dict[int, list[IndexDocument]]:
+        draining.set()  # holding the write lock
+        time.sleep(1)
+        return read(ids)
+
+    indexer.transcript_documents = slow_read  # type: ignore[assignment]  # only in this child
+    while not stop.is_set():
+        SearchOutbox.objects.bulk_create([SearchOutbox(transcript_id=tid) for tid in transcript_ids])
+        indexer.drain(wait=60, batch=1)
 
 
 def _commit_repeatedly(documents: dict[int, list[IndexDocument]], commits: int) -> None:
@@ -69,16 +93,23 @@ class IndexerKillTests(TestCase):
         # One process per writer: the kill hits the writer itself.
         self.index_dir = self.enterContext(temp_search_index(PROCS=1))
 
-    def kill_when_reached(self, target: Any, *args: Any) -> None:
+    def kill_when_reached(self, target: Any, *args: Any) -> list[int]:
+        """Run `target` in a forked child, SIGKILL it at its point; returns its children then."""
         reached = FORK.Event()
         child = FORK.Process(target=target, args=(*args, reached))
         child.start()
         try:
             self.assertTrue(reached.wait(60), "the child never reached the point to be killed at")
+            children = children_of(child.pid)  # type: ignore[arg-type]
         finally:
             os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
             child.join()
         self.assertEqual(child.exitcode, -signal.SIGKILL)
+        return children
+
+    def use_procs(self, procs: int) -> None:
+        settings.SEARCH_BACKENDS["default"]["PROCS"] = procs
+        reset_backends()
 
     def check_index(self, *args: str) -> str:
         out = io.StringIO()
@@ -123,7 +154,7 @@ class IndexerKillTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             import_doc(KNESSET_HE)  # committed while the rebuild runs: its row waits
 
-        self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()))
+        self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()), 2)
 
         self.assertEqual(backend.live_dir(), live)  # type: ignore[attr-defined]
         self.assertEqual(search_turns("tariffs").count, 2)
@@ -170,6 +201,77 @@ class IndexerKillTests(TestCase):
         # The change is in the live index, not in the old generation the swap left behind.
         self.assertEqual(search_turns("educacion").count, 1)
         self.assertIn("matches", self.check_index())
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_killed_rebuilds_build_workers_die_with_it(self) -> None:
+        # Whoosh's build workers wait on their job queue: unless tied to the rebuild, they
+        # outlive its SIGKILL without a parent, each holding up to REBUILD_LIMITMB.
+        self.use_procs(2)
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+            import_doc(MANANERA_ES)
+        indexer.drain()
+        # Whoosh starts a worker per job of 100 documents, up to PROCS: stop after the second job.
+        workers = self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()), 250)
+        self.assertEqual(len(workers), 2, "the rebuild's two build workers")
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lingering = [pid for pid in workers if alive(pid)]
+        for pid in lingering:
+            kill(pid)
+        self.assertEqual(lingering, [], "build workers outlived their rebuild")
+        self.assertIn("matches", self.check_index())
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_failed_rebuild_stops_its_build_workers(self) -> None:
+        self.use_procs(2)
+        with self.captureOnCommitCallbacks(execute=True):
+            import_doc(BRIEFING_EN)
+        documents = list(iter_all_documents())
+
+        def failing() -> Iterator[IndexDocument]:
+            for n, doc in enumerate(cycle(documents)):
+                if n == 250:  # both workers have a job by now
+                    raise RuntimeError("the database went away")
+                yield doc
+
+        with self.assertRaises(RuntimeError):
+            get_search_backend().rebuild(failing())
+        lingering = multiprocessing.active_children()
+        for process in lingering:  # left waiting for work, they would hang this process's exit
+            process.kill()
+        self.assertEqual(lingering, [])
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_rebuild_gets_the_index_from_an_indexer_working_through_a_backlog(self) -> None:
+        # run_indexer takes the write lock again right after each batch; a rebuild polling for
+        # it gave up after its --wait. Now the indexer lets a waiting rebuild go first.
+        rng = random.Random(5)
+        with self.captureOnCommitCallbacks(execute=True):
+            ids = [import_doc(corpus.transcript(rng, f"backlog-{n}", 10)).pk for n in range(4)]
+        indexer.drain()
+        draining, stop = FORK.Event(), FORK.Event()
+        child = FORK.Process(target=_drain_a_backlog_repeatedly, args=(ids, draining, stop))
+        child.start()
+        try:
+            self.assertTrue(draining.wait(60), "the indexer never started on its backlog")
+            with self.captureOnCommitCallbacks(execute=True):
+                late = import_doc(KNESSET_HE).pk  # in this process's database only: the rebuild indexes it
+            out = io.StringIO()
+            call_command("rebuild_index", "--wait", "3", "--no-progress", stdout=out)
+        finally:
+            stop.set()
+            child.join(120)
+        self.assertIn("the new index is live", out.getvalue())
+        self.assertEqual(child.exitcode, 0, "the indexer failed")
+        # The rebuild committed the new generation once; the indexer's batches went on in it.
+        live = open_index(get_search_backend().live_dir())  # type: ignore[attr-defined]
+        self.assertGreater(live.latest_generation(), 1)
+        self.assertEqual(SearchOutbox.objects.count(), 0)
+        self.assertIn("matches", self.check_index())
+        stored = get_search_backend().stored_documents()
+        self.assertEqual(sum(doc.transcript_id == late for doc in stored.values()), 2)
 
     def test_searchers_reopening_during_commits_never_raise(self) -> None:
         # Whoosh lists the directory for the newest table of contents, then opens it; a commit

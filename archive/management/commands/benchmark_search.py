@@ -24,6 +24,7 @@ the same query mix through the API; their figures are printed side by side.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -97,6 +98,13 @@ class Command(BaseCommand):
             "--pg-url", help="an empty, throw-away PostgreSQL database for --backends with postgres"
         )
         parser.add_argument("--no-bare", action="store_true", help="skip the bare Whoosh comparison")
+        parser.add_argument(
+            "--phases",
+            type=phase_list,
+            default=PHASES,
+            help="run only these of import,rebuild,export,serve again in --workdir; the others' figures "
+            "are those its last run kept (figures.ndjson)",
+        )
         parser.add_argument("--child", action="store_true", help=argparse_hidden())
         parser.add_argument("--phase", choices=PHASES, help=argparse_hidden())
 
@@ -111,7 +119,10 @@ class Command(BaseCommand):
         workdir = options["workdir"] or Path(tempfile.mkdtemp(prefix="qa-benchmark-"))
         workdir.mkdir(parents=True, exist_ok=True)
         try:
-            source = options["source"] or self.normalize(workdir)
+            if options["phases"] != PHASES and not options["workdir"]:
+                raise CommandError("--phases reruns steps of an earlier run: give its --workdir")
+            importing = "import" in options["phases"]
+            source = options["source"] or (self.normalize(workdir) if importing else workdir)
             env = {
                 **os.environ,
                 "DATABASE_URL": f"sqlite:///{workdir / 'benchmark.sqlite3'}",
@@ -136,6 +147,7 @@ class Command(BaseCommand):
                 command += ["--queries", str(options["queries"])]
             if options["no_bare"]:
                 command += ["--no-bare"]
+            command += ["--phases", ",".join(options["phases"])]
             if options["backends"]:
                 command += ["--backends", options["backends"]]
                 env.update(backends_env(options["backends"], options["pg_url"]))
@@ -175,7 +187,9 @@ class Command(BaseCommand):
         if options["backends"]:
             compare_backends(self, options)
             return
-        dump = self.write_dump(options["source"], options["turns"])
+        dump = Path(settings.VAR_DIR) / "import.ndjson"
+        if "import" in options["phases"]:
+            dump = self.write_dump(options["source"], options["turns"])
 
         imported = self.run_phase("import", dump, options)
         self.stdout.write(f"Imported {imported['turns']} turns.")
@@ -290,6 +304,15 @@ class Command(BaseCommand):
 
     def run_phase(self, phase: str, path: Path, options: dict[str, Any]) -> dict[str, Any]:
         """One step in a process of its own: its memory and CPU are its own."""
+        kept = Path(settings.VAR_DIR) / "figures.ndjson"
+        if phase not in options["phases"]:
+            # Not run again: the figures this workdir's last run of the step kept.
+            lines = kept.read_text(encoding="utf-8").splitlines() if kept.exists() else []
+            earlier = [json.loads(line) for line in lines if json.loads(line)["phase"] == phase]
+            if not earlier:
+                raise CommandError(f"{kept} has no figures of the {phase} step: run it (--phases)")
+            self.stderr.write(f"{phase}: the figures of its last run ({kept})")
+            return earlier[-1]  # type: ignore[no-any-return]
         command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "benchmark_search"]
         command += ["--phase", phase, "--source", str(path), "--rounds", str(options["rounds"])]
         if options["queries"]:
@@ -302,7 +325,7 @@ class Command(BaseCommand):
         figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
         figures["cpu"] = cpu_seconds() - cpu_started
         # Kept as they come: a long run's figures outlive a failure further on.
-        with (Path(settings.VAR_DIR) / "figures.ndjson").open("a", encoding="utf-8") as out:
+        with kept.open("a", encoding="utf-8") as out:
             out.write(json.dumps({"phase": phase, **figures}) + "\n")
         return figures
 
@@ -478,6 +501,20 @@ class GcPauses:
 
 
 PHASES = ("import", "rebuild", "export", "serve")
+
+
+def phase_list(value: str) -> tuple[str, ...]:
+    """--phases: some of PHASES, comma-separated, kept in PHASES' order."""
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    unknown = names - set(PHASES)
+    if unknown or not names:
+        named = ", ".join(sorted(unknown)) or repr(value)
+        raise argparse.ArgumentTypeError(
+            f"not steps of the benchmark: {named} (they are {', '.join(PHASES)})"
+        )
+    return tuple(name for name in PHASES if name in names)
+
+
 MEMORY_STEP = 100_000  # turns between two memory figures
 
 

@@ -240,7 +240,7 @@ class Command(BaseCommand):
             time.sleep(1)
             lingering = [pid for pid in workers if alive(pid)]
             orphans += len(lingering)
-            for pid in lingering:  # Whoosh's build workers, left without their parent
+            for pid in lingering:  # a safety net: the build workers die with their rebuild
                 kill(pid)
         self.say(
             f"  rebuilds: one whole rebuild builds for {build:.1f} s; {mid} SIGKILLs mid-build "
@@ -248,6 +248,8 @@ class Command(BaseCommand):
             "indexer's write lock); "
             f"{orphans} build workers outlived their parent"
         )
+        self.expect(orphans == 0, f"faults: {orphans} build workers outlived their SIGKILLed rebuild")
+        self.expect(busy == 0, f"faults: {busy} rebuilds gave up waiting for the indexer's write lock")
         curator.stop()
         writer.join()
         searchers.stop()

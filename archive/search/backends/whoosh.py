@@ -18,16 +18,19 @@ Facets are counted from column values held as lists, on a sample beyond FACET_EX
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import heapq
 import operator
 import os
 import shutil
+import signal
 import threading
 import time
 from array import array as IntArray
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from itertools import accumulate, chain
 from pathlib import Path
@@ -40,6 +43,7 @@ from whoosh import index as wi
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
@@ -64,6 +68,7 @@ from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
 from archive.search.tokens import analyzed, edit_distance, surface_word
 
 LIVE = "live"
+WAITING = "waiting.lock"  # under PATH: flock held by a rebuild (or clear) waiting for the write lock
 GENERIC = "generic"
 MAX_PREFIX_EXPANSIONS = 300
 TITLE_BOOST = 1.2
@@ -248,12 +253,17 @@ class WhooshBackend(BaseSearchBackend):
         try:
             deadline = time.monotonic() + wait
             while True:
+                if directory is None:
+                    self._yield_to_waiting(deadline)
                 target = directory or self._ensure_live()
                 ix = open_index(target)
                 if ix is None:
                     raise EmptyIndexError(f"{target} holds no index")
                 try:
-                    writer = ix.writer(timeout=max(deadline - time.monotonic(), 0), limitmb=self.limitmb)
+                    # A writer replacing the whole index says it waits, or it would rarely get the
+                    # lock from an indexer working through a backlog: that takes it again at once.
+                    with self._waiting(deadline) if directory is not None else nullcontext():
+                        writer = ix.writer(timeout=max(deadline - time.monotonic(), 0), limitmb=self.limitmb)
                 except LockError as exc:
                     raise IndexBusy("another process is writing the index") from exc
                 # A rebuild swaps the live link before it lets go of the old generation's lock:
@@ -271,6 +281,39 @@ class WhooshBackend(BaseSearchBackend):
                     writer.commit()
         finally:
             self._write_lock.release()
+
+    @contextmanager
+    def _waiting(self, deadline: float) -> Iterator[None]:
+        """Hold the WAITING flock: until this writer has the write lock, the others let it go first.
+
+        A flock, not a file: it goes with its process, so a killed rebuild holds up nobody.
+        """
+        fd = os.open(self.root / WAITING, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            # Exclusive: taken only while no other process waits or looks (a look takes a moment).
+            while not _flock(fd, fcntl.LOCK_EX):
+                if time.monotonic() >= deadline:
+                    raise IndexBusy("another rebuild is waiting for the index")
+                time.sleep(0.01)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+
+    def _yield_to_waiting(self, deadline: float) -> None:
+        """Between batches: while a rebuild waits for the write lock, leave the lock to it."""
+        while True:
+            try:
+                fd = os.open(self.root / WAITING, os.O_RDONLY)
+            except FileNotFoundError:
+                return
+            try:
+                if _flock(fd, fcntl.LOCK_SH):  # free: nobody waits
+                    return
+            finally:
+                os.close(fd)
+            if time.monotonic() >= deadline:
+                raise IndexBusy("a rebuild is waiting for the index")
+            time.sleep(0.05)
 
     # -- writes ---------------------------------------------------------------------------------------
 
@@ -316,8 +359,11 @@ class WhooshBackend(BaseSearchBackend):
             try:
                 ix = wi.open_dir(str(generation))
                 # Analysis is the cost of a build: spread it over the CPUs (one segment per process).
-                procs = self.procs
-                writer = ix.writer(limitmb=self.rebuild_limitmb, procs=procs, multisegment=procs > 1)
+                limitmb = self.rebuild_limitmb
+                if self.procs > 1:
+                    writer = _BuildWriter(ix, procs=self.procs, limitmb=limitmb, multisegment=True)
+                else:
+                    writer = ix.writer(limitmb=limitmb)
                 try:
                     for doc in documents:
                         writer.add_document(**whoosh_fields(doc))
@@ -514,6 +560,61 @@ def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Ite
             if distance <= limit and term != token and term not in seen:
                 seen.add(term)
                 yield term, distance
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class _BuildWorker(SubWriterTask):  # type: ignore[misc]
+    """A Whoosh build worker that dies with the rebuild that started it.
+
+    Workers wait on their job queue: when a rebuild was SIGKILLed they lived on without a
+    parent, each holding up to REBUILD_LIMITMB. Now the kernel kills them with it (Linux:
+    Whoosh forks them, multiprocessing's default there, so the rebuild is their parent).
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.rebuild_pid = os.getpid()
+
+    def run(self) -> None:
+        prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)  # None: not Linux
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != self.rebuild_pid:  # the rebuild died before that took effect
+                os._exit(1)
+        super().run()
+
+
+class _BuildWriter(MpWriter):  # type: ignore[misc]
+    """Whoosh's multiprocessing writer with workers that end with the rebuild, killed or failed."""
+
+    def _new_task(self) -> _BuildWorker:
+        task = _BuildWorker(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def cancel(self) -> None:
+        # Whoosh's cancel only flags its own copies of the workers: left waiting for jobs, they
+        # would outlive a failed build and hang this process's exit (multiprocessing joins them).
+        try:
+            for task in self.tasks:
+                task.kill()
+                task.join()
+        finally:
+            super().cancel()
+
+
+def _flock(fd: int, operation: int) -> bool:
+    """Take a flock without blocking; False when another process holds a conflicting one."""
+    try:
+        fcntl.flock(fd, operation | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def open_index(directory: Path, attempts: int = 20) -> wi.FileIndex | None:
