@@ -419,6 +419,7 @@ class Command(BaseCommand):
 
         from archive.models import Transcript
 
+        gc.freeze()  # as config/wsgi.py does in a web worker once Django is loaded
         with GcPauses() as pauses:
             first, timings = self.time_api(self.query_mix(options["queries"]), options["rounds"])
         longest = Transcript.objects.published().annotate(n=Count("turns")).order_by("-n").first()

@@ -13,7 +13,7 @@ Searching: the query is translated into Whoosh queries (`_QueryBuilder`) but eva
 a posting list at a time: the matches as set algebra (`_docset`) and the relevance as BM25F
 sums over whole posting lists (`_BulkScorer`), with Whoosh's own scores and order (a test
 holds them equal). Whoosh's matchers, a Python call per document, are left the phrase checks.
-Facets are counted from column values held as lists, on a sample beyond FACET_EXACT_LIMIT.
+Facets are counted from column values held as tuples, on a sample beyond FACET_EXACT_LIMIT.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from array import array as IntArray
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from functools import partial
 from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ from whoosh.writing import IndexWriter
 
 from archive.models import Turn
 from archive.search import analysis
+from archive.search.backends import mapped_files
 from archive.search.backends.base import (
     FACETS,
     BackendHit,
@@ -66,6 +66,8 @@ from archive.search.errors import IndexBusy, QueryRefused
 from archive.search.fields import RepeatedText
 from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
 from archive.search.tokens import analyzed, edit_distance, surface_word
+
+mapped_files.install()  # segment files read from the memory map, not copied (see the module)
 
 LIVE = "live"
 WAITING = "waiting.lock"  # under PATH: flock held by a rebuild (or clear) waiting for the write lock
@@ -636,9 +638,25 @@ def open_index(directory: Path, attempts: int = 20) -> wi.FileIndex | None:
     return None
 
 
-def _column_value(column: Any, docid: int) -> Any:
-    value = column[docid] if column is not None else None
-    return value.decode("utf-8") if isinstance(value, bytes) else value
+def _column_values(column: Any, count: int) -> tuple[Any, ...]:
+    """Every document's value in a segment's column, one object per distinct value.
+
+    The stored values are read in one pass and each distinct one is translated (Whoosh's
+    field conversion, bytes to text) once: a million documents then share a few thousand
+    objects (a speaker, a date, a language...), not a million strings, and reading costs a
+    third of Whoosh's value-by-value translation.
+    """
+    translate = getattr(column, "_translate", None)
+    stored = list(column.raw_column() if translate is not None else column)
+    if len(stored) != count:  # (a column reader that iterates otherwise: value by value)
+        stored = [column.raw_column()[d] if translate is not None else column[d] for d in range(count)]
+
+    def value(raw: Any) -> Any:
+        found = translate(raw) if translate is not None else raw
+        return found.decode("utf-8") if isinstance(found, bytes) else found
+
+    shared = {raw: value(raw) for raw in dict.fromkeys(stored)}
+    return tuple(map(shared.__getitem__, stored))
 
 
 def _match_key(request: SearchRequest) -> tuple[Any, ...] | None:
@@ -971,7 +989,7 @@ def _posting_ids(matcher: Any) -> Iterable[int]:
 
 # Per-segment column values as Python lists, keyed by segment: segments never change (only
 # their deletion lists do), so after a commit only new segments are read again.
-_SEGMENT_VALUES: dict[tuple[str, str, str], list[Any]] = {}
+_SEGMENT_VALUES: dict[tuple[str, str, str], tuple[Any, ...]] = {}
 _SEGMENT_VALUES_LOCK = threading.Lock()
 FACET_EXACT_LIMIT = 30_000
 FACET_COLUMNS = {
@@ -984,13 +1002,17 @@ FACET_COLUMNS = {
 
 
 class _Columns:
-    """Column values of the whole index as lists indexed by global document number."""
+    """Column values of the whole index, indexed by global document number.
+
+    Tuples of shared strings and integers: the garbage collector stops tracking such a tuple
+    after its first collection, so a full collection does not walk a million values again.
+    """
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.folder = str(searcher._ix.storage.folder)
         self._weighting: _PerFieldBM25F | None = None
-        self.arrays: dict[str, list[Any]] = {}
+        self.arrays: dict[str, tuple[Any, ...]] = {}
         self.orders: dict[bool, list[int] | IntArray[int]] = {}  # date_order(desc), per desc
         self.matches = _MatchCache()
         # Facet counts per (matches key, facet size), for the same searcher.
@@ -1001,10 +1023,10 @@ class _Columns:
         subs = self.searcher.subsearchers
         return [(s.reader(), offset) for s, offset in subs] if subs else [(self.searcher.reader(), 0)]
 
-    def _values(self, reader: Any, fieldname: str) -> list[Any]:
+    def _values(self, reader: Any, fieldname: str) -> tuple[Any, ...]:
         segment = reader.segment()
         if segment is None:  # an empty index
-            return []
+            return ()
         key = (self.folder, segment.segment_id(), fieldname)
         with _SEGMENT_VALUES_LOCK:
             values = _SEGMENT_VALUES.get(key)
@@ -1012,25 +1034,19 @@ class _Columns:
             known = fieldname in reader.schema  # (an index built before the field existed lacks it)
             column = reader.column_reader(fieldname) if known and reader.has_column(fieldname) else None
             count = reader.doc_count_all()
-            values = [None] * count
-            if column is not None:
-                # One object per distinct value (a speaker, a date, a language...): a million
-                # documents then share a few thousand objects, not a million strings.
-                shared: dict[Any, Any] = {}
-                values = [shared.setdefault(v, v) for v in map(partial(_column_value, column), range(count))]
+            values = _column_values(column, count) if column is not None else (None,) * count
             with _SEGMENT_VALUES_LOCK:
                 if len(_SEGMENT_VALUES) > 2000:
                     _SEGMENT_VALUES.clear()
                 _SEGMENT_VALUES[key] = values
         return values
 
-    def array(self, fieldname: str) -> list[Any]:
+    def array(self, fieldname: str) -> tuple[Any, ...]:
         """A column's values for the whole index, one per global document number."""
         cached = self.arrays.get(fieldname)
         if cached is None:
-            cached = []
-            for reader, _offset in self._segments():
-                cached.extend(self._values(reader, fieldname))
+            parts = [self._values(reader, fieldname) for reader, _offset in self._segments()]
+            cached = parts[0] if len(parts) == 1 else tuple(chain.from_iterable(parts))
             self.arrays[fieldname] = cached
         return cached
 
@@ -1079,12 +1095,12 @@ class _Columns:
             for value in self._values(reader, "present_fields"):
                 if value:
                     counts.update(value.split(","))
-            cached = [counts]
+            cached = (counts,)
             with _SEGMENT_VALUES_LOCK:
                 _SEGMENT_VALUES[key] = cached
         return cached[0]  # type: ignore[no-any-return]
 
-    def length_codes(self, reader: Any, fieldname: str) -> bytes | list[int]:
+    def length_codes(self, reader: Any, fieldname: str) -> bytes | tuple[int, ...]:
         """A segment's byte-coded field lengths (Whoosh's length column), one per document."""
         segment = reader.segment()
         key = (self.folder, segment.segment_id() if segment is not None else "", "#len-" + fieldname)
@@ -1097,13 +1113,13 @@ class _Columns:
                 perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc is not None else None
             )
             if column is None:
-                codes: bytes | list[int] = bytes(count)
+                codes: bytes | tuple[int, ...] = bytes(count)
             elif getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_basepos"):
                 raw = bytes(column._dbfile.get(column._basepos, column._count)) if column._count else b""
                 codes = raw + bytes(max(0, count - len(raw)))
             else:
-                codes = [column[d] or 0 for d in range(count)]
-            cached = [codes]
+                codes = tuple(column[d] or 0 for d in range(count))
+            cached = (codes,)
             with _SEGMENT_VALUES_LOCK:
                 _SEGMENT_VALUES[key] = cached
         return cached[0]  # type: ignore[no-any-return]
@@ -1149,14 +1165,14 @@ class _Columns:
             found[name] = [(str(v), max(1, round(c * scale))) for v, c in ranked[:size]]
         return found, scale != 1.0
 
-    def topic_sets(self) -> list[tuple[str, ...]]:
+    def topic_sets(self) -> tuple[tuple[str, ...], ...]:
         cached = self.arrays.get("#topics")
         if cached is None:
             split: dict[str, tuple[str, ...]] = {}  # one tuple per distinct set of topics
-            cached = [
+            cached = tuple(
                 split.get(v) or split.setdefault(v, tuple(t for t in v.split(",") if t)) if v else ()
                 for v in self.array("topic_set")
-            ]
+            )
             self.arrays["#topics"] = cached
         return cached
 
