@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from django.core.exceptions import ImproperlyConfigured
@@ -35,6 +36,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils.text import slugify
 from psycopg2.extras import execute_values
 
+from archive.models import Turn
 from archive.search import analysis
 from archive.search.backends.base import (
     FACETS,
@@ -48,7 +50,15 @@ from archive.search.backends.base import (
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
 from archive.search.query import And, FieldTerm, Node, Not, Or, Phrase, Prefix, Word
-from archive.search.tokens import analyzed, edit_distance
+from archive.search.tokens import (
+    SURFACE_POSTINGS,
+    SURFACE_TURNS,
+    analyzed,
+    closest_word,
+    edit_distance,
+    suggest_distance,
+    surface_word,
+)
 
 DOCUMENTS = "search_document"
 TERMS = "search_term"
@@ -763,20 +773,25 @@ class PostgresBackend(BaseSearchBackend):
         )
 
     def suggest(self, request: SearchRequest) -> str | None:
+        """Each unknown word replaced by the commonest close term of the turn text in scope, written
+        as in the archive (as the Whoosh backend); the reader's other words as typed."""
         if request.query.root is None:
             return None
-        fields = text_fields(request)
+        every = text_fields(request)
+        # Candidates from the turns' own text only, as with Whoosh: words read back from turns.
+        own = [f for f in every if f.code == TEXT]
         words: dict[str, str] = {}
         with connection.cursor() as cursor:
             for word in request.query.plain_words():
-                tokens = [(f, groups[0][0]) for f in fields if len(groups := analyzed(f.key, word)) == 1]
-                lexemes = [f.lexeme(token) for f, token in tokens]
+                tokens = {f: groups[0][0] for f in every if len(groups := analyzed(f.key, word)) == 1}
                 cursor.execute(
-                    f"SELECT 1 FROM {TERMS} WHERE term = ANY(%s::text[]) AND ndoc > 0 LIMIT 1", [lexemes]
+                    f"SELECT 1 FROM {TERMS} WHERE term = ANY(%s::text[]) AND ndoc > 0 LIMIT 1",
+                    [[f.lexeme(token) for f, token in tokens.items()]],
                 )
                 if cursor.fetchone() is not None:
                     continue  # a known word
-                best = self._closest(cursor, tokens)
+                stems = self._near_terms(cursor, [(f, tokens[f]) for f in own if tokens.get(f)])
+                best = closest_word(word, stems, partial(self._surface, cursor))
                 if best is not None:
                     words[word] = best
         if not words:
@@ -787,12 +802,12 @@ class PostgresBackend(BaseSearchBackend):
         return original
 
     @staticmethod
-    def _closest(cursor: Any, tokens: list[tuple[SearchField, str]]) -> str | None:
-        """The closest term within 2 edits of a token in any field, the most frequent among equals
-        (its first letter kept: the candidates are read from an index range)."""
-        wanted = [(f.lexeme(token), token) for f, token in tokens if token]
-        if not wanted:
-            return None
+    def _near_terms(cursor: Any, tokens: list[tuple[SearchField, str]]) -> list[tuple[SearchField, str]]:
+        """(field, term) of the terms within suggest_distance edits of a token in its field, closest
+        first, then commonest (their first letter kept: the candidates are read from an index range)."""
+        if not tokens:
+            return []
+        wanted = {f.lexeme(token[:1]): (f, token) for f, token in tokens}  # the range's start -> token
         cursor.execute(
             f"""SELECT p.head, t.term, t.ndoc
                 FROM unnest(%s::text[], %s::int[], %s::int[]) AS p(head, shortest, longest)
@@ -802,23 +817,39 @@ class PostgresBackend(BaseSearchBackend):
                       AND char_length(term) BETWEEN p.shortest AND p.longest
                     LIMIT 20000) t""",
             [
-                [lex[: len(lex) - len(token) + 1] for lex, token in wanted],
-                [len(lex) - 2 for lex, _ in wanted],
-                [len(lex) + 2 for lex, _ in wanted],
+                list(wanted),
+                [len(f.lexeme(token)) - suggest_distance(token) for f, token in wanted.values()],
+                [len(f.lexeme(token)) + suggest_distance(token) for f, token in wanted.values()],
                 "\U0010ffff",
             ],
         )
-        heads = {lex[: len(lex) - len(token) + 1]: (lex, token) for lex, token in wanted}
-        best: tuple[int, int, str] | None = None  # (distance, -frequency, term): the closest, then commonest
-        for head, term, ndoc in cursor.fetchall():
-            lex, token = heads[head]
-            candidate = term[len(lex) - len(token) :]
-            distance = edit_distance(token, candidate, 2)
-            if distance <= 2 and candidate != token:
-                found = (distance, -ndoc, candidate)
-                if best is None or found < best:
-                    best = found
-        return None if best is None else best[2]
+        found: list[tuple[int, int, str, SearchField]] = []  # (distance, -frequency, term, field)
+        for head, lexeme, ndoc in cursor.fetchall():
+            f, token = wanted[head]
+            term = lexeme[len(head) - 1 :]
+            limit = suggest_distance(token)
+            distance = edit_distance(token, term, limit)
+            if distance <= limit and term != token:
+                found.append((distance, -ndoc, term, f))
+        return [(f, term) for _, _, term, f in sorted(found, key=lambda c: c[:3])]
+
+    @staticmethod
+    def _surface(cursor: Any, search_field: SearchField, term: str, typed: str) -> str:
+        """`term` as written in the turns that use it most densely (among the first documents holding
+        it: short turns are cheap to read back), else the term itself."""
+        cursor.execute(
+            f"""SELECT turn_id FROM (SELECT turn_id, tsv FROM {DOCUMENTS} WHERE tsv @@ %s::tsquery LIMIT %s) d
+                ORDER BY ts_rank(tsv, %s::tsquery, 2) DESC, turn_id LIMIT %s""",
+            [
+                quote(search_field.lexeme(term)),
+                SURFACE_POSTINGS,
+                quote(search_field.lexeme(term)),
+                SURFACE_TURNS,
+            ],
+        )
+        turn_ids = [row[0] for row in cursor.fetchall()]
+        texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
+        return surface_word(search_field.key, texts, term, typed) or term
 
 
 def _sorted_by_date(request: SearchRequest) -> bool:
