@@ -17,6 +17,8 @@ absent from a field are left out of the query, and did-you-mean looks for close 
 
 Only the indexer writes, under a transaction-scoped advisory lock (other processes) and a
 thread lock (this process), so one `apply` is one transaction: a failure leaves no trace.
+A rebuild waiting for that lock holds a second one meanwhile, and the indexer's batches let
+it go first (see `_writer`).
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils.text import slugify
 from psycopg2.extras import execute_values
 
@@ -512,6 +514,10 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
+WRITERS_LOCK = _lock_key(DOCUMENTS)  # held by the writer, for its transaction
+WAITING_LOCK = _lock_key(DOCUMENTS + "_waiting")  # held by a rebuild (or clear) waiting for WRITERS_LOCK
+
+
 class PostgresBackend(BaseSearchBackend):
     def __init__(self, alias: str, params: dict[str, Any]) -> None:
         super().__init__(alias, params)
@@ -525,24 +531,61 @@ class PostgresBackend(BaseSearchBackend):
     # -- writes -------------------------------------------------------------------------------------------
 
     @contextmanager
-    def _writer(self, wait: float) -> Iterator[Any]:
-        """A cursor in a transaction that holds the writers' locks; IndexBusy after `wait` seconds."""
+    def _writer(self, wait: float, replacing: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction that holds the writers' lock; IndexBusy after `wait` seconds.
+
+        A writer replacing the whole index (rebuild, clear) holds the waiting lock while it polls
+        for the writers' lock, and the others leave the writers' lock to it meanwhile: an indexer
+        working through a backlog takes it again right after each batch and would starve it.
+        """
         acquired = self._write_lock.acquire(timeout=wait) if wait > 0 else self._write_lock.acquire(False)
         if not acquired:
             raise IndexBusy("another thread of this process is writing the index")
+        waiting = False
         try:
             deadline = time.monotonic() + wait
             with transaction.atomic(), connection.cursor() as cursor:
+                if replacing:
+                    waiting = self._wait_first(cursor, deadline)
                 while True:
-                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_key(DOCUMENTS)])
-                    if cursor.fetchone()[0]:
-                        break
+                    if replacing or self._nobody_waits(cursor):
+                        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [WRITERS_LOCK])
+                        if cursor.fetchone()[0]:
+                            break
                     if time.monotonic() >= deadline:
-                        raise IndexBusy("another process is writing the index")
+                        raise IndexBusy("another process is writing the index, or a rebuild waits for it")
                     time.sleep(0.05)
+                if waiting:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [WAITING_LOCK])
+                    waiting = False
                 yield cursor
         finally:
+            if waiting:  # gave up: the transaction is over, the session's lock is not
+                with suppress(DatabaseError), connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [WAITING_LOCK])
             self._write_lock.release()
+
+    @staticmethod
+    def _wait_first(cursor: Any, deadline: float) -> bool:
+        """Take the waiting lock: a session lock, released once the writers' lock is held (a
+        transaction's lock could not be), and with the session if its process dies."""
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [WAITING_LOCK])
+            if cursor.fetchone()[0]:
+                return True
+            if time.monotonic() >= deadline:
+                raise IndexBusy("another rebuild is waiting for the index")
+            time.sleep(0.01)  # or an applier was looking: that takes a moment
+
+    @staticmethod
+    def _nobody_waits(cursor: Any) -> bool:
+        """Whether no rebuild waits for the writers' lock: the waiting lock taken shared, at once let go."""
+        cursor.execute(
+            "SELECT CASE WHEN pg_try_advisory_lock_shared(%s) "
+            "THEN pg_advisory_unlock_shared(%s) ELSE false END",
+            [WAITING_LOCK, WAITING_LOCK],
+        )
+        return bool(cursor.fetchone()[0])
 
     def apply(self, fetch: Callable[[], dict[int, list[IndexDocument]]], wait: float = 0.0) -> int:
         with self._writer(wait) as cursor:
@@ -602,7 +645,7 @@ class PostgresBackend(BaseSearchBackend):
         writers' lock keeps the indexer off meanwhile (the outbox keeps its changes).
         """
         count = 0
-        with self._writer(wait) as cursor:
+        with self._writer(wait, replacing=True) as cursor:
             for table in (DOCUMENTS, TERMS):
                 cursor.execute(f"CREATE TABLE {table}{NEXT} (LIKE {table} INCLUDING ALL)")
             # Filling a table, then indexing it, is faster than keeping the GIN index up to date.
