@@ -319,6 +319,43 @@ class BackendTests(BackendFixtures):
         self.assertIsNotNone(page.suggestion)
         self.assertGreater(search_turns(page.suggestion or "").count, 0)
 
+    def test_a_suggestion_is_made_of_words_as_written_not_stems(self: Any) -> None:
+        self.load(
+            doc(
+                "economy-en",
+                "en",
+                [
+                    ("Reporter", "question", "Does the President think the economy is slowing?"),
+                    ("Press Secretary", "answer", "The president believes the economy is strong."),
+                ],
+            ),
+            MANANERA_ES,
+        )
+        # Stems would be "presid econom"; the reader's other word stays as typed.
+        self.assertEqual(search_turns("presidnt econmy").suggestion, "president economy")
+        self.assertEqual(search_turns("Presidnt").suggestion, "President")
+        self.assertEqual(search_turns("STEEL econmy").suggestion, "STEEL economy")
+        # Spanish: the stem is "public", the word has its accent.
+        self.assertEqual(search_turns("pubica", language="es").suggestion, "pública")
+
+    def test_a_hopeless_query_gets_no_suggestion(self: Any) -> None:
+        self.load(BRIEFING_EN, MANANERA_ES)
+        page = search_turns("xyzzyqw")
+        self.assertEqual(page.count, 0)
+        self.assertIsNone(page.suggestion)
+
+    def test_a_word_far_from_what_was_typed_is_no_suggestion(self: Any) -> None:
+        self.load(doc("trip-en", "en", [("Reporter", "question", "How was the trip?")]))
+        # The stem "trip" is two edits from "tarif" (tarifs) but the word is three from "tarifs".
+        self.assertIsNone(search_turns("tarifs").suggestion)
+        self.assertEqual(search_turns("tripps").suggestion, "trip")
+
+    def test_a_suggestion_keeps_to_the_language_in_scope(self: Any) -> None:
+        self.load(BRIEFING_EN, MANANERA_ES)
+        # "pubica" is one edit from the Spanish stem only: nothing to offer within English.
+        self.assertEqual(search_turns("pubica").suggestion, "pública")
+        self.assertIsNone(search_turns("pubica", language="en").suggestion)
+
     # -- filters, sorting, paging, facets ---------------------------------------------------------------
 
     def test_filters_sorting_and_pages(self: Any) -> None:

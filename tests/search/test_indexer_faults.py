@@ -33,7 +33,14 @@ from archive.search import indexer, search_turns
 from archive.search.backends import get_search_backend, reset_backends
 from archive.search.backends.whoosh import WhooshBackend, open_index
 from archive.search.documents import IndexDocument, iter_all_documents, transcript_documents
-from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MANANERA_ES, import_doc, temp_search_index
+from tests.search.helpers import (
+    BRIEFING_EN,
+    KNESSET_HE,
+    MANANERA_ES,
+    drain_a_backlog_repeatedly,
+    import_doc,
+    temp_search_index,
+)
 
 FORK = multiprocessing.get_context("fork")
 
@@ -60,25 +67,6 @@ def _rebuild_then_hang(documents: list[IndexDocument], at: int, reached: Event) 
             yield doc
 
     get_search_backend().rebuild(slow(), wait=10)
-
-
-def _drain_a_backlog_repeatedly(transcript_ids: list[int], draining: Event, stop: Event) -> None:
-    """In the child: run_indexer working through a backlog, one batch after another, until stopped.
-
-    The child has its own copy of the test database: its outbox is refilled after each pass.
-    Each batch holds the write lock about a second, as one of 100 real transcripts does.
-    """
-    read = indexer.transcript_documents
-
-    def slow_read(ids: list[int]) -> dict[int, list[IndexDocument]]:
-        draining.set()  # holding the write lock
-        time.sleep(1)
-        return read(ids)
-
-    indexer.transcript_documents = slow_read  # type: ignore[assignment]  # only in this child
-    while not stop.is_set():
-        SearchOutbox.objects.bulk_create([SearchOutbox(transcript_id=tid) for tid in transcript_ids])
-        indexer.drain(wait=60, batch=1)
 
 
 def _commit_repeatedly(documents: dict[int, list[IndexDocument]], commits: int) -> None:
@@ -252,7 +240,7 @@ class IndexerKillTests(TestCase):
             ids = [import_doc(corpus.transcript(rng, f"backlog-{n}", 10)).pk for n in range(4)]
         indexer.drain()
         draining, stop = FORK.Event(), FORK.Event()
-        child = FORK.Process(target=_drain_a_backlog_repeatedly, args=(ids, draining, stop))
+        child = FORK.Process(target=drain_a_backlog_repeatedly, args=(ids, draining, stop))
         child.start()
         try:
             self.assertTrue(draining.wait(60), "the indexer never started on its backlog")

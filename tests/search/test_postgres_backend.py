@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
+import random
 import subprocess
 import sys
 import time
@@ -17,16 +19,21 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test import TestCase, TransactionTestCase, override_settings
 
 from archive.importers import collect_files, import_documents, read_files
 from archive.models import SearchOutbox
+from archive.reliability import corpus
 from archive.search import QueryRefused, indexer, search_turns
+from archive.search.backends import get_search_backend
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres import (
     DOCUMENTS,
     TERMS,
+    WAITING_LOCK,
+    WRITERS_LOCK,
     PostgresBackend,
     _lock_key,
     document_vector,
@@ -36,7 +43,16 @@ from archive.search.errors import IndexBusy
 from archive.search.query import parse_query
 from tests.base import REPO, SHARED, needs_corpus
 from tests.search.backend_mixin import BackendFixtures, BackendTests, ConcurrentBackendTests
-from tests.search.helpers import BRIEFING_EN, KNESSET_HE, MFA_ZH, WHOOSH, doc, temp_search_index
+from tests.search.helpers import (
+    BRIEFING_EN,
+    KNESSET_HE,
+    MFA_ZH,
+    WHOOSH,
+    doc,
+    drain_a_backlog_repeatedly,
+    import_doc,
+    temp_search_index,
+)
 
 BACKEND = "archive.search.backends.postgres.PostgresBackend"
 on_postgres = unittest.skipUnless(
@@ -123,6 +139,20 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
         self.assertEqual(indexer.drain(), 1)
         self.assertEqual(search_turns("tariffs").count, 2)
 
+    def test_a_rebuild_that_gives_up_no_longer_holds_back_the_indexer(self) -> None:
+        other = connections.create_connection("default")  # as another host's indexer
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [WRITERS_LOCK])
+                with self.assertRaises(IndexBusy):
+                    self.backend.clear(wait=0.3)
+                # Its waiting lock went with it: left held, the indexers would wait for nothing.
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [WAITING_LOCK])
+                self.assertTrue(cursor.fetchone()[0])
+                cursor.execute("SELECT pg_advisory_unlock_all()")
+        finally:
+            other.close()
+
     def test_a_rebuild_swaps_in_new_tables_with_the_live_names(self) -> None:
         self.load(BRIEFING_EN)
         with connection.cursor() as cursor:
@@ -205,6 +235,35 @@ class PostgresConcurrentBackendTests(PostgresFixtures, ConcurrentBackendTests, T
     def tearDown(self) -> None:
         self.backend.clear()
         super().tearDown()
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_rebuild_gets_the_index_from_an_indexer_working_through_a_backlog(self) -> None:
+        # As with Whoosh (test_indexer_faults): run_indexer in another process takes the writers'
+        # lock again right after each batch; a rebuild polling for it gave up after its --wait.
+        rng = random.Random(5)
+        ids = [import_doc(corpus.transcript(rng, f"backlog-{n}", 10)).pk for n in range(4)]
+        indexer.drain()
+        fork = multiprocessing.get_context("fork")
+        draining, stop = fork.Event(), fork.Event()
+        child = fork.Process(target=drain_a_backlog_repeatedly, args=(ids, draining, stop))
+        child.start()
+        try:
+            self.assertTrue(draining.wait(60), "the indexer never started on its backlog")
+            late = import_doc(KNESSET_HE).pk  # committed while the indexer works: its row waits
+            out = io.StringIO()
+            call_command("rebuild_index", "--wait", "3", "--no-progress", stdout=out)
+        finally:
+            stop.set()
+            child.join(120)
+        self.assertIn("the new index is live", out.getvalue())
+        self.assertEqual(child.exitcode, 0, "the indexer failed")
+        # Nothing lost: every row applied, and the index holds what the database holds.
+        self.assertEqual(SearchOutbox.objects.count(), 0)
+        check = io.StringIO()
+        call_command("check_index", "--no-progress", stdout=check)
+        self.assertIn("matches", check.getvalue())
+        stored = get_search_backend().stored_documents()
+        self.assertEqual(sum(d.transcript_id == late for d in stored.values()), 2)
 
 
 @needs_corpus

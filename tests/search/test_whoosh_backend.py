@@ -15,50 +15,11 @@ from archive.search.backends import whoosh as backend_module
 from archive.search.backends.base import SearchRequest
 from archive.search.query import parse_query
 from tests.search.backend_mixin import BackendTests, ConcurrentBackendTests
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS, doc
+from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS
 
 
 class WhooshBackendTests(BackendTests, ConcurrentBackendTests, TestCase):
     backend_path = "archive.search.backends.whoosh.WhooshBackend"
-
-    # -- did you mean ---------------------------------------------------------------------------------
-
-    def test_a_suggestion_is_made_of_words_as_written_not_stems(self) -> None:
-        self.load(
-            doc(
-                "economy-en",
-                "en",
-                [
-                    ("Reporter", "question", "Does the President think the economy is slowing?"),
-                    ("Press Secretary", "answer", "The president believes the economy is strong."),
-                ],
-            ),
-            MANANERA_ES,
-        )
-        # Stems would be "presid econom"; the reader's other word stays as typed.
-        self.assertEqual(search_turns("presidnt econmy").suggestion, "president economy")
-        self.assertEqual(search_turns("Presidnt").suggestion, "President")
-        self.assertEqual(search_turns("STEEL econmy").suggestion, "STEEL economy")
-        # Spanish: the stem is "public", the word has its accent.
-        self.assertEqual(search_turns("pubica", language="es").suggestion, "pública")
-
-    def test_a_hopeless_query_gets_no_suggestion(self) -> None:
-        self.load(BRIEFING_EN, MANANERA_ES)
-        page = search_turns("xyzzyqw")
-        self.assertEqual(page.count, 0)
-        self.assertIsNone(page.suggestion)
-
-    def test_a_word_far_from_what_was_typed_is_no_suggestion(self) -> None:
-        self.load(doc("trip-en", "en", [("Reporter", "question", "How was the trip?")]))
-        # The stem "trip" is two edits from "tarif" (tarifs) but the word is three from "tarifs".
-        self.assertIsNone(search_turns("tarifs").suggestion)
-        self.assertEqual(search_turns("tripps").suggestion, "trip")
-
-    def test_a_suggestion_keeps_to_the_language_in_scope(self) -> None:
-        self.load(BRIEFING_EN, MANANERA_ES)
-        # "pubica" is one edit from the Spanish stem only: nothing to offer within English.
-        self.assertEqual(search_turns("pubica").suggestion, "pública")
-        self.assertIsNone(search_turns("pubica", language="en").suggestion)
 
     def test_a_rebuild_swaps_the_live_link_to_a_new_generation(self) -> None:
         self.load(BRIEFING_EN)

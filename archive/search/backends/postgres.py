@@ -17,6 +17,8 @@ absent from a field are left out of the query, and did-you-mean looks for close 
 
 Only the indexer writes, under a transaction-scoped advisory lock (other processes) and a
 thread lock (this process), so one `apply` is one transaction: a failure leaves no trace.
+A rebuild waiting for that lock holds a second one meanwhile, and the indexer's batches let
+it go first (see `_writer`).
 """
 
 from __future__ import annotations
@@ -26,15 +28,17 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils.text import slugify
 from psycopg2.extras import execute_values
 
+from archive.models import Turn
 from archive.search import analysis
 from archive.search.backends.base import (
     FACETS,
@@ -48,7 +52,15 @@ from archive.search.backends.base import (
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
 from archive.search.query import And, FieldTerm, Node, Not, Or, Phrase, Prefix, Word
-from archive.search.tokens import analyzed, edit_distance
+from archive.search.tokens import (
+    SURFACE_POSTINGS,
+    SURFACE_TURNS,
+    analyzed,
+    closest_word,
+    edit_distance,
+    suggest_distance,
+    surface_word,
+)
 
 DOCUMENTS = "search_document"
 TERMS = "search_term"
@@ -502,6 +514,10 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
+WRITERS_LOCK = _lock_key(DOCUMENTS)  # held by the writer, for its transaction
+WAITING_LOCK = _lock_key(DOCUMENTS + "_waiting")  # held by a rebuild (or clear) waiting for WRITERS_LOCK
+
+
 class PostgresBackend(BaseSearchBackend):
     def __init__(self, alias: str, params: dict[str, Any]) -> None:
         super().__init__(alias, params)
@@ -515,24 +531,61 @@ class PostgresBackend(BaseSearchBackend):
     # -- writes -------------------------------------------------------------------------------------------
 
     @contextmanager
-    def _writer(self, wait: float) -> Iterator[Any]:
-        """A cursor in a transaction that holds the writers' locks; IndexBusy after `wait` seconds."""
+    def _writer(self, wait: float, replacing: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction that holds the writers' lock; IndexBusy after `wait` seconds.
+
+        A writer replacing the whole index (rebuild, clear) holds the waiting lock while it polls
+        for the writers' lock, and the others leave the writers' lock to it meanwhile: an indexer
+        working through a backlog takes it again right after each batch and would starve it.
+        """
         acquired = self._write_lock.acquire(timeout=wait) if wait > 0 else self._write_lock.acquire(False)
         if not acquired:
             raise IndexBusy("another thread of this process is writing the index")
+        waiting = False
         try:
             deadline = time.monotonic() + wait
             with transaction.atomic(), connection.cursor() as cursor:
+                if replacing:
+                    waiting = self._wait_first(cursor, deadline)
                 while True:
-                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_key(DOCUMENTS)])
-                    if cursor.fetchone()[0]:
-                        break
+                    if replacing or self._nobody_waits(cursor):
+                        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [WRITERS_LOCK])
+                        if cursor.fetchone()[0]:
+                            break
                     if time.monotonic() >= deadline:
-                        raise IndexBusy("another process is writing the index")
+                        raise IndexBusy("another process is writing the index, or a rebuild waits for it")
                     time.sleep(0.05)
+                if waiting:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [WAITING_LOCK])
+                    waiting = False
                 yield cursor
         finally:
+            if waiting:  # gave up: the transaction is over, the session's lock is not
+                with suppress(DatabaseError), connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [WAITING_LOCK])
             self._write_lock.release()
+
+    @staticmethod
+    def _wait_first(cursor: Any, deadline: float) -> bool:
+        """Take the waiting lock: a session lock, released once the writers' lock is held (a
+        transaction's lock could not be), and with the session if its process dies."""
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [WAITING_LOCK])
+            if cursor.fetchone()[0]:
+                return True
+            if time.monotonic() >= deadline:
+                raise IndexBusy("another rebuild is waiting for the index")
+            time.sleep(0.01)  # or an applier was looking: that takes a moment
+
+    @staticmethod
+    def _nobody_waits(cursor: Any) -> bool:
+        """Whether no rebuild waits for the writers' lock: the waiting lock taken shared, at once let go."""
+        cursor.execute(
+            "SELECT CASE WHEN pg_try_advisory_lock_shared(%s) "
+            "THEN pg_advisory_unlock_shared(%s) ELSE false END",
+            [WAITING_LOCK, WAITING_LOCK],
+        )
+        return bool(cursor.fetchone()[0])
 
     def apply(self, fetch: Callable[[], dict[int, list[IndexDocument]]], wait: float = 0.0) -> int:
         with self._writer(wait) as cursor:
@@ -592,7 +645,7 @@ class PostgresBackend(BaseSearchBackend):
         writers' lock keeps the indexer off meanwhile (the outbox keeps its changes).
         """
         count = 0
-        with self._writer(wait) as cursor:
+        with self._writer(wait, replacing=True) as cursor:
             for table in (DOCUMENTS, TERMS):
                 cursor.execute(f"CREATE TABLE {table}{NEXT} (LIKE {table} INCLUDING ALL)")
             # Filling a table, then indexing it, is faster than keeping the GIN index up to date.
@@ -763,20 +816,25 @@ class PostgresBackend(BaseSearchBackend):
         )
 
     def suggest(self, request: SearchRequest) -> str | None:
+        """Each unknown word replaced by the commonest close term of the turn text in scope, written
+        as in the archive (as the Whoosh backend); the reader's other words as typed."""
         if request.query.root is None:
             return None
-        fields = text_fields(request)
+        every = text_fields(request)
+        # Candidates from the turns' own text only, as with Whoosh: words read back from turns.
+        own = [f for f in every if f.code == TEXT]
         words: dict[str, str] = {}
         with connection.cursor() as cursor:
             for word in request.query.plain_words():
-                tokens = [(f, groups[0][0]) for f in fields if len(groups := analyzed(f.key, word)) == 1]
-                lexemes = [f.lexeme(token) for f, token in tokens]
+                tokens = {f: groups[0][0] for f in every if len(groups := analyzed(f.key, word)) == 1}
                 cursor.execute(
-                    f"SELECT 1 FROM {TERMS} WHERE term = ANY(%s::text[]) AND ndoc > 0 LIMIT 1", [lexemes]
+                    f"SELECT 1 FROM {TERMS} WHERE term = ANY(%s::text[]) AND ndoc > 0 LIMIT 1",
+                    [[f.lexeme(token) for f, token in tokens.items()]],
                 )
                 if cursor.fetchone() is not None:
                     continue  # a known word
-                best = self._closest(cursor, tokens)
+                stems = self._near_terms(cursor, [(f, tokens[f]) for f in own if tokens.get(f)])
+                best = closest_word(word, stems, partial(self._surface, cursor))
                 if best is not None:
                     words[word] = best
         if not words:
@@ -787,12 +845,12 @@ class PostgresBackend(BaseSearchBackend):
         return original
 
     @staticmethod
-    def _closest(cursor: Any, tokens: list[tuple[SearchField, str]]) -> str | None:
-        """The closest term within 2 edits of a token in any field, the most frequent among equals
-        (its first letter kept: the candidates are read from an index range)."""
-        wanted = [(f.lexeme(token), token) for f, token in tokens if token]
-        if not wanted:
-            return None
+    def _near_terms(cursor: Any, tokens: list[tuple[SearchField, str]]) -> list[tuple[SearchField, str]]:
+        """(field, term) of the terms within suggest_distance edits of a token in its field, closest
+        first, then commonest (their first letter kept: the candidates are read from an index range)."""
+        if not tokens:
+            return []
+        wanted = {f.lexeme(token[:1]): (f, token) for f, token in tokens}  # the range's start -> token
         cursor.execute(
             f"""SELECT p.head, t.term, t.ndoc
                 FROM unnest(%s::text[], %s::int[], %s::int[]) AS p(head, shortest, longest)
@@ -802,23 +860,39 @@ class PostgresBackend(BaseSearchBackend):
                       AND char_length(term) BETWEEN p.shortest AND p.longest
                     LIMIT 20000) t""",
             [
-                [lex[: len(lex) - len(token) + 1] for lex, token in wanted],
-                [len(lex) - 2 for lex, _ in wanted],
-                [len(lex) + 2 for lex, _ in wanted],
+                list(wanted),
+                [len(f.lexeme(token)) - suggest_distance(token) for f, token in wanted.values()],
+                [len(f.lexeme(token)) + suggest_distance(token) for f, token in wanted.values()],
                 "\U0010ffff",
             ],
         )
-        heads = {lex[: len(lex) - len(token) + 1]: (lex, token) for lex, token in wanted}
-        best: tuple[int, int, str] | None = None  # (distance, -frequency, term): the closest, then commonest
-        for head, term, ndoc in cursor.fetchall():
-            lex, token = heads[head]
-            candidate = term[len(lex) - len(token) :]
-            distance = edit_distance(token, candidate, 2)
-            if distance <= 2 and candidate != token:
-                found = (distance, -ndoc, candidate)
-                if best is None or found < best:
-                    best = found
-        return None if best is None else best[2]
+        found: list[tuple[int, int, str, SearchField]] = []  # (distance, -frequency, term, field)
+        for head, lexeme, ndoc in cursor.fetchall():
+            f, token = wanted[head]
+            term = lexeme[len(head) - 1 :]
+            limit = suggest_distance(token)
+            distance = edit_distance(token, term, limit)
+            if distance <= limit and term != token:
+                found.append((distance, -ndoc, term, f))
+        return [(f, term) for _, _, term, f in sorted(found, key=lambda c: c[:3])]
+
+    @staticmethod
+    def _surface(cursor: Any, search_field: SearchField, term: str, typed: str) -> str:
+        """`term` as written in the turns that use it most densely (among the first documents holding
+        it: short turns are cheap to read back), else the term itself."""
+        cursor.execute(
+            f"""SELECT turn_id FROM (SELECT turn_id, tsv FROM {DOCUMENTS} WHERE tsv @@ %s::tsquery LIMIT %s) d
+                ORDER BY ts_rank(tsv, %s::tsquery, 2) DESC, turn_id LIMIT %s""",
+            [
+                quote(search_field.lexeme(term)),
+                SURFACE_POSTINGS,
+                quote(search_field.lexeme(term)),
+                SURFACE_TURNS,
+            ],
+        )
+        turn_ids = [row[0] for row in cursor.fetchall()]
+        texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
+        return surface_word(search_field.key, texts, term, typed) or term
 
 
 def _sorted_by_date(request: SearchRequest) -> bool:

@@ -31,6 +31,7 @@ from array import array as IntArray
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,15 @@ from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
 from archive.search.fields import RepeatedText
 from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
-from archive.search.tokens import analyzed, edit_distance, surface_word
+from archive.search.tokens import (
+    SURFACE_POSTINGS,
+    SURFACE_TURNS,
+    analyzed,
+    closest_word,
+    edit_distance,
+    suggest_distance,
+    surface_word,
+)
 
 mapped_files.install()  # segment files read from the memory map, not copied (see the module)
 
@@ -77,7 +86,6 @@ TITLE_BOOST = 1.2
 NAMES_BOOST = 1.2
 TRANSLATION_BOOST = 0.8
 TEXT_PREFIXES = ("text_", "trans_", "title_")
-SUGGEST_DISTANCE = 2  # edits a did-you-mean candidate may differ by
 SUGGEST_TERMS = 50_000  # terms examined per word and field, at most
 SUGGEST_SECONDS = 0.2  # time for a whole suggestion, at most: it is only a hint
 
@@ -85,9 +93,6 @@ SUGGEST_SECONDS = 0.2  # time for a whole suggestion, at most: it is only a hint
 # busy machine (32 searchers on 3 workers) the clock runs while a worker waits for a core, and a
 # search refused for that would be refused for the load, not for its cost.
 search_clock = time.thread_time
-SURFACE_CANDIDATES = 3  # closest terms read back as words to pick the suggestion from
-SURFACE_POSTINGS = 100  # postings of a suggested term read to find turns it is written in
-SURFACE_TURNS = 3  # of them, the turns read back (the densest: short turns are cheap to analyze)
 
 
 def build_schema() -> wf.Schema:
@@ -498,19 +503,10 @@ class WhooshBackend(BaseSearchBackend):
                         (distance, -reader.doc_frequency(fieldname, term), fieldname, term)
                         for term, distance in _near_terms(reader, fieldname, token, deadline)
                     )
-            # The closest stems, commonest first, judged again as words: "presidnt" is one edit
-            # from the Spanish stem "president" (presidente) but from the English word "president";
-            # a word too far from what was typed is no suggestion ("tarifs" is two from the stem
-            # "trip" but three from the word).
-            typed = analysis.normalize(word)
-            best: tuple[int, int, str] | None = None
-            for rank, (_, _, fieldname, term) in enumerate(sorted(found)[:SURFACE_CANDIDATES]):
-                surface = self._surface(searcher, fieldname, term, word)
-                distance = edit_distance(typed, analysis.normalize(surface), SUGGEST_DISTANCE)
-                if distance <= SUGGEST_DISTANCE and (best is None or (distance, rank) < best[:2]):
-                    best = (distance, rank, surface)
+            stems = [(fieldname, term) for _, _, fieldname, term in sorted(found)]
+            best = closest_word(word, stems, partial(self._surface, searcher))
             if best is not None:
-                words[word] = best[2]
+                words[word] = best
         if not words:
             return None
         original = request.query_text or " ".join(request.query.plain_words())
@@ -539,9 +535,9 @@ class WhooshBackend(BaseSearchBackend):
 
 
 def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Iterator[tuple[str, int]]:
-    """Terms of the field within SUGGEST_DISTANCE edits of `token` sharing its first letter (most
-    typing errors are later in the word), with their distances; at most SUGGEST_TERMS examined."""
-    limit = 1 if len(token) <= 4 else SUGGEST_DISTANCE  # two edits make any short word another
+    """Terms of the field within suggest_distance(token) edits of `token` sharing its first letter
+    (most typing errors are later in the word), with their distances; at most SUGGEST_TERMS examined."""
+    limit = suggest_distance(token)
     shortest, longest = len(token) - limit, len(token) + limit
     letters = set(token)
     seen: set[str] = set()
