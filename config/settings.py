@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a parameter: NUL bytes and broken UTF-8 are a 400, not a 500.
     "config.bad_input.RejectBadInputMiddleware",
+    # A database that does not answer (PostgreSQL restarting) is a 503 with Retry-After, not a 500.
+    "config.database_unavailable.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     # As high as possible: CORS headers must be on every API response, errors included.
     "corsheaders.middleware.CorsMiddleware",

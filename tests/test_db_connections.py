@@ -46,17 +46,23 @@ def get(handler: WSGIHandler, path: str) -> int:
     return int(statuses[0].split()[0])
 
 
-def terminate_backend(pid: int) -> None:
-    """From a second connection, as a server restart would: the first one's backend exits."""
+def second_connection(dbname: str | None = None) -> Any:
+    """A psycopg2 connection of its own (to the test database by default), in autocommit."""
     settings = connection.settings_dict
     other = psycopg2.connect(
-        dbname=settings["NAME"],
+        dbname=dbname or settings["NAME"],
         user=settings["USER"],
         password=settings["PASSWORD"],
         host=settings["HOST"],
         port=settings["PORT"] or None,
     )
     other.autocommit = True
+    return other
+
+
+def terminate_backend(pid: int) -> None:
+    """From a second connection, as a server restart would: the first one's backend exits."""
+    other = second_connection()
     try:
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
@@ -114,10 +120,54 @@ class PostgresRestartTests(TransactionTestCase):
             self.assertEqual(get(self.handler, search), 200)
             self.assertNotEqual(connection.connection.get_backend_pid(), pid)
 
+    def test_while_the_database_refuses_connections_requests_get_a_503_then_succeed(self) -> None:
+        # As while PostgreSQL restarts: the backend is gone and no new connection is accepted.
+        name = connection.settings_dict["NAME"]
+        admin = second_connection("postgres")  # (a database cannot be closed from inside it)
+        try:
+            with persistent_connections(health_checks=True):
+                self.assertEqual(get(self.handler, PATH), 200)
+                terminate_backend(connection.connection.get_backend_pid())
+                with admin.cursor() as cursor:
+                    cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+                try:
+                    with self.assertLogs("django.request", "ERROR") as logged:
+                        statuses = [get(self.handler, PATH), get(self.handler, "/transcripts/")]
+                    self.assertEqual(statuses, [503, 503])
+                    self.assertIn("Database unavailable: GET /api/v1/transcripts/", logged.output[0])
+                    response = self.client_response(PATH)
+                    self.assertEqual(response["status"], 503)
+                    self.assertEqual(response["headers"]["Retry-After"], "5")
+                    self.assertIn("not answering", json.loads(response["body"])["detail"])
+                finally:
+                    with admin.cursor() as cursor:
+                        cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+                self.assertEqual(get(self.handler, PATH), 200)  # and back once it accepts them
+        finally:
+            admin.close()
+
+    def client_response(self, path: str) -> dict[str, Any]:
+        """One GET through the WSGI handler, with its headers and body (logs silenced)."""
+        environ: dict[str, Any] = {"PATH_INFO": path}
+        setup_testing_defaults(environ)
+        started: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            started.update(status=int(status.split()[0]), headers=dict(headers))
+
+        with self.assertLogs("django.request", "ERROR"):
+            response = self.handler(environ, start_response)
+            try:
+                body = b"".join(response)
+            finally:
+                response.close()
+        return {**started, "body": body}
+
     def test_without_them_the_request_after_a_restart_fails(self) -> None:
-        # The control: what CONN_HEALTH_CHECKS prevents (one failed request per worker).
+        # The control: what CONN_HEALTH_CHECKS prevents (one failed request per worker, a 503
+        # as for any database error: config/database_unavailable.py).
         with persistent_connections(health_checks=False), self.assertLogs("django.request", "ERROR"):
-            self.assertEqual(self.served_after_termination(), 500)
+            self.assertEqual(self.served_after_termination(), 503)
 
 
 class ProductionSettingsTests(SimpleTestCase):
