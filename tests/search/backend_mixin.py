@@ -8,13 +8,19 @@ backend on files, into a TransactionTestCase for one in the database (see its do
 
 from __future__ import annotations
 
+import io
+import multiprocessing
+import random
 import threading
 from datetime import date
 from typing import Any, ClassVar
 
+from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
+from archive.reliability import corpus
 from archive.search import QueryRefused, SearchPage, indexer, search_turns
 from archive.search.backends import get_search_backend
 from archive.search.backends.base import SearchRequest
@@ -30,6 +36,7 @@ from tests.search.helpers import (
     OTHERS,
     TOKYO_JA,
     doc,
+    drain_a_backlog_repeatedly,
     import_doc,
     temp_search_index,
 )
@@ -459,9 +466,9 @@ class BackendTests(BackendFixtures):
 
 
 class ConcurrentBackendTests(BackendFixtures):
-    """What another thread sees while the index changes: it searches on its own database
-    connection, which sees committed data only, so a backend that lives in the database mixes
-    this into a TransactionTestCase (a TestCase never commits); a file-based one into a TestCase.
+    """What another thread or process sees while the index changes: it works on its own database
+    connection, which sees committed data only, so this goes into a TransactionTestCase (a
+    TestCase never commits).
     """
 
     def test_search_keeps_answering_during_a_rebuild(self: Any) -> None:
@@ -489,3 +496,33 @@ class ConcurrentBackendTests(BackendFixtures):
         self.assertEqual(failures, [])
         self.assertTrue(counts)
         self.assertEqual(set(counts), {2})
+
+    @override_settings(SEARCH_INDEXER="worker")
+    def test_a_rebuild_gets_the_index_from_an_indexer_working_through_a_backlog(self: Any) -> None:
+        # run_indexer in another process takes the write lock again right after each batch; a
+        # rebuild polling for it gave up after its --wait. Now the indexer lets a waiting rebuild
+        # go first (Whoosh: waiting.lock; PostgreSQL: a second advisory lock).
+        rng = random.Random(5)
+        ids = [t.pk for t in self.load(*(corpus.transcript(rng, f"backlog-{n}", 10) for n in range(4)))]
+        indexer.drain()
+        fork = multiprocessing.get_context("fork")
+        draining, stop = fork.Event(), fork.Event()
+        child = fork.Process(target=drain_a_backlog_repeatedly, args=(ids, draining, stop))
+        child.start()
+        try:
+            self.assertTrue(draining.wait(60), "the indexer never started on its backlog")
+            (late,) = self.load(KNESSET_HE)  # committed while the indexer works: its row waits
+            out = io.StringIO()
+            call_command("rebuild_index", "--wait", "3", "--no-progress", stdout=out)
+        finally:
+            stop.set()
+            child.join(120)
+        self.assertIn("the new index is live", out.getvalue())
+        self.assertEqual(child.exitcode, 0, "the indexer failed")
+        # Nothing lost: every row applied, and the index holds what the database holds.
+        self.assertEqual(SearchOutbox.objects.count(), 0)
+        check = io.StringIO()
+        call_command("check_index", "--no-progress", stdout=check)
+        self.assertIn("matches", check.getvalue())
+        stored = get_search_backend().stored_documents()
+        self.assertEqual(sum(d.transcript_id == late.pk for d in stored.values()), 2)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
-import random
 import signal
 import threading
 import time
@@ -27,17 +26,15 @@ from django.test import TestCase, override_settings
 from whoosh.index import TOC
 
 from archive.models import SearchOutbox
-from archive.reliability import corpus
 from archive.reliability.harness import alive, children_of, kill
 from archive.search import indexer, search_turns
 from archive.search.backends import get_search_backend, reset_backends
-from archive.search.backends.whoosh import WhooshBackend, open_index
+from archive.search.backends.whoosh import WhooshBackend
 from archive.search.documents import IndexDocument, iter_all_documents, transcript_documents
 from tests.search.helpers import (
     BRIEFING_EN,
     KNESSET_HE,
     MANANERA_ES,
-    drain_a_backlog_repeatedly,
     import_doc,
     temp_search_index,
 )
@@ -230,36 +227,6 @@ class IndexerKillTests(TestCase):
         for process in lingering:  # left waiting for work, they would hang this process's exit
             process.kill()
         self.assertEqual(lingering, [])
-
-    @override_settings(SEARCH_INDEXER="worker")
-    def test_a_rebuild_gets_the_index_from_an_indexer_working_through_a_backlog(self) -> None:
-        # run_indexer takes the write lock again right after each batch; a rebuild polling for
-        # it gave up after its --wait. Now the indexer lets a waiting rebuild go first.
-        rng = random.Random(5)
-        with self.captureOnCommitCallbacks(execute=True):
-            ids = [import_doc(corpus.transcript(rng, f"backlog-{n}", 10)).pk for n in range(4)]
-        indexer.drain()
-        draining, stop = FORK.Event(), FORK.Event()
-        child = FORK.Process(target=drain_a_backlog_repeatedly, args=(ids, draining, stop))
-        child.start()
-        try:
-            self.assertTrue(draining.wait(60), "the indexer never started on its backlog")
-            with self.captureOnCommitCallbacks(execute=True):
-                late = import_doc(KNESSET_HE).pk  # in this process's database only: the rebuild indexes it
-            out = io.StringIO()
-            call_command("rebuild_index", "--wait", "3", "--no-progress", stdout=out)
-        finally:
-            stop.set()
-            child.join(120)
-        self.assertIn("the new index is live", out.getvalue())
-        self.assertEqual(child.exitcode, 0, "the indexer failed")
-        # The rebuild committed the new generation once; the indexer's batches went on in it.
-        live = open_index(get_search_backend().live_dir())  # type: ignore[attr-defined]
-        self.assertGreater(live.latest_generation(), 1)
-        self.assertEqual(SearchOutbox.objects.count(), 0)
-        self.assertIn("matches", self.check_index())
-        stored = get_search_backend().stored_documents()
-        self.assertEqual(sum(doc.transcript_id == late for doc in stored.values()), 2)
 
     def test_searchers_reopening_during_commits_never_raise(self) -> None:
         # Whoosh lists the directory for the newest table of contents, then opens it; a commit

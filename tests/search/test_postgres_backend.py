@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 import os
-import random
 import subprocess
 import sys
 import time
@@ -19,15 +17,12 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
 from django.db import connection, connections
 from django.test import TestCase, TransactionTestCase, override_settings
 
 from archive.importers import collect_files, import_documents, read_files
 from archive.models import SearchOutbox
-from archive.reliability import corpus
 from archive.search import QueryRefused, indexer, search_turns
-from archive.search.backends import get_search_backend
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres import (
     DOCUMENTS,
@@ -49,8 +44,6 @@ from tests.search.helpers import (
     MFA_ZH,
     WHOOSH,
     doc,
-    drain_a_backlog_repeatedly,
-    import_doc,
     temp_search_index,
 )
 
@@ -235,35 +228,6 @@ class PostgresConcurrentBackendTests(PostgresFixtures, ConcurrentBackendTests, T
     def tearDown(self) -> None:
         self.backend.clear()
         super().tearDown()
-
-    @override_settings(SEARCH_INDEXER="worker")
-    def test_a_rebuild_gets_the_index_from_an_indexer_working_through_a_backlog(self) -> None:
-        # As with Whoosh (test_indexer_faults): run_indexer in another process takes the writers'
-        # lock again right after each batch; a rebuild polling for it gave up after its --wait.
-        rng = random.Random(5)
-        ids = [import_doc(corpus.transcript(rng, f"backlog-{n}", 10)).pk for n in range(4)]
-        indexer.drain()
-        fork = multiprocessing.get_context("fork")
-        draining, stop = fork.Event(), fork.Event()
-        child = fork.Process(target=drain_a_backlog_repeatedly, args=(ids, draining, stop))
-        child.start()
-        try:
-            self.assertTrue(draining.wait(60), "the indexer never started on its backlog")
-            late = import_doc(KNESSET_HE).pk  # committed while the indexer works: its row waits
-            out = io.StringIO()
-            call_command("rebuild_index", "--wait", "3", "--no-progress", stdout=out)
-        finally:
-            stop.set()
-            child.join(120)
-        self.assertIn("the new index is live", out.getvalue())
-        self.assertEqual(child.exitcode, 0, "the indexer failed")
-        # Nothing lost: every row applied, and the index holds what the database holds.
-        self.assertEqual(SearchOutbox.objects.count(), 0)
-        check = io.StringIO()
-        call_command("check_index", "--no-progress", stdout=check)
-        self.assertIn("matches", check.getvalue())
-        stored = get_search_backend().stored_documents()
-        self.assertEqual(sum(d.transcript_id == late for d in stored.values()), 2)
 
 
 @needs_corpus

@@ -6,7 +6,7 @@ import os
 import time
 from unittest import mock
 
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 from whoosh import index as wi
 
 from archive.models import SearchOutbox, Transcript
@@ -18,7 +18,7 @@ from tests.search.backend_mixin import BackendTests, ConcurrentBackendTests
 from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS
 
 
-class WhooshBackendTests(BackendTests, ConcurrentBackendTests, TestCase):
+class WhooshBackendTests(BackendTests, TestCase):
     backend_path = "archive.search.backends.whoosh.WhooshBackend"
 
     def test_a_rebuild_swaps_the_live_link_to_a_new_generation(self) -> None:
@@ -121,3 +121,7 @@ class WhooshBackendTests(BackendTests, ConcurrentBackendTests, TestCase):
         # Every other match counted, each count doubled or so: about the total, not the sample.
         self.assertAlmostEqual(sum(kinds.values()), page.count, delta=3)
         self.assertFalse(self.client.get("/api/v1/search/", {"q": "tariffs"}).json()["facets_approximate"])
+
+
+class WhooshConcurrentBackendTests(ConcurrentBackendTests, TransactionTestCase):
+    backend_path = "archive.search.backends.whoosh.WhooshBackend"
