@@ -116,6 +116,8 @@ class SearchPageTests(TestCase):
                 self.assertNotIn("<script>alert(1)</script>", content)
         self.search(q="x", page="abc")
         self.search(q="x", year="20x6", kind="nonsense", sort="sideways")
+        # Digits that are not decimal ("²") pass str.isdigit() but not int() (found by fuzzing).
+        self.search(q="x", page="²", year="²０²⁴")
 
     def test_drafts_never_appear_in_results(self) -> None:
         for q in ["visible", "审校中", "never"]:

@@ -17,7 +17,8 @@ def paginate(request: HttpRequest, items: Any, *, per_page: int = PAGE_SIZE, par
 
 def int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "").strip()
-    return int(value) if value.isdigit() and len(value) <= 6 else None
+    # isdecimal(), not isdigit(): "²" is a digit that int() refuses
+    return int(value) if value.isdecimal() and len(value) <= 6 else None
 
 
 def str_param(request: HttpRequest, name: str, *, limit: int = 200) -> str:

@@ -81,7 +81,7 @@ def search(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "relevance")
     sort = sort if sort in SORTS else "relevance"
     page_number = int_param(request, "page") or 1
-    year = int(filters["year"]) if filters["year"].isdigit() and len(filters["year"]) == 4 else None
+    year = int(filters["year"]) if filters["year"].isdecimal() and len(filters["year"]) == 4 else None
     if filters["kind"] not in TurnKind.values:
         filters["kind"] = ""
 
