@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from config.errors import error_response
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -62,10 +64,5 @@ class RejectBadInputMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if problem := bad_input(request):
-            if request.path.startswith("/api/"):
-                # The API's errors are JSON, like DRF's own.
-                return JsonResponse({"detail": f"Bad request: {problem}"}, status=400)
-            return HttpResponseBadRequest(
-                f"Bad request: {problem}\n", content_type="text/plain; charset=utf-8"
-            )
+            return error_response(request, 400, f"Bad request: {problem}")
         return self.get_response(request)

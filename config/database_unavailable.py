@@ -12,7 +12,9 @@ import logging
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from config.errors import error_response
 
 logger = logging.getLogger("django.request")
 
@@ -31,10 +33,6 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable: %s %s", request.method, request.path, exc_info=exception)
-        response: HttpResponse
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": MESSAGE}, status=503)  # the API's errors are JSON
-        else:
-            response = HttpResponse(f"{MESSAGE}\n", status=503, content_type="text/plain; charset=utf-8")
+        response = error_response(request, 503, MESSAGE)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -18,7 +18,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -518,10 +517,6 @@ def _letters(n: int) -> str:
         word += consonants[r]
         if not n:
             return word
-
-
-def median_ms(values: list[float]) -> float:
-    return statistics.median(values) * 1000 if values else 0.0
 
 
 def kill(pid: int) -> None:

@@ -140,8 +140,8 @@ def _load_turns(ids: list[int]) -> dict[int, Turn]:
 
 def _attach_replies(hits: list[SearchHit]) -> None:
     """A question gets its (first) answer; an answer gets the question it replies to."""
-    question_ids = [hit.turn.pk for hit in hits if hit.turn.kind == TurnKind.QUESTION]
-    reply_ids = [hit.turn.reply_to_id for hit in hits if hit.turn.reply_to_id]
+    question_ids = {hit.turn.pk for hit in hits if hit.turn.kind == TurnKind.QUESTION}
+    reply_ids = {hit.turn.reply_to_id for hit in hits if hit.turn.reply_to_id}
     if not question_ids and not reply_ids:
         return
     answers: dict[int, Turn] = {}

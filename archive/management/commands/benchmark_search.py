@@ -308,7 +308,7 @@ class Command(BaseCommand):
         if phase not in options["phases"]:
             # Not run again: the figures this workdir's last run of the step kept.
             lines = kept.read_text(encoding="utf-8").splitlines() if kept.exists() else []
-            earlier = [json.loads(line) for line in lines if json.loads(line)["phase"] == phase]
+            earlier = [figures for figures in map(json.loads, lines) if figures["phase"] == phase]
             if not earlier:
                 raise CommandError(f"{kept} has no figures of the {phase} step: run it (--phases)")
             self.stderr.write(f"{phase}: the figures of its last run ({kept})")
