@@ -39,6 +39,15 @@ class SearchRequest:
     facet_size: int = 20
     time_limit: float = 1.0  # seconds of collection before the query is refused (Whoosh: CPU seconds)
 
+    def with_words_replaced(self, words: dict[str, str]) -> str | None:
+        """The query as the reader typed it with `words` replaced (a did-you-mean); None if none."""
+        if not words:
+            return None
+        text = self.query_text or " ".join(self.query.plain_words())
+        for word, replacement in words.items():
+            text = text.replace(word, replacement)
+        return text
+
 
 @dataclass
 class BackendHit:

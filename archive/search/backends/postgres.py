@@ -837,12 +837,7 @@ class PostgresBackend(BaseSearchBackend):
                 best = closest_word(word, stems, partial(self._surface, cursor))
                 if best is not None:
                     words[word] = best
-        if not words:
-            return None
-        original = request.query_text or " ".join(request.query.plain_words())
-        for word, replacement in words.items():
-            original = original.replace(word, replacement)
-        return original
+        return request.with_words_replaced(words)
 
     @staticmethod
     def _near_terms(cursor: Any, tokens: list[tuple[SearchField, str]]) -> list[tuple[SearchField, str]]:

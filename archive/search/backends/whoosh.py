@@ -507,12 +507,7 @@ class WhooshBackend(BaseSearchBackend):
             best = closest_word(word, stems, partial(self._surface, searcher))
             if best is not None:
                 words[word] = best
-        if not words:
-            return None
-        original = request.query_text or " ".join(request.query.plain_words())
-        for word, replacement in words.items():
-            original = original.replace(word, replacement)
-        return original
+        return request.with_words_replaced(words)
 
     @staticmethod
     def _surface(searcher: Searcher, fieldname: str, term: str, typed: str) -> str:
@@ -756,6 +751,22 @@ def _scores(
     return found
 
 
+def _raw_postings(reader: Any, fieldname: str, text: str | bytes) -> tuple[Any, Any, bytes] | None:
+    """(matcher, field, term bytes) of a term's raw postings in one segment; None if it has none.
+
+    Raw: deletions are subtracted once per segment by the caller, not per posting.
+    """
+    terms = getattr(reader, "_terms", None)  # a segment's (an empty index has none)
+    if terms is None or fieldname not in reader.schema:
+        return None
+    field = reader.schema[fieldname]
+    btext = text if isinstance(text, bytes) else field.to_bytes(text)
+    try:
+        return terms.matcher(fieldname, btext, field.format), field, btext
+    except (KeyError, TermNotFound):
+        return None
+
+
 class _SetEvaluator:
     """The documents of one segment matching a query, as a set of segment document numbers."""
 
@@ -810,18 +821,8 @@ class _SetEvaluator:
         return found or set()
 
     def term(self, fieldname: str, text: str | bytes) -> set[int]:
-        reader = self.reader
-        terms = getattr(reader, "_terms", None)  # a segment's (an empty index has none)
-        if terms is None or fieldname not in reader.schema:
-            return set()
-        field = reader.schema[fieldname]
-        btext = text if isinstance(text, bytes) else field.to_bytes(text)
-        try:
-            # The raw postings (deletions are subtracted once per segment, not per posting).
-            matcher = terms.matcher(fieldname, btext, field.format)
-        except (KeyError, TermNotFound):
-            return set()
-        return set(_posting_ids(matcher))
+        found = _raw_postings(self.reader, fieldname, text)
+        return set(_posting_ids(found[0])) if found is not None else set()
 
 
 class _BulkScorer:
@@ -903,49 +904,38 @@ class _BulkScorer:
         if found is not None:
             return dict(found)
         found = {}
-        reader = self.reader
-        terms = getattr(reader, "_terms", None)
-        if terms is not None and fieldname in reader.schema:
-            field = reader.schema[fieldname]
-            btext = text if isinstance(text, bytes) else field.to_bytes(text)
-            try:
-                matcher = terms.matcher(fieldname, btext, field.format)
-            except (KeyError, TermNotFound):
-                matcher = None
-            if matcher is not None:
-                allow = self.allow
-                if field.scorable:
-                    idf = self.top.idf(fieldname, btext)
-                    k1 = self.weighting.K1
-                    norms = self.columns.length_norms(self.top, self.reader, fieldname)
-                    codes = self.columns.length_codes(self.reader, fieldname)
-                    scale = idf * (k1 + 1)
-                    for ids, weights in _posting_blocks(matcher):
-                        if isinstance(weights, float):  # one weight for the whole block
-                            w = weights
-                            kept = ids if allow is None else [d for d in ids if d in allow]
-                            found.update({d: scale * w / (w + norms[codes[d]]) for d in kept})
-                        else:
-                            found.update(
-                                {
-                                    d: scale * w / (w + norms[codes[d]])
-                                    for d, w in zip(ids, weights, strict=False)
-                                    if allow is None or d in allow
-                                }
-                            )
-                else:
-                    for ids, weights in _posting_blocks(matcher):
-                        if isinstance(weights, float):
-                            kept = ids if allow is None else [d for d in ids if d in allow]
-                            found.update(dict.fromkeys(kept, weights))
-                        else:
-                            found.update(
-                                {
-                                    d: w
-                                    for d, w in zip(ids, weights, strict=False)
-                                    if allow is None or d in allow
-                                }
-                            )
+        postings = _raw_postings(self.reader, fieldname, text)
+        if postings is not None:
+            matcher, field, btext = postings
+            allow = self.allow
+            if field.scorable:
+                idf = self.top.idf(fieldname, btext)
+                k1 = self.weighting.K1
+                norms = self.columns.length_norms(self.top, self.reader, fieldname)
+                codes = self.columns.length_codes(self.reader, fieldname)
+                scale = idf * (k1 + 1)
+                for ids, weights in _posting_blocks(matcher):
+                    if isinstance(weights, float):  # one weight for the whole block
+                        w = weights
+                        kept = ids if allow is None else [d for d in ids if d in allow]
+                        found.update({d: scale * w / (w + norms[codes[d]]) for d in kept})
+                    else:
+                        found.update(
+                            {
+                                d: scale * w / (w + norms[codes[d]])
+                                for d, w in zip(ids, weights, strict=False)
+                                if allow is None or d in allow
+                            }
+                        )
+            else:
+                for ids, weights in _posting_blocks(matcher):
+                    if isinstance(weights, float):
+                        kept = ids if allow is None else [d for d in ids if d in allow]
+                        found.update(dict.fromkeys(kept, weights))
+                    else:
+                        found.update(
+                            {d: w for d, w in zip(ids, weights, strict=False) if allow is None or d in allow}
+                        )
         self.terms[key] = found
         return dict(found)
 
