@@ -28,7 +28,7 @@ run: index
 	@echo "Serving the archive at http://$(HOST):$(PORT)/ (admin: /admin/, see the README for the demo login)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# As in production (README "Running in production"): settings from $(ENV_FILE), DEBUG off,
+# As in production (docs/operations.md): settings from $(ENV_FILE), DEBUG off,
 # static files collected into var/static and served by WhiteNoise, gunicorn with WEB_WORKERS
 # workers, and the one search indexer worker beside it (stopped when gunicorn stops).
 ENV_FILE ?= .env.production
@@ -58,7 +58,7 @@ system-deps:
 test: $(VENV)/.installed system-deps
 	$(PY) -m pytest
 
-# README "Running in production" -> "Reliability": a load run, SIGKILLed indexers and rebuilds,
+# docs/reliability.md: a load run, SIGKILLed indexers and rebuilds,
 # and (when DATABASE_URL is PostgreSQL) a real PostgreSQL restart, each against gunicorn and the
 # indexer on a throw-away archive; then the fuzz tests with thousands of examples each
 # (`make test` runs a few hundred). Takes tens of minutes, so it is not part of `make test`.

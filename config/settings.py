@@ -99,8 +99,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Search: configured like CACHES. SEARCH_BACKEND picks the engine by short name.
 SEARCH_INDEX_DIR = envpath("SEARCH_INDEX_DIR", VAR_DIR / "index")
+# The shared evaluation data (corpus, known-item queries) that the benchmarks, evaluate_search and
+# the corpus-based tests read; never part of the repository. Tests skip what needs it when absent.
+SHARED_DATA_DIR = envpath("SHARED_DATA_DIR", BASE_DIR.parent / "shared")
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "whoosh")
-# "postgres": the index lives in the database (several web hosts, one database; README).
+# "postgres": the index lives in the database (several web hosts, one database; docs/search.md).
 if SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
         "SEARCH_BACKEND=postgres keeps the search index in the database: DATABASE_URL must name a "
@@ -202,7 +205,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 
-# --- Production (issue 6): see README "Running in production" and .env.production.example. ---
+# --- Production: see docs/operations.md and .env.production.example. ---
 # The defaults follow DEBUG: a laptop (DEBUG on) gets plain HTTP, production gets all of it.
 # Set behind a TLS-terminating proxy that sends X-Forwarded-Proto (and X-Forwarded-For).
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)

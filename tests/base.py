@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from archive.interchange import validate_document
 from archive.models import Transcript
@@ -15,8 +15,8 @@ from archive.services import transcript_import
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-# ../shared beside the checkout; QA_SHARED_DIR points elsewhere (a git worktree sits one level deeper).
-SHARED = Path(os.environ.get("QA_SHARED_DIR") or REPO.parent / "shared")
+# settings.SHARED_DATA_DIR: ../shared beside the checkout unless SHARED_DATA_DIR says otherwise.
+SHARED = Path(settings.SHARED_DATA_DIR)
 CORPUS = SHARED / "corpus"
 
 needs_corpus = pytest.mark.skipif(

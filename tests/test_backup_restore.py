@@ -1,4 +1,4 @@
-"""Backup and restore as the README's "Running in production" says: export everything (drafts and
+"""Backup and restore as docs/operations.md says: export everything (drafts and
 review too) -> empty database -> import -> export again is byte-identical, and the rebuilt search
 index matches the database. The archive holds every script we know of, script and SQL payloads in
 every text field, and characters that trip line-based formats (U+2028, U+0085, tabs, RTL marks).
@@ -155,7 +155,7 @@ class BackupRestoreTests(TransactionTestCase):
         second = self.backup("again.ndjson")
         self.assertEqual(second, first)
 
-        # The search index, as the README restores it: rebuilt, then checked against the database.
+        # The search index, as docs/operations.md restores it: rebuilt, then checked against the database.
         SearchOutbox.objects.all().delete()  # the rebuild reads the database itself
         self.command("rebuild_index", "--no-progress")
         self.assertIn("The index matches the database", self.command("check_index", "--no-progress"))

@@ -22,7 +22,7 @@ from archive.models import Turn
 
 Columns = Sequence[tuple[str, str]]
 
-# Results of GET /api/v1/search/ as issue 3 shapes them.
+# Results of GET /api/v1/search/ as the search API shapes them.
 SEARCH_CSV_COLUMNS: Columns = [
     ("transcript", "transcript.slug"),
     ("title", "transcript.title"),

@@ -1,4 +1,4 @@
-"""GET /api/v1/search/: search_turns() as JSON (issue 3).
+"""GET /api/v1/search/: search_turns() as JSON.
 
 Bad parameters and refused queries answer 400 with a message; nothing a client sends
 can make this view answer 500.

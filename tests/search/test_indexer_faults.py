@@ -3,7 +3,7 @@
 The quick version of `make reliability`'s fault run: a real forked process writes the real
 Whoosh index and is killed with SIGKILL at a known point (it pauses there and signals the
 test); the database stays in this process. The full run kills real `run_indexer` and
-`rebuild_index` processes 20 times each under load (README "Reliability").
+`rebuild_index` processes 20 times each under load (docs/reliability.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""GET /api/v1/search/: the JSON of issue 3, 400 for bad input, never 500."""
+"""GET /api/v1/search/: its JSON, 400 for bad input, never 500."""
 
 from __future__ import annotations
 

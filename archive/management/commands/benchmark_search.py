@@ -62,10 +62,7 @@ EXTRA_QUERIES: list[dict[str, Any]] = [
 
 
 def shared_dir() -> Path:
-    for candidate in (Path(settings.BASE_DIR).parent / "shared", Path("/work/shared")):
-        if candidate.is_dir():
-            return candidate
-    return Path(settings.BASE_DIR).parent / "shared"
+    return Path(settings.SHARED_DATA_DIR)
 
 
 def percentile(values: list[float], p: float) -> float:
