@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "config.bad_input.RejectBadInputMiddleware",
     # A database that does not answer (PostgreSQL restarting) is a 503 with Retry-After, not a 500.
     "config.database_unavailable.DatabaseUnavailableMiddleware",
+    # Which database this request reads from: a healthy replica for anonymous reads, if any.
+    "config.replicas.ReplicaReadsMiddleware",
     "csp.middleware.CSPMiddleware",
     # As high as possible: CORS headers must be on every API response, errors included.
     "corsheaders.middleware.CorsMiddleware",
@@ -95,6 +97,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# Streaming replicas of a PostgreSQL primary (config/replicas.py, docs/operations.md): anonymous
+# readers' pages, API reads, feeds and PostgreSQL searches go to a healthy one; writes, writers,
+# curators and background work stay on the primary.
+DATABASE_REPLICA_URLS = envlist("DATABASE_REPLICA_URLS", [])
+REPLICA_MAX_LAG_SECONDS = envint("REPLICA_MAX_LAG_SECONDS", 10)  # a replica further behind is skipped
+REPLICA_CHECK_SECONDS = envint("REPLICA_CHECK_SECONDS", 5)  # how long a health verdict is kept
+REPLICA_STICKY_SECONDS = envint("REPLICA_STICKY_SECONDS", 30)  # a writer reads the primary this long
+if DATABASE_REPLICA_URLS and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL (the primary).")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=envint("CONN_MAX_AGE", 0), conn_health_checks=True)
+    # A replica that does not answer must not hold a request for long: it is skipped instead.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", envint("REPLICA_CONNECT_TIMEOUT", 2))
+    # Tests read the primary's test database through every alias.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Search: configured like CACHES. SEARCH_BACKEND picks the engine by short name.

@@ -34,7 +34,7 @@ from functools import partial
 from typing import Any, Literal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, connections, transaction
 from django.utils.text import slugify
 from psycopg2.extras import execute_values
 
@@ -61,6 +61,7 @@ from archive.search.tokens import (
     suggest_distance,
     surface_word,
 )
+from config.replicas import read_alias
 
 DOCUMENTS = "search_document"
 TERMS = "search_term"
@@ -713,7 +714,9 @@ class PostgresBackend(BaseSearchBackend):
         if seconds <= 0:
             raise _too_costly()
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            # Searches read where the request reads: a replica for anonymous readers, if any.
+            alias = read_alias()
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
                 cursor.execute("SELECT current_setting('statement_timeout')")
                 before = cursor.fetchone()[0]
                 milliseconds = str(int(seconds * 1000) or 1)
@@ -824,7 +827,7 @@ class PostgresBackend(BaseSearchBackend):
         # Candidates from the turns' own text only, as with Whoosh: words read back from turns.
         own = [f for f in every if f.code == TEXT]
         words: dict[str, str] = {}
-        with connection.cursor() as cursor:
+        with connections[read_alias()].cursor() as cursor:
             for word in request.query.plain_words():
                 tokens = {f: groups[0][0] for f in every if len(groups := analyzed(f.key, word)) == 1}
                 cursor.execute(
