@@ -45,13 +45,14 @@ serve: $(VENV)/.installed
 	    --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-3} --access-logfile - ; }
 
 # Debian packages the test suite drives: Chromium and its driver for the browser tests (and a
-# CJK font so their screenshots under var/screenshots/ show Chinese and Japanese, not boxes).
+# CJK font so their screenshots under var/screenshots/ show Chinese and Japanese, not boxes);
+# wrk, the concurrent clients of the benchmark and the reliability runs.
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v wrk >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk wrk >/dev/null; \
 		else \
-			echo "chromium and chromium-driver are missing: sudo apt-get install chromium chromium-driver"; \
+			echo "chromium, chromium-driver or wrk is missing: sudo apt-get install chromium chromium-driver wrk"; \
 		fi; \
 	fi
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from unittest import skipUnless
 
 from django.conf import settings
 from django.test import SimpleTestCase
@@ -72,3 +74,30 @@ class BenchmarkCommandTests(SimpleTestCase):
             kept = (Path(tmp) / "work" / "figures.ndjson").read_text(encoding="utf-8").splitlines()
             self.assertEqual([json.loads(line)["phase"] for line in kept][-1], "serve")
             self.assertEqual(len(kept), 5)
+
+
+@skipUnless(shutil.which("wrk"), "wrk is not installed (make system-deps installs it)")
+class BenchmarkUnderLoadTests(SimpleTestCase):
+    def test_the_backend_comparison_serves_concurrent_clients_and_reports_worker_memory(self) -> None:
+        with tempfile.TemporaryDirectory(prefix="benchmark-test-") as tmp:
+            source = Path(tmp) / "source"
+            source.mkdir()
+            (source / "briefing.json").write_text(json.dumps(BRIEFING_EN), encoding="utf-8")
+            queries = Path(tmp) / "queries.json"
+            queries.write_text(json.dumps({"queries": [{"q": "sanctions drones"}]}), encoding="utf-8")
+            command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "benchmark_search"]
+            command += ["--source", str(source), "--rounds", "1", "--queries", str(queries)]
+            command += ["--backends", "whoosh", "--clients", "4", "--load-seconds", "2", "--web-workers", "2"]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        out = result.stdout
+        self.assertIn("whoosh: 4 concurrent clients for 2 s", out)
+        for figure in (
+            r"concurrent throughput +[\d,.]+ req/s",
+            r"concurrent p50 / p95 +[\d,]+ / [\d,]+ ms",
+            r"concurrent errors +0 of [\d,]+",  # every request of the mix answered 2xx
+            r"worker RSS \(max\) +[\d,]+ MiB",
+            r"worker PSS \(max\) +[\d,]+ MiB",
+            r"gunicorn \(2 workers\)",
+        ):
+            self.assertRegex(out, figure)

@@ -30,19 +30,23 @@ import json
 import os
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
+
+from archive.reliability.load import LoadFigures, WorkerMemory, finish_load, start_load, worker_memory
 
 # Queries beyond the known-item ones: phrases, OR, exclusion, fields, prefixes, filters, browsing.
 EXTRA_QUERIES: list[dict[str, Any]] = [
@@ -93,6 +97,18 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--pg-url", help="an empty, throw-away PostgreSQL database for --backends with postgres"
+        )
+        parser.add_argument(
+            "--clients", type=int, default=16, help="concurrent clients per backend with --backends (16)"
+        )
+        parser.add_argument(
+            "--load-seconds",
+            type=float,
+            default=30,
+            help="how long the concurrent clients search with --backends (30; 0 skips that step)",
+        )
+        parser.add_argument(
+            "--web-workers", type=int, default=3, help="gunicorn workers serving the concurrent clients (3)"
         )
         parser.add_argument("--no-bare", action="store_true", help="skip the bare Whoosh comparison")
         parser.add_argument(
@@ -146,7 +162,16 @@ class Command(BaseCommand):
                 command += ["--no-bare"]
             command += ["--phases", ",".join(options["phases"])]
             if options["backends"]:
+                if options["load_seconds"] > 0 and not shutil.which("wrk"):
+                    raise CommandError("wrk is missing: make reliability-deps (or --load-seconds 0)")
                 command += ["--backends", options["backends"]]
+                command += [
+                    "--clients",
+                    str(options["clients"]),
+                    "--load-seconds",
+                    str(options["load_seconds"]),
+                ]
+                command += ["--web-workers", str(options["web_workers"])]
                 env.update(backends_env(options["backends"], options["pg_url"]))
             result = subprocess.run(command, env=env, check=False)
             if result.returncode:
@@ -662,6 +687,8 @@ class BackendFigures:
     size_mib: float
     first_ms: list[float]
     timed_ms: list[float]
+    load: LoadFigures | None = None
+    workers: list[WorkerMemory] = field(default_factory=list)
 
 
 def compare_backends(self: Command, options: dict[str, Any]) -> None:
@@ -676,11 +703,16 @@ def compare_backends(self: Command, options: dict[str, Any]) -> None:
     imported = self.run_phase("import", dump, options)
     self.stdout.write(f"Imported {imported['turns']} turns.")
     mix = self.query_mix(options["queries"])
-    figures = [
-        run_backend(self, name.strip(), mix, options["rounds"])
-        for name in options["backends"].split(",")
-        if name.strip()
-    ]
+    figures = []
+    for name in (name.strip() for name in options["backends"].split(",")):
+        if name:
+            backend = run_backend(self, name, mix, options["rounds"])
+            if options["load_seconds"] > 0:
+                self.stdout.write(
+                    f"{name}: {options['clients']} concurrent clients for {options['load_seconds']:.0f} s ..."
+                )
+                backend.load, backend.workers = serve_under_load(name, mix, options)
+            figures.append(backend)
     print_side_by_side(self, figures, len(mix), options["rounds"])
 
 
@@ -701,6 +733,44 @@ def run_backend(self: Command, name: str, mix: list[dict[str, Any]], rounds: int
     gc.freeze()
     first, timed = self.time_api(mix, rounds)
     return BackendFigures(name, count, build_s, build_cpu, index_mib(get_search_backend()), first, timed)
+
+
+def serve_under_load(
+    backend: str, mix: list[dict[str, Any]], options: dict[str, Any]
+) -> tuple[LoadFigures, list[WorkerMemory]]:
+    """gunicorn serving the benchmark's archive with `backend`, searched by concurrent clients.
+
+    A first run as long as the measured one warms every worker (opening the index, reading its
+    columns, loading MeCab and jieba), as a worker that has served for a while is; then the
+    measured run, then each worker's memory (RSS and PSS) as it is after serving it.
+    """
+    from archive.reliability.harness import GUNICORN, Client
+
+    workdir = Path(settings.VAR_DIR)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "SEARCH_BACKEND": backend, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    command = [str(GUNICORN), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(options["web_workers"]), "--chdir", str(settings.BASE_DIR)]
+    with (workdir / f"gunicorn-{backend}.log").open("ab") as log:
+        web = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while Client(port).get("/api/v1/search/?q=warm").status != 200:
+            if web.poll() is not None or time.monotonic() > deadline:
+                raise CommandError(f"gunicorn did not serve; see {workdir / f'gunicorn-{backend}.log'}")
+            time.sleep(0.5)
+        paths = ["/api/v1/search/?" + urlencode(params) for params in mix]
+        seconds, clients = options["load_seconds"], options["clients"]
+        finish_load(start_load(port, paths, connections=clients, seconds=seconds, workdir=workdir), seconds)
+        load = finish_load(
+            start_load(port, paths, connections=clients, seconds=seconds, workdir=workdir), seconds
+        )
+        return load, worker_memory(web.pid)
+    finally:
+        web.terminate()
+        web.wait(60)
 
 
 def index_mib(backend: Any) -> float:
@@ -737,4 +807,32 @@ def print_side_by_side(command: Command, figures: list[BackendFigures], queries:
     row("mean latency (API)", [f"{statistics.mean(f.timed_ms):,.1f} ms" for f in figures])
     for p in (50, 95):
         row(f"first request p{p}", [f"{percentile(f.first_ms, p):,.1f} ms" for f in figures])
+    loaded = [f for f in figures if f.load is not None]
+    if loaded:
+        first = loaded[0]
+        assert first.load is not None
+        clients = f"{len(first.workers)} workers"
+        row("concurrent throughput", [f"{f.load.per_second:,.1f} req/s" if f.load else "-" for f in figures])
+        row(
+            "concurrent p50 / p95",
+            [f"{f.load.p50_ms:,.0f} / {f.load.p95_ms:,.0f} ms" if f.load else "-" for f in figures],
+        )
+        row("concurrent p99", [f"{f.load.p99_ms:,.0f} ms" if f.load else "-" for f in figures])
+        row(
+            "concurrent errors",
+            [f"{f.load.errors:,} of {f.load.requests:,}" if f.load else "-" for f in figures],
+        )
+        row(
+            "worker RSS (max)",
+            [f"{max(w.rss_mib for w in f.workers):,.0f} MiB" if f.workers else "-" for f in figures],
+        )
+        row(
+            "worker PSS (max)",
+            [f"{max(w.pss_mib for w in f.workers):,.0f} MiB" if f.workers else "-" for f in figures],
+        )
+        out(
+            f"concurrent: wrk's clients through gunicorn ({clients}) for {first.load.seconds:.0f} s after a "
+            "warm-up run as long; PSS counts pages shared between processes (the memory-mapped index, "
+            "what the workers inherited from gunicorn's master) divided among them"
+        )
     out(f"queries: {queries} x {rounds} rounds, after a warm-up round (the first-request lines)")

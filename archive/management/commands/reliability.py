@@ -16,7 +16,6 @@ DATABASE_URL), with gunicorn and the search indexer as `make serve` runs them:
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import random
 import shutil
@@ -42,32 +41,10 @@ from archive.reliability.harness import (
     kill,
     latency_line,
 )
+from archive.reliability.load import finish_load, start_load
 
 STEPS = ("load", "faults", "pg-restart")
 PG_RESTART = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main restart"
-
-WRK_SCRIPT = """
-local paths = {%(paths)s}
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
-end
-function init(args)
-  math.randomseed(id * 7919)
-end
-function request()
-  return wrk.format("GET", paths[math.random(#paths)])
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'RELIABILITY {"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
-    '"status": %%d, "timeout": %%d, "p50": %%d, "p95": %%d, "p99": %%d, "max": %%d}\\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
-end
-"""
 
 
 class Command(BaseCommand):
@@ -163,28 +140,16 @@ class Command(BaseCommand):
         client = box.client()
         bad = [f"{p}: {a.status}" for p in paths if (a := client.get(p)).status != 200]
         self.expect(not bad, f"load: warm-up searches failed: {bad[:5]}")
-        script = box.root / "searchers.lua"
-        script.write_text(WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p in paths)})
-        wrk = subprocess.Popen(
-            ["wrk", "-t2", f"-c{searchers}", f"-d{duration:.0f}s", "--timeout", "30s", "-s", str(script),
-             "-H", "X-Forwarded-Proto: https", f"http://127.0.0.1:{box.port}/"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+        wrk = start_load(box.port, paths, connections=searchers, seconds=duration, workdir=box.root)
         curator = Curator(box.port, box.token, seed=11)
         curator.run_for(duration)
-        output, _ = wrk.communicate(timeout=duration + 120)
-        line = next((x for x in output.splitlines() if x.startswith("RELIABILITY ")), None)
-        if line is None:
-            raise CommandError(f"wrk gave no summary:\n{output}")
-        w = json.loads(line.removeprefix("RELIABILITY "))
-        errors = w["connect"] + w["read"] + w["write"] + w["status"] + w["timeout"]
-        seconds = w["duration_us"] / 1e6
+        w = finish_load(wrk, duration)
+        errors = w.errors
         self.say(
-            f"  searches: {w['requests']} in {seconds:.0f} s ({w['requests'] / seconds:.1f}/s) over "
+            f"  searches: {w.requests} in {w.seconds:.0f} s ({w.per_second:.1f}/s) over "
             f"{len(paths)} distinct searches in {len(corpus.QUERIES)} languages, {errors} errors "
-            f"(non-2xx/3xx {w['status']}, connect {w['connect']}, read {w['read']}, timeout {w['timeout']}); "
-            f"p50 {w['p50'] / 1000:.0f} ms, p95 {w['p95'] / 1000:.0f} ms, p99 {w['p99'] / 1000:.0f} ms, "
-            f"max {w['max'] / 1000:.0f} ms"
+            f"(non-2xx/3xx {w.status}, connect {w.connect}, read {w.read}, timeout {w.timeout}); "
+            f"p50 {w.p50_ms:.0f} ms, p95 {w.p95_ms:.0f} ms, p99 {w.p99_ms:.0f} ms, max {w.max_ms:.0f} ms"
         )
         self.say(f"  curator: {curator.summary()}")
         for error in curator.errors[:5]:
