@@ -15,9 +15,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 class TranscriptStatus(models.TextChoices):
@@ -152,6 +154,9 @@ class Transcript(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
+    # When the transcript was first published: what feeds and alerts call "new" (an import of an
+    # old sitting is new to the archive's readers; unpublishing and publishing again is not).
+    published_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
     objects = TranscriptQuerySet.as_manager()
 
@@ -167,6 +172,13 @@ class Transcript(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == TranscriptStatus.PUBLISHED
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
+        super().save(*args, **kwargs)
 
 
 class Appearance(models.Model):
@@ -257,3 +269,67 @@ class SearchOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"reindex transcript {self.transcript_id}"
+
+
+class AlertFrequency(models.TextChoices):
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+
+
+class AlertSubscription(models.Model):
+    """A reader's email alert on a search, a speaker, a topic or a language (no account needed).
+
+    `search` holds the search's parameters as the search page takes them (q, language, speaker,
+    topic, kind). Nothing but the confirmation is sent before `confirmed_at`. Each digest covers
+    the turns of transcripts first published after `covered_until` and up to the moment the
+    digest run started, which then becomes `covered_until`: a turn is in exactly one digest.
+    """
+
+    email = models.EmailField(max_length=254, db_index=True)
+    search = models.JSONField()
+    frequency = models.CharField(max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.DAILY)
+    language = models.CharField(max_length=35, default="en", help_text="The interface language of its emails")
+    created = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    covered_until = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.search}"
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class Correction(models.Model):
+    """A reader's suggested correction of one turn, waiting in the curators' queue."""
+
+    turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="corrections")
+    proposed_text = models.TextField(blank=True)
+    proposed_speaker = models.CharField(max_length=1000, blank=True)
+    note = models.TextField(blank=True)
+    email = models.EmailField(max_length=254, blank=True, help_text="Told the outcome, if given")
+    # The turn's text when the correction was proposed: the diff a curator reads.
+    original_text = models.TextField()
+    original_speaker = models.CharField(max_length=1000)
+    status = models.CharField(
+        max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING, db_index=True
+    )
+    reason = models.TextField(blank=True, help_text="Why it was rejected (sent to the reader)")
+    created = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"correction of {self.turn} ({self.status})"

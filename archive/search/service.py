@@ -1,7 +1,8 @@
-"""search_turns(): what the site and the API call (see /work/notes/search-contract.md)."""
+"""search_turns(): what the site and the API call to search, and what they get back."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -69,6 +70,8 @@ def search_turns(
     sort: str = "relevance",
     page: int = 1,
     page_size: int = 20,
+    *,
+    transcripts: Collection[int] | None = None,
 ) -> SearchPage:
     """One page of published turns matching `q` and the filters, with facets.
 
@@ -93,6 +96,7 @@ def search_turns(
         kind=kind or None,
         date_from=date_from,
         date_to=date_to,
+        transcripts=None if transcripts is None else frozenset(transcripts),
         sort=sort,
         offset=(page - 1) * page_size,
         limit=page_size,

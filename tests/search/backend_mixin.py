@@ -382,6 +382,16 @@ class BackendTests(BackendFixtures):
         self.assertFalse(set(self.found(first)) & set(self.found(second)))
         self.assertEqual(search_turns("", page_size=1000).page_size, 100)
 
+    def test_a_search_can_keep_to_some_transcripts(self: Any) -> None:
+        briefing, mananera, _ = self.load(BRIEFING_EN, MANANERA_ES, KNESSET_HE)
+        only = search_turns("", transcripts=[briefing.pk], page_size=100)
+        self.assertEqual({slug for slug, _ in self.found(only)}, {BRIEFING_EN["slug"]})
+        self.assertEqual(only.count, 4)
+        both = search_turns("", transcripts={briefing.pk, mananera.pk}, kind="answer")
+        self.assertEqual(both.count, 3)
+        self.assertEqual(search_turns("tariffs", transcripts=[mananera.pk]).count, 0)
+        self.assertEqual(search_turns("", transcripts=[]).count, 0)
+
     def test_facets_count_every_match(self: Any) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)
         facets = search_turns("").facets

@@ -32,6 +32,8 @@ class SearchRequest:
     kind: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # Only turns of these transcripts (by id): what feeds and alerts ask of newly published ones.
+    transcripts: frozenset[int] | None = None
     sort: str = "relevance"
     offset: int = 0
     limit: int = 20

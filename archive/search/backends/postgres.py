@@ -482,6 +482,8 @@ def _filters(request: SearchRequest) -> list[_Sql]:
         parts.append(_Sql("d.day >= %s", (request.date_from,)))
     if request.date_to:
         parts.append(_Sql("d.day <= %s", (request.date_to,)))
+    if request.transcripts is not None:
+        parts.append(_Sql("d.transcript_id = ANY(%s)", (sorted(request.transcripts),)))
     return parts
 
 

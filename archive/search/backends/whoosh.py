@@ -661,6 +661,7 @@ def _match_key(request: SearchRequest) -> tuple[Any, ...] | None:
         request.kind,
         request.date_from,
         request.date_to,
+        request.transcripts,
     )
     try:
         hash(key)
@@ -1203,6 +1204,9 @@ def _filter(request: SearchRequest) -> wq.Query | None:
         start = request.date_from.strftime("%Y%m%d") if request.date_from else None
         end = request.date_to.strftime("%Y%m%d") if request.date_to else None
         parts.append(wq.TermRange("day", start, end))
+    if request.transcripts is not None:
+        ids = sorted(request.transcripts)
+        parts.append(wq.Or([wq.Term("transcript_id", str(i)) for i in ids]) if ids else wq.NullQuery)
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
