@@ -9,17 +9,23 @@ the XML writer.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
-from xml.sax.saxutils import XMLGenerator
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
+from django.views.decorators.http import condition
 
+from archive.following import FEED_TRANSCRIPTS, Followed, matching_new_turns
 from archive.languages import language_name
 from archive.models import Transcript
+from archive.search import QueryRefused, SearchHit
 
 FEED_SIZE = 30
 
@@ -32,13 +38,14 @@ class ArchiveAtomFeed(Atom1Feed):
     showed `&lt;`.
     """
 
-    def write_items(self, handler: XMLGenerator) -> None:
+    def write_items(self, handler: SimplerXMLGenerator) -> None:
         for item in self.items:
-            handler.startElement("entry", {"xml:lang": item["language"]} if item.get("language") else {})
+            attrs = {"xml:lang": item["language"]} if item.get("language") else {}
+            handler.startElement("entry", attrs)  # type: ignore[arg-type]
             self.add_item_elements(handler, item)
             handler.endElement("entry")
 
-    def add_item_elements(self, handler: XMLGenerator, item: dict[str, Any]) -> None:
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, {**item, "description": None})
         if item["description"]:
             handler.addQuickElement("summary", item["description"], {"type": "text"})
@@ -93,3 +100,83 @@ class NewTranscriptsFeed(Feed):
 
     def item_updateddate(self, item: Transcript) -> dt.datetime:
         return item.modified
+
+
+class FollowedSearchFeed(Feed):
+    """The newest published turns matching a search, a speaker, a topic or a language.
+
+    The search's parameters come from the query string (`/feeds/search/?q=...&speaker=...`), or
+    from the path for the feeds of a speaker, a topic or a language. Entries are turns, newest
+    publication first (archive/following.py), each with its words, its speaker as author, its
+    own language and its permalink.
+    """
+
+    feed_type = ArchiveAtomFeed
+
+    def get_object(self, request: HttpRequest, **kwargs: str) -> Followed:
+        data = {key: request.GET.get(key, "") for key in request.GET}
+        for key in ("speaker", "topic", "language"):
+            if key in kwargs:
+                data = {key: kwargs[key]}
+        followed = Followed.from_mapping(data)
+        try:
+            followed.check()
+        except QueryRefused as refused:
+            raise Http404(str(refused)) from None
+        return followed
+
+    def title(self, obj: Followed) -> str:
+        return _("Q&A Transcript Archive: %(what)s") % {"what": obj.describe()}
+
+    def subtitle(self, obj: Followed) -> str:
+        return _("The newest turns published in the archive that match this search.")
+
+    def author_name(self) -> str:
+        return _("Q&A Transcript Archive")
+
+    def link(self, obj: Followed) -> str:
+        return obj.search_url()
+
+    def feed_url(self, obj: Followed) -> str:
+        return obj.feed_url()
+
+    def items(self, obj: Followed) -> list[SearchHit]:
+        hits, _count = matching_new_turns(obj, look_back=FEED_TRANSCRIPTS)
+        return hits
+
+    def item_title(self, item: SearchHit) -> str:
+        return f"{item.turn.speaker.name}: {Truncator(item.turn.text).words(12)} ({item.transcript.title})"
+
+    def item_description(self, item: SearchHit) -> str:
+        return item.turn.text  # plain text (see ArchiveAtomFeed)
+
+    def item_extra_kwargs(self, item: SearchHit) -> dict[str, Any]:
+        return {"language": item.turn.effective_language}
+
+    def item_author_name(self, item: SearchHit) -> str:
+        return item.turn.speaker.name
+
+    def item_link(self, item: SearchHit) -> str:
+        return item.turn.get_absolute_url()
+
+    def item_guid(self, item: SearchHit) -> str:
+        return item.turn.get_absolute_url()
+
+    def item_pubdate(self, item: SearchHit) -> dt.datetime:
+        return item.transcript.published_at or item.transcript.created
+
+    def item_updateddate(self, item: SearchHit) -> dt.datetime:
+        return item.transcript.modified
+
+
+def followed_feed_view() -> Callable[..., HttpResponse]:
+    """The feed, answering conditional requests: a poll while nothing changed costs two queries."""
+    feed = FollowedSearchFeed()
+
+    def etag(request: HttpRequest, **kwargs: str) -> str | None:
+        try:
+            return feed.get_object(request, **kwargs).etag()
+        except Http404:
+            return None
+
+    return condition(etag_func=etag)(feed)

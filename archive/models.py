@@ -315,6 +315,7 @@ class Correction(models.Model):
     proposed_speaker = models.CharField(max_length=1000, blank=True)
     note = models.TextField(blank=True)
     email = models.EmailField(max_length=254, blank=True, help_text="Told the outcome, if given")
+    language = models.CharField(max_length=35, default="en", help_text="The reader's interface language")
     # The turn's text when the correction was proposed: the diff a curator reads.
     original_text = models.TextField()
     original_speaker = models.CharField(max_length=1000)

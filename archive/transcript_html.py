@@ -24,6 +24,7 @@ class Words:
     reply_to: str
     answered_in: str
     cite: str
+    correct: str
     also_in: str
     side_by_side: str
 
@@ -34,6 +35,7 @@ class Words:
             reply_to=escape(_("In reply to")),
             answered_in=escape(_("Answered in")),
             cite=escape(_("Cite this turn")),
+            correct=escape(_("Suggest a correction")),
             also_in=escape(_("Also in:")),
             side_by_side=escape(_("side by side")),
         )
@@ -67,6 +69,10 @@ def _foot(row: TurnRow, words: Words) -> str:
         parts.append(f'<span class="turn__versions">{words.also_in} {links}</span>')
     parts.append(
         f'<a class="cite-link" href="{escape(row.cite_url)}">{words.cite}'
+        f'<span class="visually-hidden"> #{row.position}</span></a>'
+    )
+    parts.append(
+        f' <a class="correct-link" href="{escape(row.correct_url)}" rel="nofollow">{words.correct}'
         f'<span class="visually-hidden"> #{row.position}</span></a>'
     )
     return "".join(parts)

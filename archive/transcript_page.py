@@ -87,6 +87,7 @@ class TurnRow:
     topics: list[TurnLink] = field(default_factory=list)
     versions: list[TurnLink] = field(default_factory=list)
     cite_url: str = ""
+    correct_url: str = ""
 
 
 @dataclass
@@ -135,6 +136,9 @@ def build_rows(
     """One row per turn, with everything the template shows already resolved."""
     # One reverse() per transcript, not per turn: the per-turn URLs differ only in the number.
     cite_base = reverse("transcript-cite", kwargs={"slug": transcript.slug, "position": 1})[: -len("1/")]
+    correct_base = reverse("turn-correct", kwargs={"slug": transcript.slug, "position": 1})[
+        : -len("1/correct/")
+    ]
     position_of = {turn.pk: turn.position for turn in turns}
     speaker_cache: dict[int, tuple[str, str]] = {
         pk: (speaker_name(speaker, language), speaker_url(speaker)) for pk, speaker in speakers.items()
@@ -169,6 +173,7 @@ def build_rows(
             html=paragraphs(turn.text),
             reply_to=position_of.get(turn.reply_to_id) if turn.reply_to_id else None,
             cite_url=f"{cite_base}{turn.position}/",
+            correct_url=f"{correct_base}{turn.position}/correct/",
         )
         for slug, labels in turn_topics.get(turn.pk, ()):
             if slug not in topic_links:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from archive.feeds import NewTranscriptsFeed
+from archive.feeds import NewTranscriptsFeed, followed_feed_view
 from archive.sitemaps import SITEMAPS
-from archive.views import home, search, speakers, topics, transcripts
+from archive.views import alerts, corrections, home, search, speakers, topics, transcripts
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -23,6 +23,20 @@ urlpatterns = [
     path("topics/", topics.topic_list, name="topic-list"),
     path("topics/<str:slug>/", topics.topic_detail, name="topic-detail"),
     path("feed/", NewTranscriptsFeed(), name="feed"),
+    # Feeds of turns: any search, a speaker's, a topic's, a language's.
+    path("feeds/search/", followed_feed_view(), name="feed-search"),
+    path("feeds/speakers/<str:speaker>/", followed_feed_view(), name="feed-speaker"),
+    path("feeds/topics/<str:topic>/", followed_feed_view(), name="feed-topic"),
+    path("feeds/languages/<str:language>/", followed_feed_view(), name="feed-language"),
+    path("alerts/", alerts.subscribe, name="alert-subscribe"),
+    path("alerts/confirm/<str:token>/", alerts.confirm, name="alert-confirm"),
+    path("alerts/manage/<str:token>/", alerts.manage, name="alert-manage"),
+    path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alert-unsubscribe"),
+    path(
+        "transcripts/<str:slug>/turns/<int:position>/correct/",
+        corrections.suggest_correction,
+        name="turn-correct",
+    ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

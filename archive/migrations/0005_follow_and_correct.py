@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
                 ('proposed_speaker', models.CharField(blank=True, max_length=1000)),
                 ('note', models.TextField(blank=True)),
                 ('email', models.EmailField(blank=True, help_text='Told the outcome, if given', max_length=254)),
+                ('language', models.CharField(default='en', help_text="The reader's interface language", max_length=35)),
                 ('original_text', models.TextField()),
                 ('original_speaker', models.CharField(max_length=1000)),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], db_index=True, default='pending', max_length=10)),

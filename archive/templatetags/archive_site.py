@@ -8,6 +8,7 @@ from django import template
 from django.http import QueryDict
 
 from archive import languages
+from archive.following import Followed
 from archive.snippets import snippet as make_snippet
 
 register = template.Library()
@@ -72,3 +73,9 @@ def page_query(context: dict[str, Any], param: str, number: int) -> str:
         query[param] = str(number)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def followed(**params: Any) -> Followed:
+    """A followed search of these parameters (empty ones left out): `{% followed q=q as f %}`."""
+    return Followed.from_mapping({key: value for key, value in params.items() if isinstance(value, str)})
