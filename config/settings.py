@@ -198,7 +198,12 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Disposition"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Records made while answering a request name its client (config/client_address.py).
+    "filters": {"client": {"()": "config.client_address.ClientAddressFilter"}},
+    "formatters": {"client": {"format": "%(levelname)s %(name)s client=%(client)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client"], "formatter": "client"}
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 
@@ -206,6 +211,9 @@ LOGGING = {
 # The defaults follow DEBUG: a laptop (DEBUG on) gets plain HTTP, production gets all of it.
 # Set behind a TLS-terminating proxy that sends X-Forwarded-Proto (and X-Forwarded-For).
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+# How many reverse proxies stand in front and append to X-Forwarded-For: the client's address is
+# the entry that many hops from the right (config/client_address.py; 0 = REMOTE_ADDR itself).
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -259,9 +267,5 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The client's address: behind the proxy, the last X-Forwarded-For entry it appended
-# (a client can forge the ones before it); otherwise REMOTE_ADDR.
-AXES_IPWARE_PROXY_ORDER = "right-most"
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_PROXY else ("REMOTE_ADDR",)
-)
+# The client's address, for the lockout as for the throttles and the logs: config/client_address.py.
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
