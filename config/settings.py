@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import envbool, envint, envlist, envpath, envstr
+from config.env import cache_from_url, envbool, envint, envlist, envpath, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = envpath("VAR_DIR", BASE_DIR / "var")
@@ -151,6 +151,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A page of 100 turns in the admin posts ~1,300 fields, plus the speakers: above Django's 1,000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)
 
+# One cache for every worker (the throttles count in it): the database by default, Redis or
+# Memcached through CACHE_URL (config/env.py cache_from_url, docs/operations-security.md).
+CACHES = {"default": cache_from_url(envstr("CACHE_URL", ""))}
+
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -169,6 +173,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": envstr("API_THROTTLE_ANON", "120/minute") or None,
         "write": envstr("API_THROTTLE_WRITE", "60/minute") or None,
+        # The HTML search page (archive/views/search.py), per client address or signed-in user.
+        "search_page": envstr("SEARCH_PAGE_THROTTLE", "60/minute") or None,
     },
 }
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 100)
