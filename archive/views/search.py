@@ -162,7 +162,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def throttled(request: HttpRequest, wait: float | None) -> HttpResponse:
     """429 in the site's look, with Retry-After (whole seconds, at least 1)."""
     seconds = max(1, math.ceil(wait or 1))
-    response = render(request, "archive/throttled.html", {"section": "search", "retry_after": seconds}, status=429)
+    response = render(
+        request, "archive/throttled.html", {"section": "search", "retry_after": seconds}, status=429
+    )
     response["Retry-After"] = str(seconds)
     return response
 
