@@ -176,6 +176,11 @@ class Appearance(models.Model):
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="appearances")
     name = models.CharField(max_length=1000, help_text="The name as this transcript gives it")
     role = models.CharField(max_length=1000, blank=True)
+    # The other names and aliases this transcript gives. The speaker learns them (and a first
+    # role) only once the transcript is published (services.speakers_learn): a draft never
+    # changes what the public sees of a person.
+    names = models.JSONField(default=dict, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0, help_text="Order in the speaker list")
 
     class Meta:

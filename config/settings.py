@@ -207,9 +207,7 @@ LOGGING = {
     # Records made while answering a request name its client (config/client_address.py).
     "filters": {"client": {"()": "config.client_address.ClientAddressFilter"}},
     "formatters": {"client": {"format": "%(levelname)s %(name)s client=%(client)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["client"], "formatter": "client"}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client"], "formatter": "client"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 

@@ -68,7 +68,9 @@ class ApiThrottleByClientAddressTests(ApiTestCase):
     def test_forged_x_forwarded_for_values_do_not_evade_the_anonymous_throttle(self) -> None:
         with self.rates(anon="3/minute"):
             codes = [
-                self.client.get(self.URL, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"9.9.9.{n}").status_code
+                self.client.get(
+                    self.URL, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"9.9.9.{n}"
+                ).status_code
                 for n in range(6)
             ]
         self.assertEqual(codes, [200, 200, 200, 429, 429, 429])

@@ -72,7 +72,9 @@ class CsvFormulaTests(ApiTestCase):
                 self.assertGreater(len(rows), 1)
                 for row in rows:
                     for cell in row:
-                        self.assertFalse(cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"{name}: {cell!r}")
+                        self.assertFalse(
+                            cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"{name}: {cell!r}"
+                        )
                 texts = {cell for row in rows for cell in row}
                 if name != "search":  # search gives the hits only, not every turn
                     for formula in FORMULAS:

@@ -26,6 +26,7 @@ from archive.selectors import count_of
 from archive.services import (
     transcripts_add_topic,
     transcripts_remove_topic,
+    speakers_learn,
     transcripts_set_status,
     turns_renumber,
 )
@@ -184,6 +185,8 @@ class TranscriptAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Transcript, form: Any, change: bool) -> None:
         old_slug = form.initial.get("slug") if change else None
         super().save_model(request, obj, form, change)
+        if obj.status == TranscriptStatus.PUBLISHED and "status" in form.changed_data:
+            speakers_learn(obj)  # the draft's names and aliases become the speakers' now
         if old_slug and old_slug != obj.slug:
             # Translations name their original by slug: follow the rename (saved one by one).
             for translation in Transcript.objects.filter(translation_of_slug=old_slug):
