@@ -15,9 +15,14 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+
+# A transcript's source is a page the site links to: the web's schemes only (no `javascript:`).
+WEB_SCHEMES = ["http", "https"]
 
 
 class TranscriptStatus(models.TextChoices):
@@ -131,7 +136,7 @@ class Transcript(models.Model):
     language = models.CharField(max_length=35, help_text="BCP-47 tag, e.g. en, zh-Hans, he")
     event = models.CharField(max_length=1000, blank=True)
     place = models.CharField(max_length=1000, blank=True)
-    source_url = models.URLField(max_length=2000, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True, validators=[URLValidator(schemes=WEB_SCHEMES)])
     license = models.CharField(max_length=1000, blank=True)
     description = models.TextField(blank=True)
     status = models.CharField(

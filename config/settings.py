@@ -145,9 +145,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
-# Uploads through the admin import form can be whole NDJSON dumps.
+# Form fields (not files) of one request; uploaded files above 5 MB are spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The admin import form refuses a file larger than this (bigger dumps: manage.py import_transcripts).
+IMPORT_UPLOAD_MAX_BYTES = envint("IMPORT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# The longest turn any import or API write accepts, in characters (the corpus's longest: ~41,000).
+TURN_TEXT_MAX_CHARS = envint("TURN_TEXT_MAX_CHARS", 200_000)
 # A page of 100 turns in the admin posts ~1,300 fields, plus the speakers: above Django's 1,000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)
 

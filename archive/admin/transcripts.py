@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from archive.admin.filters import SpeakerFilter, TopicFilter, TranslationFilter
 from archive.admin.forms import ImportForm, TopicChoiceForm
 from archive.admin.turns import TURNS_PAGE_VAR, AppearanceInline, TurnInline, public_url
-from archive.importers import import_documents, read_content
+from archive.importers import import_documents, read_upload
 from archive.models import Appearance, Transcript, TranscriptStatus, Turn
 from archive.selectors import count_of
 from archive.services import (
@@ -296,7 +296,7 @@ class TranscriptAdmin(admin.ModelAdmin):
         if form.is_valid():
             dry_run = form.cleaned_data["dry_run"]
             files = form.cleaned_data["upload"]
-            documents = itertools.chain.from_iterable(read_content(f.read(), f.name or "") for f in files)
+            documents = itertools.chain.from_iterable(read_upload(f) for f in files)
             report = import_documents(documents, dry_run=dry_run)
             if not dry_run:
                 imported = list(Transcript.objects.filter(slug__in=report.slugs).order_by("slug"))
