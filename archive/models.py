@@ -20,7 +20,6 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-
 # A transcript's source is a page the site links to: the web's schemes only (no `javascript:`).
 WEB_SCHEMES = ["http", "https"]
 

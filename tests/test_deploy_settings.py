@@ -72,7 +72,9 @@ class DeployCheckTests(SimpleTestCase):
 SET_LANGUAGE = """
 from django.test import Client
 from django.urls import reverse
-response = Client().post(reverse("set_language"), {"language": "he", "next": "/"}, secure=True, HTTP_HOST="archive.example.org")
+response = Client().post(
+    reverse("set_language"), {"language": "he", "next": "/"}, secure=True, HTTP_HOST="archive.example.org"
+)
 print(response.cookies["django_language"].output())
 """
 

@@ -1,4 +1,5 @@
-"""A draft never changes what the public sees of a person: its names, aliases and roles wait for publication."""
+"""A draft never changes what the public sees of a person: its names, aliases and roles wait
+for its publication."""
 
 from __future__ import annotations
 

@@ -138,6 +138,6 @@ class SearchPageTests(TestCase):
             with self.subTest(q=q), CaptureQueriesContext(connection) as engine:
                 hits = search_turns(q=q, page_size=20).count
             # The throttle's cache reads and writes are not the page's: counted without it.
-            with self.subTest(q=q, hits=hits), without_throttling():
-                with self.assertNumQueries(len(engine.captured_queries) + 2):
-                    self.search(q=q)
+            queries = len(engine.captured_queries) + 2
+            with self.subTest(q=q, hits=hits), without_throttling(), self.assertNumQueries(queries):
+                self.search(q=q)

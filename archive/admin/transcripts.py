@@ -24,9 +24,9 @@ from archive.importers import import_documents, read_upload
 from archive.models import Appearance, Transcript, TranscriptStatus, Turn
 from archive.selectors import count_of
 from archive.services import (
+    speakers_learn,
     transcripts_add_topic,
     transcripts_remove_topic,
-    speakers_learn,
     transcripts_set_status,
     turns_renumber,
 )

@@ -1,14 +1,14 @@
 """CSV out: one row per turn, for spreadsheets and data analysis.
 
 UTF-8 without a byte-order mark, RFC 4180 quoting (fields with commas, quotes or
-newlines are quoted; rows end in CRLF), the header once per file. A text cell that a spreadsheet would run as a formula (it starts
-with = + - @, a tab or a carriage return) is written with a leading `'` (OWASP's CSV
-injection rule), in `csv_lines`, the one CSV writer. `csv-excel` is the same file with a
-UTF-8 byte-order mark first, which Excel needs to read UTF-8 (Chinese, Hebrew, Arabic)
-instead of guessing a legacy code page. `turn_language` is
-the language the turn is in (the transcript's unless the turn says otherwise), so one
-column filters by language; `topics` are topic slugs joined by `;`; `start` and `end`
-are seconds.
+newlines are quoted; rows end in CRLF), the header once per file. A text cell that a
+spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return)
+is written with a leading `'` (OWASP's CSV injection rule), in `csv_lines`, the one CSV
+writer. `csv-excel` is the same file with a UTF-8 byte-order mark first, which Excel
+needs to read UTF-8 (Chinese, Hebrew, Arabic) instead of guessing a legacy code page.
+`turn_language` is the language the turn is in (the transcript's unless the turn says
+otherwise), so one column filters by language; `topics` are topic slugs joined by `;`;
+`start` and `end` are seconds.
 """
 
 from __future__ import annotations

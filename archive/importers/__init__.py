@@ -69,7 +69,8 @@ def read_upload(upload: UploadedFile) -> Iterator[RawDocument]:
         return
     upload.seek(0)
     if Path(name).suffix.lower() == ".ndjson":
-        yield from parse_ndjson_lines(upload.file, name)  # a file object: lines split at "\n" only
+        # The spooled file object itself: its lines split at "\n" only, like read_ndjson's.
+        yield from parse_ndjson_lines(upload.file or upload, name)
         return
     yield from read_content(upload.read(), name)
 
