@@ -105,3 +105,19 @@ class StreamedUploadTests(SimpleTestCase):
         content = (json.dumps(PERES_EN) + "\n\nnot json\n").encode()
         raws = list(read_upload(SimpleUploadedFile("dump.ndjson", content)))
         self.assertEqual([(raw.line, raw.error is None) for raw in raws], [(1, True), (3, False)])
+
+
+class AdminTurnFormLimitTests(CuratorTestCase):
+    def test_the_admin_turn_form_refuses_a_turn_over_the_maximum_naming_it(self) -> None:
+        from archive.admin.turns import TurnForm
+        from archive.models import Speaker
+
+        speaker = Speaker.objects.create(slug="someone", name="Someone")
+        data = {"position": "7", "speaker": str(speaker.pk), "kind": "statement", "text": "z" * 101}
+        with override_settings(TURN_TEXT_MAX_CHARS=100):
+            form = TurnForm(data=data)
+            self.assertFalse(form.is_valid())
+        self.assertIn("Turn #7 is 101 characters long", form.errors["text"][0])
+        with override_settings(TURN_TEXT_MAX_CHARS=101):
+            form = TurnForm(data=data)
+            self.assertNotIn("text", form.errors)
