@@ -19,3 +19,9 @@ class ArchiveConfig(AppConfig):
         from archive.search import signals
 
         signals.connect()
+
+        from django.core import checks
+
+        from config.client_address import check_trusted_proxies
+
+        checks.register(check_trusted_proxies, checks.Tags.security, deploy=True)

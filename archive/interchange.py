@@ -15,9 +15,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.text import slugify
 
-from archive.models import TranscriptStatus, TurnKind
+from archive.models import WEB_SCHEMES, TranscriptStatus, TurnKind
 
 FORMAT_NAME = "qa-archive/1"
 SLUG_MAX_LENGTH = 200
@@ -158,7 +161,7 @@ def validate_document(data: Any) -> DocumentSpec:
         date=date,
         event=_optional_text(data, "event"),
         place=_optional_text(data, "place"),
-        source_url=_optional_text(data, "source_url"),
+        source_url=_web_address(_optional_text(data, "source_url"), "source_url"),
         license=_optional_text(data, "license"),
         description=_optional_text(data, "description"),
         status=status,
@@ -270,6 +273,12 @@ def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]
         text = item.get("text")
         if not isinstance(text, str) or not text.strip():
             raise DocumentError("is required and must be non-empty text", key=f"{key}.text")
+        if len(text) > (limit := settings.TURN_TEXT_MAX_CHARS):
+            raise DocumentError(
+                f"turn {position} is {len(text)} characters long; a turn holds at most {limit} "
+                "(TURN_TEXT_MAX_CHARS): split it into several turns",
+                key=f"{key}.text",
+            )
         kind = _optional_text(item, "kind", prefix=key) or TurnKind.STATEMENT
         if kind not in _TURN_KINDS:
             raise DocumentError(f"kind {kind!r} is not one of {', '.join(_TURN_KINDS)}", key=f"{key}.kind")
@@ -323,6 +332,16 @@ def _optional_text(data: dict[str, Any], name: str, prefix: str = "") -> str:
     if not isinstance(value, str):
         raise DocumentError(f"must be text, not {_type_name(value)}", key=key)
     return _within_limit(value.strip(), key)
+
+
+def _web_address(value: str, key: str) -> str:
+    """An http or https URL (the site links to it: `javascript:` and the like never get through)."""
+    if value:
+        try:
+            URLValidator(schemes=WEB_SCHEMES)(value)
+        except ValidationError:
+            raise DocumentError(f"{value[:100]!r} is not an http or https address", key=key) from None
+    return value
 
 
 def _within_limit(value: str, key: str) -> str:

@@ -16,10 +16,14 @@ import unicodedata
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+# A transcript's source is a page the site links to: the web's schemes only (no `javascript:`).
+WEB_SCHEMES = ["http", "https"]
 
 
 class TranscriptStatus(models.TextChoices):
@@ -133,7 +137,7 @@ class Transcript(models.Model):
     language = models.CharField(max_length=35, help_text="BCP-47 tag, e.g. en, zh-Hans, he")
     event = models.CharField(max_length=1000, blank=True)
     place = models.CharField(max_length=1000, blank=True)
-    source_url = models.URLField(max_length=2000, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True, validators=[URLValidator(schemes=WEB_SCHEMES)])
     license = models.CharField(max_length=1000, blank=True)
     description = models.TextField(blank=True)
     status = models.CharField(
@@ -188,6 +192,11 @@ class Appearance(models.Model):
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="appearances")
     name = models.CharField(max_length=1000, help_text="The name as this transcript gives it")
     role = models.CharField(max_length=1000, blank=True)
+    # The other names and aliases this transcript gives. The speaker learns them (and a first
+    # role) only once the transcript is published (services.speakers_learn): a draft never
+    # changes what the public sees of a person.
+    names = models.JSONField(default=dict, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0, help_text="Order in the speaker list")
 
     class Meta:

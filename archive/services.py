@@ -62,23 +62,30 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
         topic_cache: dict[str, Topic] = {}
         transcript.topics.set(topics_resolve(spec.topics, language=spec.language, cache=topic_cache))
 
-        speakers_by_name, speakers_created, speakers_linked = _resolve_speakers(spec.speakers)
+        published = spec.status == TranscriptStatus.PUBLISHED
+        speakers_by_name, speakers_created, speakers_linked = _resolve_speakers(spec.speakers, published)
         transcript.appearances.all().delete()
         appearances: list[Appearance] = []
         for position, speaker_spec in enumerate(spec.speakers, start=1):
             speaker = speakers_by_name[speaker_spec.name]
-            if any(a.speaker_id == speaker.pk for a in appearances):
-                continue  # two names of the document are one person: keep the first
+            first = next((a for a in appearances if a.speaker_id == speaker.pk), None)
+            if first is not None:  # two names of the document are one person: keep the first
+                _merge_names(first, names=speaker_spec.names, aliases=speaker_spec.aliases)
+                continue
             appearances.append(
                 Appearance(
                     transcript=transcript,
                     speaker=speaker,
                     name=speaker_spec.name,
                     role=speaker_spec.role,
+                    names=dict(speaker_spec.names),
+                    aliases=list(speaker_spec.aliases),
                     position=position,
                 )
             )
         Appearance.objects.bulk_create(appearances)
+        if published:
+            speakers_learn(transcript)
 
         transcript.turns.all().delete()
         turns = Turn.objects.bulk_create(
@@ -124,7 +131,9 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
     )
 
 
-def _resolve_speakers(specs: list[SpeakerSpec]) -> tuple[dict[str, Speaker], int, int]:
+def _resolve_speakers(specs: list[SpeakerSpec], published: bool) -> tuple[dict[str, Speaker], int, int]:
+    """The speakers the entries mean, made where missing. A speaker a draft creates gets only its
+    name and slug: its role, names and aliases wait on the draft's appearance (speakers_learn)."""
     by_name: dict[str, Speaker] = {}
     created = linked = 0
     known = _KnownSpeakers(specs)
@@ -135,16 +144,14 @@ def _resolve_speakers(specs: list[SpeakerSpec]) -> tuple[dict[str, Speaker], int
             speaker = Speaker(
                 slug=spec.slug or (UNNAMED_SPEAKER_SLUG if unnamed else unique_slug(Speaker, spec.name)),
                 name=spec.name or "Unnamed speaker",
-                role=spec.role,
-                names=dict(spec.names),
-                aliases=list(spec.aliases),
+                role=spec.role if published else "",
+                names=dict(spec.names) if published else {},
+                aliases=list(spec.aliases) if published else [],
             )
             speaker.save()
             created += 1
         else:
-            if _merge_names(speaker, names=spec.names, aliases=spec.aliases):
-                speaker.save()
-            linked += 1
+            linked += 1  # what the entry adds is learnt with the appearances (speakers_learn)
         known.learn(speaker)
         by_name[spec.name] = speaker
     return by_name, created, linked
@@ -201,7 +208,24 @@ class _KnownSpeakers:
                 self.by_key[name_key(name)] = speaker
 
 
-def _merge_names(speaker: Speaker, *, names: dict[str, str], aliases: Iterable[str]) -> bool:
+def speakers_learn(transcript: Transcript) -> int:
+    """A published transcript's speakers learn the names, aliases and (if they have none) the
+    role it gives them; returns how many speakers changed. Called whenever a transcript becomes
+    published (import, status change): until then a draft's names stay on its appearances."""
+    changed = 0
+    for appearance in transcript.appearances.select_related("speaker"):
+        speaker = appearance.speaker
+        learnt = _merge_names(speaker, names=appearance.names, aliases=appearance.aliases)
+        if not speaker.role and appearance.role:
+            speaker.role = appearance.role
+            learnt = True
+        if learnt:
+            speaker.save()
+            changed += 1
+    return changed
+
+
+def _merge_names(speaker: Speaker | Appearance, *, names: dict[str, str], aliases: Iterable[str]) -> bool:
     """Learn a speaker's other names without losing or reordering the known ones."""
     changed = False
     for tag, text in names.items():
@@ -315,6 +339,8 @@ def transcripts_set_status(transcripts: Iterable[Transcript], status: Transcript
         if transcript.status != status:
             transcript.status = status
             transcript.save(update_fields=["status", "modified"])
+            if status == TranscriptStatus.PUBLISHED:
+                speakers_learn(transcript)
             count += 1
     return count
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -45,3 +46,32 @@ def envlist(name: str, default: list[str]) -> list[str]:
 def envpath(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+# The table of the default cache (DatabaseCache): created by the migration
+# archive.0005_cache_table, so `migrate` is all a new database needs.
+CACHE_TABLE = "archive_cache"
+
+
+def cache_from_url(url: str) -> dict[str, Any]:
+    """A `CACHES["default"]` entry from `CACHE_URL`; every gunicorn worker must see one cache.
+
+    ""                 the database (DatabaseCache, table `archive_cache`): shared, nothing to run
+    redis://host:6379/0, rediss://..., unix:///path/redis.sock   Redis (the `redis` package)
+    memcached://host:11211[,host2:11211]   Memcached (needs the `pymemcache` package)
+    locmem://          per process: only for a single process (tests, `runserver`)
+    """
+    scheme, _, rest = url.partition("://")
+    scheme = scheme.lower()
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme in {"memcached", "pymemcache"}:
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": [host.strip() for host in rest.split(",") if host.strip()],
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "default"}
+    raise ValueError(f"CACHE_URL={url!r}: use redis://, rediss://, unix://, memcached:// or locmem://")

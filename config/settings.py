@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import envbool, envint, envlist, envpath, envstr
+from config.env import cache_from_url, envbool, envint, envlist, envpath, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = envpath("VAR_DIR", BASE_DIR / "var")
@@ -168,11 +168,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
-# Uploads through the admin import form can be whole NDJSON dumps.
+# Form fields (not files) of one request; uploaded files above 5 MB are spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The admin import form refuses a file larger than this (bigger dumps: manage.py import_transcripts).
+IMPORT_UPLOAD_MAX_BYTES = envint("IMPORT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# The longest turn any import or API write accepts, in characters (the corpus's longest: ~41,000).
+TURN_TEXT_MAX_CHARS = envint("TURN_TEXT_MAX_CHARS", 200_000)
 # A page of 100 turns in the admin posts ~1,300 fields, plus the speakers: above Django's 1,000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)
+
+# One cache for every worker (the throttles count in it): the database by default, Redis or
+# Memcached through CACHE_URL (config/env.py cache_from_url, docs/operations-security.md).
+CACHES = {"default": cache_from_url(envstr("CACHE_URL", ""))}
 
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -192,6 +200,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": envstr("API_THROTTLE_ANON", "120/minute") or None,
         "write": envstr("API_THROTTLE_WRITE", "60/minute") or None,
+        # The HTML search page (archive/views/search.py), per client address or signed-in user.
+        "search_page": envstr("SEARCH_PAGE_THROTTLE", "60/minute") or None,
     },
 }
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 100)
@@ -242,7 +252,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Records made while answering a request name its client (config/client_address.py).
+    "filters": {"client": {"()": "config.client_address.ClientAddressFilter"}},
+    "formatters": {"client": {"format": "%(levelname)s %(name)s client=%(client)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client"], "formatter": "client"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 
@@ -250,6 +263,9 @@ LOGGING = {
 # The defaults follow DEBUG: a laptop (DEBUG on) gets plain HTTP, production gets all of it.
 # Set behind a TLS-terminating proxy that sends X-Forwarded-Proto (and X-Forwarded-For).
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+# How many reverse proxies stand in front and append to X-Forwarded-For: the client's address is
+# the entry that many hops from the right (config/client_address.py; 0 = REMOTE_ADDR itself).
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -258,6 +274,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not D
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+# The reader's interface language: sent over HTTPS only in production, never on cross-site posts.
+LANGUAGE_COOKIE_SECURE = envbool("LANGUAGE_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = envstr("SECURE_REFERRER_POLICY", "strict-origin-when-cross-origin")
@@ -303,9 +322,5 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The client's address: behind the proxy, the last X-Forwarded-For entry it appended
-# (a client can forge the ones before it); otherwise REMOTE_ADDR.
-AXES_IPWARE_PROXY_ORDER = "right-most"
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_PROXY else ("REMOTE_ADDR",)
-)
+# The client's address, for the lockout as for the throttles and the logs: config/client_address.py.
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"

@@ -24,9 +24,17 @@ def _isolated_var_dir(django_test_environment: None) -> object:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> object:
-    """API throttles count requests in the cache: each test starts from zero."""
+def _empty_cache(request: pytest.FixtureRequest) -> object:
+    """Throttles count requests in the cache: each test starts from zero.
+
+    The cache is the database (settings CACHES): only tests that may use the database can
+    have counted anything, and only they may clear it."""
     from django.core.cache import cache
 
-    cache.clear()
+    test_class = getattr(request.node, "cls", None)
+    uses_database = bool(getattr(test_class, "databases", None)) or (
+        request.node.get_closest_marker("django_db") is not None
+    )
+    if uses_database:
+        cache.clear()
     yield

@@ -43,7 +43,7 @@ class AdminLockoutTests(TestCase):
         self.assertEqual(self.login(PASSWORD, REMOTE_ADDR="203.0.113.7"), 429)
         self.assertEqual(self.login(PASSWORD, REMOTE_ADDR="198.51.100.2"), 302)
 
-    @override_settings(AXES_IPWARE_META_PRECEDENCE_ORDER=("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"))
+    @override_settings(TRUSTED_PROXIES=1)
     def test_behind_the_proxy_the_address_it_appended_counts_not_a_forged_one(self) -> None:
         # The proxy is 10.0.0.1; the attacker varies the X-Forwarded-For entry it writes itself.
         for forged in range(settings.AXES_FAILURE_LIMIT):
@@ -53,3 +53,18 @@ class AdminLockoutTests(TestCase):
         self.assertEqual(AccessAttempt.objects.get().ip_address, "203.0.113.7")
         other = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.2"}
         self.assertEqual(self.login(PASSWORD, **other), 302)
+
+    @override_settings(TRUSTED_PROXIES=1)
+    def test_a_private_address_appended_by_the_proxy_is_the_client_and_gets_locked_out(self) -> None:
+        # The client forges a public address; the proxy appends the private one it saw.
+        for forged in range(settings.AXES_FAILURE_LIMIT):
+            self.login("wrong", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"9.9.9.{forged}, 10.0.0.5")
+        proxied = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "9.9.9.200, 10.0.0.5"}
+        self.assertEqual(self.login(PASSWORD, **proxied), 429)
+        self.assertEqual(AccessAttempt.objects.get().ip_address, "10.0.0.5")
+
+    def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(self) -> None:
+        for forged in range(settings.AXES_FAILURE_LIMIT):
+            self.login("wrong", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"198.51.100.{forged}")
+        self.assertEqual(self.login(PASSWORD, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="1.2.3.4"), 429)
+        self.assertEqual(AccessAttempt.objects.get().ip_address, "203.0.113.7")

@@ -106,6 +106,26 @@ class TranscriptReadTests(ApiTestCase):
         slugs = [r["slug"] for r in self.results("/api/v1/transcripts/", ordering="-title")]
         self.assertEqual(slugs[0], "peres-weibo-test-zh")
 
+    def test_an_empty_or_malformed_ordering_is_a_400_on_every_list_never_a_500(self) -> None:
+        lists = [
+            "/api/v1/transcripts/",
+            "/api/v1/transcripts/peres-weibo-test/turns/",
+            "/api/v1/turns/",
+            "/api/v1/speakers/",
+            "/api/v1/topics/",
+            "/api/v1/search/?q=peres",
+        ]
+        for url in lists:
+            for ordering in [",", ",,", "date,", ",-title", "-", "--date", " ", "", "nope"]:
+                with self.subTest(url=url, ordering=ordering):
+                    response = self.client.get(url, {"ordering": ordering})
+                    self.assertIn(response.status_code, {200, 400}, response.content[:300])
+        for ordering in [",", ",,", "date,", ",-title", "-", "--date", " ", ""]:
+            with self.subTest(ordering=ordering):
+                response = self.client.get("/api/v1/transcripts/", {"ordering": ordering})
+                self.assertEqual(response.status_code, 400, response.content[:300])
+                self.assertIn("ordering", response.json()["detail"])
+
     def test_pages_are_capped_and_walk_every_transcript_once(self) -> None:
         seen: list[str] = []
         url: str | None = "/api/v1/transcripts/?page_size=1"

@@ -67,3 +67,24 @@ class DeployCheckTests(SimpleTestCase):
         self.assertIn("manage.py run_indexer", makefile)
         self.assertIn("gunicorn config.wsgi:application", makefile)
         self.assertIn("collectstatic", makefile)
+
+
+SET_LANGUAGE = """
+from django.test import Client
+from django.urls import reverse
+response = Client().post(
+    reverse("set_language"), {"language": "he", "next": "/"}, secure=True, HTTP_HOST="archive.example.org"
+)
+print(response.cookies["django_language"].output())
+"""
+
+
+class LanguageCookieTests(SimpleTestCase):
+    def test_in_production_the_language_cookie_is_secure_and_same_site_lax(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = manage(production_environment(Path(tmp)), "shell", "-v", "0", "-c", SET_LANGUAGE)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        cookie = result.stdout.lower()
+        self.assertIn("django_language=he", cookie)
+        self.assertIn("secure", cookie)
+        self.assertIn("samesite=lax", cookie)

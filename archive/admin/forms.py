@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
@@ -42,8 +43,9 @@ class ImportForm(forms.Form):
         extensions = supported_extensions()
         self.fields["upload"].widget.attrs["accept"] = ",".join(extensions)
         self.fields["upload"].help_text = (
-            f"One or more files: {', '.join(extensions)}. A document whose slug is already in the "
-            "archive replaces that transcript."
+            f"One or more files: {', '.join(extensions)}, each at most "
+            f"{settings.IMPORT_UPLOAD_MAX_BYTES / 1024 / 1024:g} MB. A document whose slug is already in "
+            "the archive replaces that transcript."
         )
 
 

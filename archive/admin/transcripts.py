@@ -20,10 +20,11 @@ from django.utils.http import urlencode
 from archive.admin.filters import SpeakerFilter, TopicFilter, TranslationFilter
 from archive.admin.forms import ImportForm, TopicChoiceForm
 from archive.admin.turns import TURNS_PAGE_VAR, AppearanceInline, TurnInline, public_url
-from archive.importers import import_documents, read_content
+from archive.importers import import_documents, read_upload
 from archive.models import Appearance, Transcript, TranscriptStatus, Turn
 from archive.selectors import count_of
 from archive.services import (
+    speakers_learn,
     transcripts_add_topic,
     transcripts_remove_topic,
     transcripts_set_status,
@@ -184,6 +185,8 @@ class TranscriptAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Transcript, form: Any, change: bool) -> None:
         old_slug = form.initial.get("slug") if change else None
         super().save_model(request, obj, form, change)
+        if obj.status == TranscriptStatus.PUBLISHED and "status" in form.changed_data:
+            speakers_learn(obj)  # the draft's names and aliases become the speakers' now
         if old_slug and old_slug != obj.slug:
             # Translations name their original by slug: follow the rename (saved one by one).
             for translation in Transcript.objects.filter(translation_of_slug=old_slug):
@@ -293,7 +296,7 @@ class TranscriptAdmin(admin.ModelAdmin):
         if form.is_valid():
             dry_run = form.cleaned_data["dry_run"]
             files = form.cleaned_data["upload"]
-            documents = itertools.chain.from_iterable(read_content(f.read(), f.name or "") for f in files)
+            documents = itertools.chain.from_iterable(read_upload(f) for f in files)
             report = import_documents(documents, dry_run=dry_run)
             if not dry_run:
                 imported = list(Transcript.objects.filter(slug__in=report.slugs).order_by("slug"))

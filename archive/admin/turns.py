@@ -11,6 +11,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.paginator import Page, Paginator
@@ -88,6 +89,17 @@ class TurnForm(UnchangedRowsMixin, forms.ModelForm):
             self.initial["reply_to_position"] = position
         elif self.instance.pk is None and next_position is not None:
             self.initial.setdefault("position", next_position)
+
+    def clean_text(self) -> str:
+        text = str(self.cleaned_data.get("text") or "")
+        limit = settings.TURN_TEXT_MAX_CHARS
+        if len(text) > limit:  # the same maximum as every import (TURN_TEXT_MAX_CHARS)
+            position = self.data.get(self.add_prefix("position")) or self.instance.position
+            raise forms.ValidationError(
+                f"Turn #{position} is {len(text)} characters long; a turn holds at most {limit} "
+                "(TURN_TEXT_MAX_CHARS): split it into several turns."
+            )
+        return text
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
+from django.utils.http import content_disposition_header
 from rest_framework.renderers import BaseRenderer
 
 from archive.exporters.table_csv import csv_lines as exporter_csv_lines
@@ -70,9 +71,9 @@ def turn_csv_row(turn: Turn) -> list[Any]:
     ]
 
 
-def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> Iterator[str]:
     """CSV text, one line at a time (for StreamingHttpResponse): memory holds one row."""
-    return exporter_csv_lines(chain([header], rows))
+    return exporter_csv_lines(chain([header], rows), bom=bom)
 
 
 def _cell(value: Any) -> Any:
@@ -107,9 +108,12 @@ def _flatten_keys(item: Mapping[str, Any], prefix: str = "") -> list[tuple[str, 
 
 
 class CsvRenderer(BaseRenderer):
+    """`?format=csv`; a successful answer is a download named by the view's `csv_filename`."""
+
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+    bom = False
 
     def render(
         self,
@@ -122,8 +126,24 @@ class CsvRenderer(BaseRenderer):
         columns: Columns | None = getattr(view, "csv_columns", None)
         if columns is None:
             columns = _flatten_keys(rows[0]) if rows and isinstance(rows[0], Mapping) else []
+        response = (renderer_context or {}).get("response")
+        if (
+            response is not None
+            and response.status_code == 200
+            and not response.has_header("Content-Disposition")
+        ):
+            filename = getattr(view, "csv_filename", "results.csv")
+            response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
         lines = csv_lines(
             [header for header, _ in columns],
             ([_cell(_lookup(row, path)) for _, path in columns] for row in rows),
+            bom=self.bom,
         )
         return "".join(lines).encode(self.charset)
+
+
+class CsvExcelRenderer(CsvRenderer):
+    """`?format=csv-excel`: the same CSV with a UTF-8 byte-order mark first, for Excel."""
+
+    format = "csv-excel"
+    bom = True

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters.fields import BaseCSVField
 
 from archive.api.permissions import visible_statuses
 from archive.models import (
@@ -26,8 +28,23 @@ def language_q(field: str, tag: str) -> Q:
     return Q(**{f"{field}__iexact": tag}) | Q(**{f"{field}__istartswith": f"{tag}-"})
 
 
+class OrderingField(BaseCSVField):
+    """A comma-separated ordering whose every item names a field: `?ordering=,`, `?ordering=date,`
+    or a blank `?ordering=` are a 400, never an empty name handed to the database."""
+
+    def clean(self, value: Any) -> Any:
+        if value is not None and (not value or any(not item.strip() for item in value)):
+            raise forms.ValidationError(
+                "an ordering is one or more field names separated by commas, none of them empty",
+                code="empty",
+            )
+        return super().clean(value)
+
+
 class StableOrderingFilter(filters.OrderingFilter):
     """Ordering by the client's choice, then by `tiebreak` so equal values never swap between pages."""
+
+    base_field_class = OrderingField
 
     def __init__(self, *args: Any, tiebreak: tuple[str, ...] = ("pk",), **kwargs: Any) -> None:
         self.tiebreak = tiebreak

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from archive.api.csv_export import SEARCH_CSV_COLUMNS, CsvRenderer
+from archive.api.csv_export import SEARCH_CSV_COLUMNS, CsvExcelRenderer, CsvRenderer
 from archive.api.serializers import ApiErrorSerializer
 from archive.languages import speaker_name
 from archive.models import Transcript, Turn, TurnKind
@@ -178,12 +178,13 @@ class SearchPageSerializer(serializers.Serializer):
 class SearchView(APIView):
     """Search published turns. Parameters: q, language, speaker, topic, kind, date_from, date_to,
     sort (relevance, date, -date), page, page_size (at most 100). `?format=csv` gives the page
-    of results as CSV, one row per hit."""
+    of results as CSV, one row per hit (`?format=csv-excel`: with a byte-order mark, for Excel)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    renderer_classes = [JSONRenderer, CsvRenderer]
+    renderer_classes = [JSONRenderer, CsvRenderer, CsvExcelRenderer]
     csv_columns = SEARCH_CSV_COLUMNS
+    csv_filename = "search.csv"
 
     @extend_schema(
         parameters=[SearchParams],

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from archive.api.csv_export import TURN_CSV_HEADER, CsvRenderer, csv_lines, turn_csv_row
+from archive.api.csv_export import TURN_CSV_HEADER, CsvExcelRenderer, CsvRenderer, csv_lines, turn_csv_row
 from archive.api.filters import SpeakerFilter, TopicFilter, TranscriptFilter, TurnFilter
 from archive.api.mixins import ConditionalGetMixin, JsonErrorsMixin
 from archive.api.pagination import ArchivePagination
@@ -291,13 +291,16 @@ def speaker_name_in_transcript() -> Subquery:
     )
 
 
-CSV_NOTE = " With `format=csv`: every matching turn as CSV, not paged."
+CSV_NOTE = (
+    " With `format=csv`: every matching turn as CSV, not paged (`format=csv-excel`: with a "
+    "byte-order mark, for Excel)."
+)
 
 
 class TurnListBase(ApiViewMixin, generics.ListAPIView):
     serializer_class = TurnSerializer
     filterset_class = TurnFilter
-    renderer_classes = [JSONRenderer, CsvRenderer]
+    renderer_classes = [JSONRenderer, CsvRenderer, CsvExcelRenderer]
     csv_filename = "turns.csv"
 
     def turns(self) -> QuerySet[Turn]:
@@ -313,7 +316,8 @@ class TurnListBase(ApiViewMixin, generics.ListAPIView):
             turns = self.filter_queryset(self.get_queryset())
             rows = (turn_csv_row(turn) for turn in turns.iterator(chunk_size=500))
             response = StreamingHttpResponse(
-                csv_lines(TURN_CSV_HEADER, rows), content_type="text/csv; charset=utf-8"
+                csv_lines(TURN_CSV_HEADER, rows, bom=request.accepted_renderer.bom),
+                content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = content_disposition_header(True, self.csv_filename) or ""
             return response

@@ -6,7 +6,7 @@ from archive.exporters.base import Exporter
 from archive.exporters.plain_text import TextExporter
 from archive.exporters.qa_archive import JsonExporter, NdjsonExporter
 from archive.exporters.subrip import SrtExporter
-from archive.exporters.table_csv import CsvExporter
+from archive.exporters.table_csv import CsvExcelExporter, CsvExporter
 from archive.exporters.webvtt import VttExporter
 
 EXPORTERS: dict[str, Exporter] = {
@@ -15,6 +15,7 @@ EXPORTERS: dict[str, Exporter] = {
         NdjsonExporter(),
         JsonExporter(),
         CsvExporter(),
+        CsvExcelExporter(),
         TextExporter(),
         VttExporter(),
         SrtExporter(),

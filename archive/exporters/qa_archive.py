@@ -20,7 +20,18 @@ def transcript_document(transcript: Transcript) -> dict[str, Any]:
     appearances = list(transcript.appearances.all())
     turns = list(transcript.turns.all())
     name_of: dict[int, str] = {a.speaker_id: a.name for a in appearances}
-    speakers = [_speaker_entry(a.speaker, name=a.name, role=a.role) for a in appearances]
+    # An unpublished transcript also gives the names its speakers have not learnt yet.
+    pending = not transcript.is_published
+    speakers = [
+        _speaker_entry(
+            a.speaker,
+            name=a.name,
+            role=a.role,
+            names=a.names if pending else {},
+            aliases=a.aliases if pending else [],
+        )
+        for a in appearances
+    ]
     # A curator may give a turn to someone the speaker list does not have yet.
     for turn in turns:
         if turn.speaker_id not in name_of:
@@ -50,13 +61,20 @@ def transcript_document(transcript: Transcript) -> dict[str, Any]:
     }
 
 
-def _speaker_entry(speaker: Speaker, *, name: str, role: str) -> dict[str, Any]:
+def _speaker_entry(
+    speaker: Speaker,
+    *,
+    name: str,
+    role: str,
+    names: dict[str, str] | None = None,
+    aliases: list[str] | None = None,
+) -> dict[str, Any]:
     return {
         "name": name,
         "slug": speaker.slug,
         "role": role or None,
-        "names": dict(speaker.names),
-        "aliases": list(speaker.aliases),
+        "names": {**(names or {}), **speaker.names} if names else dict(speaker.names),
+        "aliases": list(dict.fromkeys([*speaker.aliases, *(aliases or [])])),
     }
 
 

@@ -1,10 +1,14 @@
 """CSV out: one row per turn, for spreadsheets and data analysis.
 
 UTF-8 without a byte-order mark, RFC 4180 quoting (fields with commas, quotes or
-newlines are quoted; rows end in CRLF), the header once per file. `turn_language` is
-the language the turn is in (the transcript's unless the turn says otherwise), so one
-column filters by language; `topics` are topic slugs joined by `;`; `start` and `end`
-are seconds.
+newlines are quoted; rows end in CRLF), the header once per file. A text cell that a
+spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return)
+is written with a leading `'` (OWASP's CSV injection rule), in `csv_lines`, the one CSV
+writer. `csv-excel` is the same file with a UTF-8 byte-order mark first, which Excel
+needs to read UTF-8 (Chinese, Hebrew, Arabic) instead of guessing a legacy code page.
+`turn_language` is the language the turn is in (the transcript's unless the turn says
+otherwise), so one column filters by language; `topics` are topic slugs joined by `;`;
+`start` and `end` are seconds.
 """
 
 from __future__ import annotations
@@ -37,14 +41,21 @@ COLUMNS = [
 ]
 
 
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
 class CsvExporter(Exporter):
     name = "csv"
     extension = "csv"
     content_type = "text/csv; charset=utf-8"
     description = "one row per turn (UTF-8 CSV with a header row)"
 
+    bom = False
+
     def header(self) -> str:
-        return _csv_text([COLUMNS])
+        return _csv_text([COLUMNS], bom=self.bom)
 
     def render(self, transcript: Transcript) -> str:
         return self.header() + self.rows(transcript)
@@ -79,22 +90,40 @@ class CsvExporter(Exporter):
         )
 
 
-def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+class CsvExcelExporter(CsvExporter):
+    """The same CSV with a UTF-8 byte-order mark first: Excel then reads it as UTF-8."""
+
+    name = "csv-excel"
+    description = "one row per turn (UTF-8 CSV with a byte-order mark, for Excel)"
+    bom = True
+
+
+def neutralize(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula gets a leading `'` (shown, never run)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_lines(rows: Iterable[Sequence[Any]], *, bom: bool = False) -> Iterator[str]:
     """CSV text one row at a time (RFC 4180, CRLF): streaming callers hold one row in memory.
 
-    The one CSV writer of the project: the export command and the API's CSV both use it.
+    The one CSV writer of the project: the exporters and the API's CSV all use it, so every
+    cell passes `neutralize`; `bom` puts Excel's byte-order mark before the first row.
     """
+    if bom:
+        yield BOM
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([neutralize(value) for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
 
 
-def _csv_text(rows: Iterable[Sequence[Any]]) -> str:
-    return "".join(csv_lines(rows))
+def _csv_text(rows: Iterable[Sequence[Any]], *, bom: bool = False) -> str:
+    return "".join(csv_lines(rows, bom=bom))
 
 
 def _blank_if_none(value: Any) -> Any:

@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, transaction
 
 from archive.importers.base import RawDocument, decode_text
 from archive.importers.published import parse_published
-from archive.importers.qa_json import parse_json, parse_ndjson, read_ndjson
+from archive.importers.qa_json import parse_json, parse_ndjson, parse_ndjson_lines, read_ndjson
 from archive.importers.subtitles import parse_srt, parse_vtt
 from archive.interchange import DocumentError, validate_document
 from archive.services import transcript_import
@@ -51,6 +53,26 @@ def read_content(content: bytes, source: str) -> Iterator[RawDocument]:
         yield RawDocument(source, error=exc)
         return
     yield from parser(text, source)
+
+
+def read_upload(upload: UploadedFile) -> Iterator[RawDocument]:
+    """The documents of a file sent through the admin form: one larger than IMPORT_UPLOAD_MAX_BYTES
+    is refused (by name, nothing of it read); NDJSON is read a line at a time from the spooled file."""
+    name = upload.name or "upload"
+    limit = settings.IMPORT_UPLOAD_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        message = (
+            f"is {upload.size:,} bytes; the import form takes files up to {limit:,} bytes "
+            "(IMPORT_UPLOAD_MAX_BYTES): import larger files with manage.py import_transcripts"
+        )
+        yield RawDocument(name, error=DocumentError(message, source=name))
+        return
+    upload.seek(0)
+    if Path(name).suffix.lower() == ".ndjson":
+        # The spooled file object itself: its lines split at "\n" only, like read_ndjson's.
+        yield from parse_ndjson_lines(upload.file or upload, name)
+        return
+    yield from read_content(upload.read(), name)
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -95,6 +95,7 @@ class Sandbox:
             # One client address makes every request: a throttle would answer 429s, not measure.
             "API_THROTTLE_ANON": "",
             "API_THROTTLE_WRITE": "",
+            "SEARCH_PAGE_THROTTLE": "",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }

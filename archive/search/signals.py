@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from archive.models import Appearance, Speaker, Topic, Transcript, Turn
 from archive.search.outbox import enqueue, enqueue_many
@@ -28,8 +28,20 @@ def transcript_family(transcript: Transcript) -> set[int]:
 
 
 def _transcript_changed(sender: Any, instance: Transcript, **kwargs: Any) -> None:
-    if enqueue(instance.pk):  # the family look-up runs once per transaction
+    # The family look-up runs once per transaction, and again on every save of a translation:
+    # an import creates the row first and names its original only in a second save, and the
+    # original (whose documents quote the translation) must be queued by that second one.
+    if enqueue(instance.pk) or instance.translation_of_slug:
         enqueue_many(transcript_family(instance))
+
+
+def _transcript_saving(sender: Any, instance: Transcript, **kwargs: Any) -> None:
+    """A translation that changes its original: the one it leaves quotes it no more."""
+    if instance.pk is None:
+        return
+    before = Transcript.objects.filter(pk=instance.pk).values_list("translation_of_slug", flat=True).first()
+    if before and before != instance.translation_of_slug:
+        enqueue_many(set(Transcript.objects.filter(slug=before).values_list("pk", flat=True)))
 
 
 def _transcript_deleting(sender: Any, instance: Transcript, **kwargs: Any) -> None:
@@ -88,6 +100,7 @@ def _topics_m2m(
 def connect() -> None:
     uid = "archive.search"
     post_save.connect(_transcript_changed, sender=Transcript, dispatch_uid=f"{uid}.transcript.save")
+    pre_save.connect(_transcript_saving, sender=Transcript, dispatch_uid=f"{uid}.transcript.saving")
     pre_delete.connect(_transcript_deleting, sender=Transcript, dispatch_uid=f"{uid}.transcript.delete")
     post_save.connect(_turn_changed, sender=Turn, dispatch_uid=f"{uid}.turn.save")
     post_delete.connect(_turn_changed, sender=Turn, dispatch_uid=f"{uid}.turn.delete")

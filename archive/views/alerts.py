@@ -17,6 +17,7 @@ from archive import alerts
 from archive.following import SEARCH_KEYS, Followed
 from archive.models import AlertFrequency, AlertSubscription
 from archive.search import QueryRefused
+from config.client_address import client_address
 
 # Subscriptions a client address, and an email address, may ask for in an hour.
 PER_CLIENT_PER_HOUR = 20
@@ -38,10 +39,6 @@ DISPOSABLE_DOMAINS = frozenset(
         "throwawaymail.com",
     }
 )
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def over_limit(key: str, limit: int) -> bool:

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 from archive.corrections import MAX_NOTE, MAX_TEXT, correction_propose
 from archive.languages import speaker_name
 from archive.models import Transcript, Turn
-from archive.views.alerts import client_address, email_problem, over_limit
+from archive.views.alerts import email_problem, over_limit
+from config.client_address import client_address
 
 PER_CLIENT_PER_HOUR = 10
 

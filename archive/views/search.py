@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from archive.api.throttling import SearchPageThrottle
 from archive.languages import language_name, reader_language, speaker_name, text_direction, topic_label
 from archive.models import Speaker, Topic, TurnKind
 from archive.search import QueryRefused, search_turns
@@ -96,6 +98,10 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     searched = bool(q or any(filters.values()))
     if searched:
+        # Searching costs the engine: counted per client in the shared cache, like the API.
+        throttle = SearchPageThrottle()
+        if not throttle.allow_request(request, None):
+            return throttled(request, throttle.wait())
         try:
             result = search_turns(
                 q=q,
@@ -151,6 +157,16 @@ def search(request: HttpRequest) -> HttpResponse:
             )
     context["searched"] = searched
     return render(request, "archive/search.html", context)
+
+
+def throttled(request: HttpRequest, wait: float | None) -> HttpResponse:
+    """429 in the site's look, with Retry-After (whole seconds, at least 1)."""
+    seconds = max(1, math.ceil(wait or 1))
+    response = render(
+        request, "archive/throttled.html", {"section": "search", "retry_after": seconds}, status=429
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def _hit(hit: Any) -> dict[str, Any]:

@@ -30,6 +30,7 @@ FORMAT_LABELS = {
     "json": _("JSON (qa-archive/1 document)"),
     "ndjson": _("NDJSON (one qa-archive/1 document per line)"),
     "csv": _("CSV spreadsheet (one row per turn)"),
+    "csv-excel": _("CSV for Excel (one row per turn)"),
     "txt": _("Plain text"),
     "vtt": _("WebVTT subtitles"),
     "srt": _("SubRip subtitles"),

@@ -95,3 +95,37 @@ class OutboxTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             Transcript.objects.filter(slug="gone").delete()
         self.assertEqual(search_turns("deleted").count, 0)
+
+
+class IndexCurrentWhateverTheImportOrderTests(TestCase):
+    """Each document imported in its own transaction, as `import_transcripts` and the API do."""
+
+    def setUp(self) -> None:
+        self.enterContext(temp_search_index())
+
+    def import_each(self, *documents: dict[str, object]) -> None:
+        for document in documents:
+            with self.captureOnCommitCallbacks(execute=True):
+                import_doc(document)
+
+    def assert_index_current(self) -> None:
+        report = indexer.check()
+        stale = [(d.slug, d.position) for d in report.stale]
+        self.assertEqual((report.missing, stale, report.extra), ([], [], []))
+
+    def test_a_translation_imported_after_its_original_leaves_no_stale_turn(self) -> None:
+        self.import_each(MFA_ZH, MFA_EN)
+        self.assert_index_current()
+        # The original's documents carry the translation's words: English finds the Chinese turn.
+        hits = search_turns("prospects economic cooperation", language="zh-Hans")
+        self.assertIn("mfa-zh", {hit.transcript.slug for hit in hits.results})
+
+    def test_a_translation_imported_before_its_original_leaves_no_stale_turn(self) -> None:
+        self.import_each(MFA_EN, MFA_ZH)
+        self.assert_index_current()
+
+    def test_a_translation_moved_to_another_original_leaves_neither_stale(self) -> None:
+        other = {**MFA_ZH, "slug": "mfa-zh-other"}
+        self.import_each(MFA_ZH, other, MFA_EN)
+        self.import_each({**MFA_EN, "translation_of": "mfa-zh-other"})
+        self.assert_index_current()
