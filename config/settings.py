@@ -187,6 +187,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One enum of turn kinds however many endpoints take or give one.
     "ENUM_NAME_OVERRIDES": {"TurnKindEnum": "archive.models.TurnKind"},
+    # Nullable nested objects in a form strict OpenAPI 3.0 validators accept (archive/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "archive.api.schema.nullable_references",
+    ],
 }
 
 # Programs on other sites may read the API; only GET (and its preflight) is allowed cross-origin.

@@ -122,9 +122,18 @@ class TranscriptPageTests(TestCase):
         self.assertNotContains(response, "Versions of this transcript")
 
     def test_downloads_are_offered_for_every_registered_format(self) -> None:
-        response = self.client.get(EN)
+        import_document(long_document(4, slug="timed-session"))  # its answers have times
+        url = "/transcripts/timed-session/"
+        response = self.client.get(url)
         for name in EXPORTERS:
-            self.assertContains(response, f'href="{EN}export.{name}" download')
+            self.assertContains(response, f'href="{url}export.{name}" download')
+
+    def test_a_transcript_without_times_offers_no_srt_file(self) -> None:
+        untimed = EN  # no turn has times
+        response = self.client.get(untimed)
+        self.assertNotContains(response, f'href="{untimed}export.srt"')
+        self.assertContains(response, f'href="{untimed}export.vtt" download')
+        self.assertEqual(self.client.get(f"{untimed}export.srt").status_code, 404)
 
     def test_a_download_is_the_exporters_rendering_as_an_attachment(self) -> None:
         response = self.client.get(f"{EN}export.json")

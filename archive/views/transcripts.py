@@ -146,6 +146,7 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     "url": export_url(transcript, name),
                 }
                 for name, exporter in EXPORTERS.items()
+                if not exporter.unavailable(transcript, turns)  # no empty SRT of a transcript without times
             ],
             "section": "transcripts",
         },
@@ -157,6 +158,9 @@ def transcript_export(request: HttpRequest, slug: str, format: str) -> HttpRespo
     transcript = selectors.transcripts_for_export(slugs=[slug]).first()
     if exporter is None or transcript is None:
         raise Http404("No such transcript or export format.")
+    reason = exporter.unavailable(transcript)
+    if reason:
+        raise Http404(f"This transcript cannot be given as {exporter.name}: {reason}.")
     disposition = content_disposition_header(as_attachment=True, filename=exporter.filename(transcript))
     return HttpResponse(
         exporter.render(transcript),
