@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import feedparser
 from django.test import TestCase
 
+from tests.base import document, import_document
 from tests.site_data import build_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -37,11 +39,33 @@ class FeedTests(TestCase):
         entries = feed.findall(f"{ATOM}entry")
         links = [entry.find(f"{ATOM}link").get("href") for entry in entries]  # type: ignore[union-attr]
         self.assertEqual(len(entries), 6)
-        self.assertEqual(links[0], "http://testserver/transcripts/mananera-2020-02-03/")  # imported last
         self.assertIn("http://testserver/transcripts/mfa-briefing-2026-06-10-zh/", links)
         titles = [entry.findtext(f"{ATOM}title") for entry in entries]
         self.assertIn("外交部例行记者会", titles)
         self.assertIn("הוועדה המסדרת: ישיבה", titles)
+
+    def test_entries_come_in_order_of_publication_not_of_import(self) -> None:
+        import_document(document(slug="old-but-imported-last", date="2001-05-01"))
+        feed = feedparser.parse(self.client.get("/feed/").content)
+        published = [entry.published_parsed for entry in feed.entries]
+        self.assertEqual(published, sorted(published, reverse=True))
+        self.assertEqual(feed.entries[-1].link, "http://testserver/transcripts/old-but-imported-last/")
+        self.assertEqual(feed.entries[-1].published[:10], "2001-05-01")
+
+    def test_feedparser_reads_an_author_each_entrys_language_and_summaries_escaped_once(self) -> None:
+        description = 'Tom & Jerry say <b>1 < 2</b> & "quotes"'
+        import_document(document(slug="markup-in-text", description=description, date="2030-01-01"))
+        feed = feedparser.parse(self.client.get("/feed/").content)
+        self.assertFalse(feed.bozo, feed.get("bozo_exception"))
+        self.assertEqual(feed.feed.author, "Q&A Transcript Archive")
+        languages = {entry.link.rsplit("/", 2)[-2]: entry.title_detail.language for entry in feed.entries}
+        self.assertEqual(languages["mfa-briefing-2026-06-10-zh"], "zh-Hans")
+        self.assertEqual(languages["knesset-arrangements-committee"], "he")
+        self.assertEqual(languages["mananera-2020-02-03"], "es")
+        entry = feed.entries[0]
+        self.assertEqual(entry.link, "http://testserver/transcripts/markup-in-text/")
+        self.assertEqual(entry.summary_detail.type, "text/plain")
+        self.assertEqual(entry.summary.splitlines()[-1], description)
 
     def test_the_feed_speaks_the_readers_language(self) -> None:
         feed = ET.fromstring(self.client.get("/feed/", HTTP_ACCEPT_LANGUAGE="es").content)
