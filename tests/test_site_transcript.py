@@ -79,14 +79,22 @@ class TranscriptPageTests(TestCase):
                 ("mfa-briefing-2026-06-10-zh", False, True),
             ],
         )
-        self.assertContains(response, f'<a href="{EN}">')
-        self.assertContains(response, 'href="?compare=mfa-briefing-2026-06-10-he"')
+        self.assertContains(response, f'<a href="{EN}" hreflang="en">English <span class="muted">')
+        self.assertContains(response, 'href="?compare=mfa-briefing-2026-06-10-he" hreflang="he"')
+        versions_box = response.content.decode().split('class="versions"')[1].split("</nav>")[0]
+        self.assertNotIn(" lang=", versions_box)  # English words are not marked as Hebrew or Chinese
+
+    def test_the_translation_column_side_by_side_has_cite_links(self) -> None:
+        content = self.client.get(EN, {"compare": "mfa-briefing-2026-06-10-zh"}).content.decode()
+        self.assertIn(f'<a class="cite-link" href="{EN}cite/3/">', content)
+        self.assertIn(f'<a class="cite-link" href="{ZH}cite/3/">', content)
 
     def test_each_turn_links_to_its_aligned_turn_in_the_other_versions(self) -> None:
         content = self.client.get(EN).content.decode()
         three = content[content.index('id="turn-3"') : content.index('id="turn-4"')]
-        self.assertIn(f'href="{ZH}#turn-3" lang="zh-Hans">Simplified Chinese</a>', three)
-        self.assertIn(f'href="{HE}#turn-3" lang="he">Hebrew</a>', three)
+        # The names are in the interface language: hreflang (the page linked), not lang (the words).
+        self.assertIn(f'href="{ZH}#turn-3" hreflang="zh-Hans">Simplified Chinese</a>', three)
+        self.assertIn(f'href="{HE}#turn-3" hreflang="he">Hebrew</a>', three)
         # ...and to this page side by side with that version, at this turn.
         self.assertIn(
             'href="?compare=mfa-briefing-2026-06-10-zh#turn-3" class="compare-link">side by side</a>', three

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
@@ -174,23 +175,24 @@ def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpRespo
     turn = transcript.turns.select_related("speaker").filter(position=position).first()
     if turn is None:
         raise Http404("This transcript has no turn at that position.")
-    permalink = request.build_absolute_uri(f"{transcript.get_absolute_url()}#turn-{turn.position}")
-    speaker = speaker_name(turn.speaker)
-    citation = turn_citation(
-        transcript=transcript,
-        turn=turn,
-        speaker=speaker,
-        kind=kind_label(turn.kind),
-        permalink=permalink,
-        accessed=timezone.localdate(),
-    )
+    # A citation is the same for every reader (the page around it is in the reader's language):
+    # the site's language for its words and address, the speaker's name in the turn's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        citation = turn_citation(
+            transcript=transcript,
+            turn=turn,
+            speaker=speaker_name(turn.speaker, turn.effective_language),
+            kind=kind_label(turn.kind),
+            permalink=request.build_absolute_uri(f"{transcript.get_absolute_url()}#turn-{turn.position}"),
+            accessed=timezone.localdate(),
+        )
     return render(
         request,
         "archive/transcript_cite.html",
         {
             "transcript": transcript,
             "turn": turn,
-            "speaker": speaker,
+            "speaker": speaker_name(turn.speaker),
             "kind": kind_label(turn.kind),
             "citation": citation,
             "section": "transcripts",
