@@ -62,7 +62,7 @@ def _foot(row: TurnRow, words: Words) -> str:
         links = "".join(
             # The label is in the interface language; hreflang names the language of the page linked.
             f'<a href="{escape(v.url)}" hreflang="{escape(v.lang)}">{escape(v.label)}</a>'
-            f' (<a href="{escape(v.compare_url)}" hreflang="{escape(v.lang)}" class="compare-link">'
+            f' (<a href="{escape(v.compare_url)}" class="compare-link">'
             f"{words.side_by_side}</a>) "
             for v in row.versions
         )
