@@ -1,12 +1,9 @@
-"""The public site's addresses. Paths carry no language prefix: the reader's choice is a cookie."""
+"""The public site's pages; config/urls.py puts them under a language prefix (none for English)."""
 
 from __future__ import annotations
 
-from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import path
 
-from archive.feeds import NewTranscriptsFeed
-from archive.sitemaps import SITEMAPS
 from archive.views import home, search, speakers, topics, transcripts
 
 urlpatterns = [
@@ -22,7 +19,4 @@ urlpatterns = [
     path("speakers/<str:slug>/", speakers.speaker_detail, name="speaker-detail"),
     path("topics/", topics.topic_list, name="topic-list"),
     path("topics/<str:slug>/", topics.topic_detail, name="topic-detail"),
-    path("feed/", NewTranscriptsFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]

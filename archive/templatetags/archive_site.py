@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 
-from archive import languages
+from archive import languages, localized_urls
 from archive.snippets import snippet as make_snippet
 
 register = template.Library()
@@ -72,3 +72,10 @@ def page_query(context: dict[str, Any], param: str, number: int) -> str:
         query[param] = str(number)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def page_addresses(context: dict[str, Any]) -> Any:
+    """The page's canonical address, its alternates in every interface language, the switcher's `next`."""
+    request = context.get("request")
+    return localized_urls.page_addresses(request) if request is not None else None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from archive import selectors
 from archive.citations import turn_citation
 from archive.exporters import EXPORTERS
-from archive.languages import reader_language, speaker_name
+from archive.languages import language_name, reader_language, speaker_name
 from archive.models import Transcript
 from archive.transcript_html import render_blocks, render_parallel
 from archive.transcript_page import (
@@ -120,6 +120,18 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "archive/transcript_detail.html",
         {
             "transcript": transcript,
+            # For <meta name="description"> and Open Graph: what the transcript is, in a line.
+            "summary": transcript.description[:300]
+            or " · ".join(
+                part
+                for part in [
+                    language_name(transcript.language),
+                    transcript.date.isoformat() if transcript.date else "",
+                    transcript.event,
+                    transcript.place,
+                ]
+                if part
+            ),
             "appearances": [
                 {"appearance": a, "name": speaker_name(a.speaker, language), "speaker": a.speaker}
                 for a in appearances
