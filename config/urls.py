@@ -3,14 +3,13 @@ from __future__ import annotations
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from archive.api.search import SearchView
 from archive.feeds import NewTranscriptsFeed
 from archive.localized_urls import set_language
+from archive.views.errors import favicon
 from archive.sitemaps import SITEMAPS
 
 # One address for everything that is not a page in the reader's language: the API, the admin,
@@ -26,7 +25,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/setlang/", set_language, name="set_language"),
     # Browsers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static("archive/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
 ]
 # The pages: English bare (/transcripts/), every other interface language under its prefix (/he/transcripts/).
 urlpatterns += i18n_patterns(path("", include("archive.urls")), prefix_default_language=False)

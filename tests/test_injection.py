@@ -180,7 +180,7 @@ class ScriptInjectionTests(InjectionTestCase):
             with self.subTest(payload=payload):
                 if "<" in payload:
                     self.assertNotIn(payload, xml)
-        # The summary is type="html": what a reader gets after XML decoding must be inert text.
+        # The summary is type="text": after XML decoding a reader has the payload as text, never markup.
         from xml.etree import ElementTree
 
         atom = "{http://www.w3.org/2005/Atom}"
@@ -188,11 +188,11 @@ class ScriptInjectionTests(InjectionTestCase):
         self.assertEqual(len(entries), len(self.payloads))
         for entry in entries:
             title = entry.findtext(f"{atom}title") or ""
-            summary = entry.findtext(f"{atom}summary") or ""
+            summary = entry.find(f"{atom}summary")
             with self.subTest(title=title):
                 self.assertIn(title.removesuffix(" title"), self.payloads)
-                self.assertEqual(active_markup(summary), [])
-                self.assertNotIn("<", summary)
+                self.assertIsNotNone(summary)
+                self.assertEqual(summary.get("type"), "text")  # type: ignore[union-attr]
 
     def test_the_api_json_gives_the_payloads_back_exactly_as_data(self) -> None:
         for index, payload in enumerate(self.payloads):

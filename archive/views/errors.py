@@ -1,11 +1,13 @@
-"""The 500 page in the site's look and the reader's language (404 is Django's view with templates/404.html)."""
+"""The 500 page in the site's look and the reader's language (404 is Django's view with
+templates/404.html), and /favicon.ico."""
 
 from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template import loader
+from django.templatetags.static import static
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +22,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
             b"<!doctype html><html lang=en><title>Server error</title><h1>Server error</h1>",
             content_type="text/html",
         )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links; the icon is a static file (hashed name)."""
+    return HttpResponsePermanentRedirect(static("archive/favicon.svg"))
