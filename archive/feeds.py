@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from archive.languages import language_name
 from archive.models import Transcript
@@ -32,13 +33,14 @@ class ArchiveAtomFeed(Atom1Feed):
     showed `&lt;`.
     """
 
-    def write_items(self, handler: XMLGenerator) -> None:
+    def write_items(self, handler: SimplerXMLGenerator) -> None:
         for item in self.items:
-            handler.startElement("entry", {"xml:lang": item["language"]} if item.get("language") else {})
+            language = {"xml:lang": item["language"]} if item.get("language") else {}
+            handler.startElement("entry", AttributesImpl(language))
             self.add_item_elements(handler, item)
             handler.endElement("entry")
 
-    def add_item_elements(self, handler: XMLGenerator, item: dict[str, Any]) -> None:
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, {**item, "description": None})
         if item["description"]:
             handler.addQuickElement("summary", item["description"], {"type": "text"})

@@ -67,7 +67,8 @@ class PageLanguageMiddleware(LocaleMiddleware):
     reader's choice: an unprefixed page redirects to the language the cookie (or the browser) asks
     for; everything outside the pages speaks that language at its one address."""
 
-    def process_request(self, request: HttpRequest) -> HttpResponseBase | None:
+    # Returning a response (the redirect) from process_request is MiddlewareMixin's contract.
+    def process_request(self, request: HttpRequest) -> HttpResponseBase | None:  # type: ignore[override]
         urlconf = getattr(request, "urlconf", None)
         from_path = translation.get_language_from_path(request.path_info)
         preferred = translation.get_language_from_request(request, check_path=False)
@@ -131,4 +132,3 @@ def page_addresses(request: HttpRequest) -> PageAddresses:
         next_path=default_path + (f"?{request.GET.urlencode()}" if request.GET else ""),
         alternates=alternates,
     )
-

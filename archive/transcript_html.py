@@ -119,7 +119,8 @@ def render_parallel(rows: list[ParallelRow], *, compare_url: str, words: Words |
         '<tr class="parallel__row"><td class="parallel__cell">'
         f"{_parallel_cell(row.left, id_prefix='turn-', link_base='', cite=words.cite)}</td>"
         '<td class="parallel__cell">'
-        f"{_parallel_cell(row.right, id_prefix='compare-turn-', link_base=compare_url, cite=words.cite)}</td></tr>\n"
+        f"{_parallel_cell(row.right, id_prefix='compare-turn-', link_base=compare_url, cite=words.cite)}"
+        "</td></tr>\n"
         for row in rows
     ]
     return mark_safe("".join(out))  # escaped as in render_blocks

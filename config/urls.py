@@ -9,8 +9,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from archive.api.search import SearchView
 from archive.feeds import NewTranscriptsFeed
 from archive.localized_urls import set_language
-from archive.views.errors import favicon
 from archive.sitemaps import SITEMAPS
+from archive.views.errors import favicon
 
 # One address for everything that is not a page in the reader's language: the API, the admin,
 # the feed, the sitemap, the language switch (archive/localized_urls.py).

@@ -20,7 +20,8 @@ if (!/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/.test(lang)) problems.push('html-has-lang/val
 if (!document.title.trim()) problems.push('document-title');
 if (document.querySelectorAll('h1').length !== 1) problems.push('page-has-heading-one');
 if (document.querySelectorAll('main, [role=main]').length !== 1) problems.push('landmark-one-main');
-const landmarks = 'header, main, footer, nav, aside, [role=banner], [role=main], [role=contentinfo], [role=navigation], [role=search], [role=region]';
+const landmarks = 'header, main, footer, nav, aside, [role=banner], [role=main], [role=contentinfo], '
+  + '[role=navigation], [role=search], [role=region]';
 for (const node of document.body.children) {
   const visible = node.getClientRects().length > 0 && node.textContent.trim();
   if (visible && !node.matches(landmarks) && !node.matches('.skip-link, dialog, [role=status]')) {
@@ -55,7 +56,9 @@ for (const meta of document.querySelectorAll('.result__meta')) {
     range.setEnd(text, at + 1);
     const dot = range.getBoundingClientRect();
     const next = text.nextElementSibling || text.parentElement.nextElementSibling;
-    if (next && Math.abs(next.getClientRects()[0].top - dot.top) > dot.height) lone.push('wrapped: ' + next.textContent);
+    if (next && Math.abs(next.getClientRects()[0].top - dot.top) > dot.height) {
+      lone.push('wrapped: ' + next.textContent);
+    }
   }
 }
 return lone;
