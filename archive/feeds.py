@@ -12,10 +12,12 @@ import datetime as dt
 from typing import Any
 from xml.sax.xmlreader import AttributesImpl
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
@@ -59,8 +61,11 @@ class NewTranscriptsFeed(Feed):
     def subtitle(self) -> str:
         return _("Transcripts newly published in the archive, in every language.")
 
+    # Links and entry ids are the bare (default-language) addresses, the same in every language of
+    # the feed; a reader who prefers another language is redirected there.
     def link(self) -> str:
-        return reverse("transcript-list")
+        with translation.override(settings.LANGUAGE_CODE):
+            return reverse("transcript-list")
 
     def items(self) -> list[Transcript]:
         return list(
@@ -86,7 +91,8 @@ class NewTranscriptsFeed(Feed):
         return {"language": item.language}
 
     def item_link(self, item: Transcript) -> str:
-        return item.get_absolute_url()
+        with translation.override(settings.LANGUAGE_CODE):
+            return item.get_absolute_url()
 
     def item_pubdate(self, item: Transcript) -> dt.datetime:
         if item.date:  # published by its source that day

@@ -100,6 +100,18 @@ class InterfaceLanguageTests(TestCase):
                 self.assertEqual(self.client.get(f"/he{url}").status_code, 404)
         self.assertEqual(self.client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="he").status_code, 200)
 
+    def test_links_in_the_api_and_the_feed_are_the_bare_addresses_in_every_language(self) -> None:
+        page = "http://testserver/transcripts/mfa-briefing-2026-06-10/"
+        for header in ["en", "he", "zh-CN"]:
+            with self.subTest(header=header):
+                api = self.client.get(
+                    "/api/v1/transcripts/mfa-briefing-2026-06-10/", HTTP_ACCEPT_LANGUAGE=header
+                )
+                self.assertEqual(api.json()["html_url"], page)
+                feed = self.client.get("/feed/", HTTP_ACCEPT_LANGUAGE=header).content.decode()
+                self.assertIn(f'<link href="{page}" rel="alternate"/>', feed)
+                self.assertNotIn("http://testserver/he/", feed)
+
     def test_every_page_lists_its_alternates_and_its_canonical_address(self) -> None:
         content = self.client.get("/he/transcripts/?compare=x&page=1").content.decode()
         head = content[: content.index("</head>")]
