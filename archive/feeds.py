@@ -16,8 +16,8 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
