@@ -6,6 +6,7 @@ import gzip
 import re
 
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.test import RequestFactory, TestCase
 from django.utils import translation
 
@@ -87,6 +88,18 @@ class CompressionTests(TestCase):
                 # The same page (the CSRF token of the language switch is masked afresh each time).
                 mask = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
                 self.assertEqual(mask.sub(b"", body), mask.sub(b"", plain.content))
+
+    def test_byte_ranges_and_binary_files_are_left_as_they_are(self) -> None:
+        from config.compression import PublicGZipMiddleware
+
+        request = RequestFactory().get("/recording.mp3", HTTP_ACCEPT_ENCODING="gzip")
+        body = b"x" * 5000
+        for status, content_type in [(206, "text/plain"), (200, "audio/mpeg"), (200, "image/png")]:
+            with self.subTest(status=status, content_type=content_type):
+                answer = HttpResponse(body, status=status, content_type=content_type)
+                response = PublicGZipMiddleware(lambda r, answer=answer: answer)(request)  # type: ignore[misc]
+                self.assertNotIn("Content-Encoding", response)
+                self.assertEqual(response.content, body)
 
     def test_the_admin_is_never_compressed(self) -> None:
         self.client.force_login(make_user("staff-reader"))
