@@ -134,6 +134,7 @@ class ErrorPageTests(TestCase):
                 self.assertIn(f"<h1>{title}</h1>", content)
                 self.assertIn('class="site-header"', content)
                 self.assertIn('<main id="main"', content)
+                self.assertNotIn('rel="canonical"', content)
 
     def test_a_server_error_is_a_500_in_the_sites_look_and_the_readers_language(self) -> None:
         with translation.override("ar"):
