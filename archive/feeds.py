@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from xml.sax.xmlreader import AttributesImpl
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -40,8 +43,8 @@ class ArchiveAtomFeed(Atom1Feed):
 
     def write_items(self, handler: SimplerXMLGenerator) -> None:
         for item in self.items:
-            attrs = {"xml:lang": item["language"]} if item.get("language") else {}
-            handler.startElement("entry", attrs)  # type: ignore[arg-type]
+            language = {"xml:lang": item["language"]} if item.get("language") else {}
+            handler.startElement("entry", AttributesImpl(language))
             self.add_item_elements(handler, item)
             handler.endElement("entry")
 
@@ -64,8 +67,11 @@ class NewTranscriptsFeed(Feed):
     def subtitle(self) -> str:
         return _("Transcripts newly published in the archive, in every language.")
 
+    # Links and entry ids are the bare (default-language) addresses, the same in every language of
+    # the feed; a reader who prefers another language is redirected there.
     def link(self) -> str:
-        return reverse("transcript-list")
+        with translation.override(settings.LANGUAGE_CODE):
+            return reverse("transcript-list")
 
     def items(self) -> list[Transcript]:
         return list(
@@ -91,7 +97,8 @@ class NewTranscriptsFeed(Feed):
         return {"language": item.language}
 
     def item_link(self, item: Transcript) -> str:
-        return item.get_absolute_url()
+        with translation.override(settings.LANGUAGE_CODE):
+            return item.get_absolute_url()
 
     def item_pubdate(self, item: Transcript) -> dt.datetime:
         if item.date:  # published by its source that day
@@ -134,8 +141,10 @@ class FollowedSearchFeed(Feed):
     def author_name(self) -> str:
         return _("Q&A Transcript Archive")
 
+    # Bare (default-language) addresses, as in NewTranscriptsFeed: the same whatever the reader's language.
     def link(self, obj: Followed) -> str:
-        return obj.search_url()
+        with translation.override(settings.LANGUAGE_CODE):
+            return obj.search_url()
 
     def feed_url(self, obj: Followed) -> str:
         return obj.feed_url()
@@ -157,10 +166,8 @@ class FollowedSearchFeed(Feed):
         return item.turn.speaker.name
 
     def item_link(self, item: SearchHit) -> str:
-        return item.turn.get_absolute_url()
-
-    def item_guid(self, item: SearchHit) -> str:
-        return item.turn.get_absolute_url()
+        with translation.override(settings.LANGUAGE_CODE):
+            return item.turn.get_absolute_url()
 
     def item_pubdate(self, item: SearchHit) -> dt.datetime:
         return item.transcript.published_at or item.transcript.created

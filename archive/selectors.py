@@ -216,6 +216,8 @@ def transcript_turns(transcript: Transcript) -> list[Turn]:
             "language",
             "reply_to_id",
             "original_position",
+            "start",  # the page offers SRT only when some turn has times
+            "end",
         )
         .order_by("position")
     )

@@ -1,4 +1,5 @@
-"""/sitemap.xml: every public page a search engine should know, published material only."""
+"""/sitemap.xml: every public page a search engine should know, published material only,
+in each interface language."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from archive import selectors
 from archive.models import Speaker, Topic, Transcript
 
 
-class StaticPagesSitemap(Sitemap):
+class LocalizedSitemap(Sitemap):
+    """Every page in every interface language, each listing the others (hreflang) and x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class StaticPagesSitemap(LocalizedSitemap):
     priority = 0.6
 
     def items(self) -> list[str]:
@@ -22,7 +31,7 @@ class StaticPagesSitemap(Sitemap):
         return reverse(item)
 
 
-class TranscriptSitemap(Sitemap):
+class TranscriptSitemap(LocalizedSitemap):
     priority = 0.8
     limit = 5000
 
@@ -33,7 +42,7 @@ class TranscriptSitemap(Sitemap):
         return item.modified
 
 
-class SpeakerSitemap(Sitemap):
+class SpeakerSitemap(LocalizedSitemap):
     priority = 0.5
     limit = 5000
 
@@ -44,7 +53,7 @@ class SpeakerSitemap(Sitemap):
         return reverse("speaker-detail", kwargs={"slug": item.slug})
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(LocalizedSitemap):
     priority = 0.4
     limit = 5000
 

@@ -62,8 +62,10 @@ def _foot(row: TurnRow, words: Words) -> str:
         parts.append(f'<span class="turn__topics">{links}</span>')
     if row.versions:
         links = "".join(
-            f'<a href="{escape(v.url)}" lang="{escape(v.lang)}">{escape(v.label)}</a>'
-            f' (<a href="{escape(v.compare_url)}" class="compare-link">{words.side_by_side}</a>) '
+            # The label is in the interface language; hreflang names the language of the page linked.
+            f'<a href="{escape(v.url)}" hreflang="{escape(v.lang)}">{escape(v.label)}</a>'
+            f' (<a href="{escape(v.compare_url)}" class="compare-link">'
+            f"{words.side_by_side}</a>) "
             for v in row.versions
         )
         parts.append(f'<span class="turn__versions">{words.also_in} {links}</span>')
@@ -123,7 +125,8 @@ def render_parallel(rows: list[ParallelRow], *, compare_url: str, words: Words |
         '<tr class="parallel__row"><td class="parallel__cell">'
         f"{_parallel_cell(row.left, id_prefix='turn-', link_base='', cite=words.cite)}</td>"
         '<td class="parallel__cell">'
-        f"{_parallel_cell(row.right, id_prefix='compare-turn-', link_base=compare_url)}</td></tr>\n"
+        f"{_parallel_cell(row.right, id_prefix='compare-turn-', link_base=compare_url, cite=words.cite)}"
+        "</td></tr>\n"
         for row in rows
     ]
     return mark_safe("".join(out))  # escaped as in render_blocks

@@ -1,12 +1,9 @@
-"""The public site's addresses. Paths carry no language prefix: the reader's choice is a cookie."""
+"""The public site's pages; config/urls.py puts them under a language prefix (none for English)."""
 
 from __future__ import annotations
 
-from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import path
 
-from archive.feeds import NewTranscriptsFeed, followed_feed_view
-from archive.sitemaps import SITEMAPS
 from archive.views import alerts, corrections, home, search, speakers, topics, transcripts
 
 urlpatterns = [
@@ -22,12 +19,6 @@ urlpatterns = [
     path("speakers/<str:slug>/", speakers.speaker_detail, name="speaker-detail"),
     path("topics/", topics.topic_list, name="topic-list"),
     path("topics/<str:slug>/", topics.topic_detail, name="topic-detail"),
-    path("feed/", NewTranscriptsFeed(), name="feed"),
-    # Feeds of turns: any search, a speaker's, a topic's, a language's.
-    path("feeds/search/", followed_feed_view(), name="feed-search"),
-    path("feeds/speakers/<str:speaker>/", followed_feed_view(), name="feed-speaker"),
-    path("feeds/topics/<str:topic>/", followed_feed_view(), name="feed-topic"),
-    path("feeds/languages/<str:language>/", followed_feed_view(), name="feed-language"),
     path("alerts/", alerts.subscribe, name="alert-subscribe"),
     path("alerts/confirm/<str:token>/", alerts.confirm, name="alert-confirm"),
     path("alerts/manage/<str:token>/", alerts.manage, name="alert-manage"),
@@ -37,6 +28,4 @@ urlpatterns = [
         corrections.suggest_correction,
         name="turn-correct",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]

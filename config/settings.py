@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from gunicorn, compressed and cached forever (var/static after collectstatic).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the middleware below and the views answer (WhiteNoise compresses static itself).
+    "config.compression.PublicGZipMiddleware",
     # Before anything reads a parameter: NUL bytes and broken UTF-8 are a 400, not a 500.
     "config.bad_input.RejectBadInputMiddleware",
     # A database that does not answer (PostgreSQL restarting) is a 503 with Retry-After, not a 500.
@@ -55,7 +57,8 @@ MIDDLEWARE = [
     # As high as possible: CORS headers must be on every API response, errors included.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Pages at /<language>/... (English bare); the cookie or browser choice redirects bare pages.
+    "archive.localized_urls.PageLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -220,6 +223,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One enum of turn kinds however many endpoints take or give one.
     "ENUM_NAME_OVERRIDES": {"TurnKindEnum": "archive.models.TurnKind"},
+    # Nullable nested objects in a form strict OpenAPI 3.0 validators accept (archive/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "archive.api.schema.nullable_references",
+    ],
 }
 
 # Programs on other sites may read the API; only GET (and its preflight) is allowed cross-origin.

@@ -31,13 +31,13 @@ class TranscriptFormatTests(ApiTestCase):
         import_document(PERES_ZH)
 
     def test_every_registered_exporter_is_a_format_of_a_transcript(self) -> None:
-        transcript = transcripts_for_export(slugs=["peres-weibo-test-zh"]).get()
+        transcript = transcripts_for_export(slugs=["peres-weibo-test"]).get()
         for name, exporter in EXPORTERS.items():
             with self.subTest(format=name):
-                response = self.client.get("/api/v1/transcripts/peres-weibo-test-zh/", {"format": name})
+                response = self.client.get("/api/v1/transcripts/peres-weibo-test/", {"format": name})
                 self.assertEqual(response.status_code, 200)
                 if name == "json":  # the API's own JSON: the document plus links
-                    self.assertEqual(response.json()["slug"], "peres-weibo-test-zh")
+                    self.assertEqual(response.json()["slug"], "peres-weibo-test")
                     continue
                 self.assertEqual(response["Content-Type"].split(";")[0], media_type_of(exporter))
                 self.assertEqual(response.content.decode(), exporter.render(transcript))
@@ -71,6 +71,20 @@ class TranscriptFormatTests(ApiTestCase):
             "cannot be given as timed-test: no turn has start and end times", response.json()["detail"]
         )
 
+    def test_an_srt_of_a_transcript_without_times_is_a_400_that_says_why(self) -> None:
+        response = self.client.get("/api/v1/transcripts/peres-weibo-test-zh/", {"format": "srt"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertEqual(response.json()["key"], "format")
+        self.assertIn(
+            "cannot be given as srt: no turn of this transcript has start and end times",
+            response.json()["message"],
+        )
+        # WebVTT keeps the metadata in a NOTE: a file without cues is still a file.
+        self.assertEqual(
+            self.client.get("/api/v1/transcripts/peres-weibo-test-zh/", {"format": "vtt"}).status_code, 200
+        )
+
     def test_an_unknown_format_is_400_listing_the_known_ones(self) -> None:
         response = self.client.get("/api/v1/transcripts/peres-weibo-test/", {"format": "docx"})
         self.assertEqual(response.status_code, 400)
@@ -80,6 +94,15 @@ class TranscriptFormatTests(ApiTestCase):
         self.assertIn("unknown format 'docx'", message)
         for name in EXPORTERS:
             self.assertIn(name, message)
+
+    def test_an_unknown_format_on_search_is_the_same_400_as_elsewhere(self) -> None:
+        search = self.client.get("/api/v1/search/", {"q": "peres", "format": "docx"})
+        transcript = self.client.get("/api/v1/transcripts/peres-weibo-test/", {"format": "docx"})
+        self.assertEqual(search.status_code, 400)
+        self.assertEqual(search["Content-Type"], "application/json")
+        self.assertEqual(search.json()["key"], "format")
+        self.assertEqual(search.json()["message"], "unknown format 'docx'; choose one of: json, csv, csv-excel")
+        self.assertEqual(set(search.json()), set(transcript.json()))
 
     def test_errors_are_json_even_when_a_text_format_was_asked_for(self) -> None:
         response = self.client.get("/api/v1/transcripts/missing/", {"format": "ndjson"})

@@ -125,10 +125,16 @@ class SchemathesisTests(ApiTestCase):
             response_headers_conformance,
         ]
         # Random slugs (mostly 404), then a real one, anonymously and as a curator (who writes).
+        # Schemathesis asks for gzip, but its WSGI transport does not decompress (an HTTP client would).
+        plain = {"Accept-Encoding": "identity"}
         runs: list[tuple[str, dict[str, str], dict[str, str] | None]] = [
-            ("anonymous", {}, None),
-            ("anonymous, real slug", {}, {"slug": "peres-weibo-test"}),
-            ("curator, real slug", {"Authorization": f"Token {token}"}, {"slug": "peres-weibo-test-zh"}),
+            ("anonymous", plain, None),
+            ("anonymous, real slug", plain, {"slug": "peres-weibo-test"}),
+            (
+                "curator, real slug",
+                {**plain, "Authorization": f"Token {token}"},
+                {"slug": "peres-weibo-test-zh"},
+            ),
         ]
         started = time.monotonic()
         calls = 0

@@ -56,14 +56,21 @@ class CitationTests(TestCase):
         self.assertContains(response, "@misc{mfa-briefing-2026-06-10-turn-5,")
         self.assertContains(response, 'data-copy="cite-bibtex" hidden')
 
-    def test_the_citation_follows_the_interface_language_with_iso_dates(self) -> None:
-        response = self.client.get(
-            "/transcripts/mfa-briefing-2026-06-10-zh/cite/3/", HTTP_ACCEPT_LANGUAGE="zh-CN"
-        )
-        text = response.context["citation"].text
-        self.assertTrue(text.startswith("林剑（回答，第 3 段发言）。《外交部例行记者会》。"), text)
+    def test_a_citation_is_the_same_whatever_the_interface_language(self) -> None:
+        url = "/transcripts/mfa-briefing-2026-06-10-zh/cite/3/"
+        citations = {
+            header: self.client.get(url, HTTP_ACCEPT_LANGUAGE=header, follow=True).context["citation"]
+            for header in ["en", "zh-CN", "he", "es", "ar"]
+        }
+        self.assertEqual(len({(c.text, c.bibtex, c.permalink) for c in citations.values()}), 1, citations)
+        text = citations["zh-CN"].text
+        # The speaker as the turn's language names them; the words and the ISO date the same for all.
+        self.assertTrue(text.startswith("林剑 (Answer, turn 3). “外交部例行记者会”."), text)
         self.assertIn("2026-06-10", text)
-        self.assertIn("问答记录档案馆", text)
+        self.assertIn("http://testserver/transcripts/mfa-briefing-2026-06-10-zh/#turn-3", text)
+        # The page around it is the reader's.
+        page = self.client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN", follow=True).content.decode()
+        self.assertIn('lang="zh-Hans"', page[:200])
 
     def test_tex_specials_are_escaped_and_keys_are_ascii(self) -> None:
         self.assertEqual(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import feedparser
@@ -93,7 +94,21 @@ class SitemapTests(TestCase):
             "http://testserver/topics/civilizations/",  # a topic of one turn only
         }
         self.assertLessEqual(expected, locations)
-        self.assertEqual(len([loc for loc in locations if "/transcripts/" in loc and loc.count("/") > 4]), 6)
+        for prefix in ["", "/zh-hans", "/he", "/es", "/ar"]:  # every page in every interface language
+            pages = [
+                loc
+                for loc in locations
+                if re.fullmatch(rf"http://testserver{prefix}/transcripts/[^/]+/", loc)
+            ]
+            self.assertEqual(len(pages), 6, prefix)
+        # Each entry lists its versions in the other interface languages, and the default for the rest.
+        sitemap = ET.fromstring(response.content)
+        first = sitemap.find(f"{SITEMAP}url")
+        alternates = {
+            link.get("hreflang"): link.get("href")
+            for link in first.findall("{http://www.w3.org/1999/xhtml}link")  # type: ignore[union-attr]
+        }
+        self.assertEqual(set(alternates), {"en", "zh-hans", "he", "es", "ar", "x-default"})
         for location in locations:
             self.assertNotIn("draft", location)
             self.assertNotIn("review", location)

@@ -79,14 +79,22 @@ class TranscriptPageTests(TestCase):
                 ("mfa-briefing-2026-06-10-zh", False, True),
             ],
         )
-        self.assertContains(response, f'<a href="{EN}">')
+        self.assertContains(response, f'<a href="{EN}" hreflang="en">English <span class="muted">')
         self.assertContains(response, 'href="?compare=mfa-briefing-2026-06-10-he"')
+        versions_box = response.content.decode().split('class="versions"')[1].split("</nav>")[0]
+        self.assertNotIn(" lang=", versions_box)  # English words are not marked as Hebrew or Chinese
+
+    def test_the_translation_column_side_by_side_has_cite_links(self) -> None:
+        content = self.client.get(EN, {"compare": "mfa-briefing-2026-06-10-zh"}).content.decode()
+        self.assertIn(f'<a class="cite-link" href="{EN}cite/3/">', content)
+        self.assertIn(f'<a class="cite-link" href="{ZH}cite/3/">', content)
 
     def test_each_turn_links_to_its_aligned_turn_in_the_other_versions(self) -> None:
         content = self.client.get(EN).content.decode()
         three = content[content.index('id="turn-3"') : content.index('id="turn-4"')]
-        self.assertIn(f'href="{ZH}#turn-3" lang="zh-Hans">Simplified Chinese</a>', three)
-        self.assertIn(f'href="{HE}#turn-3" lang="he">Hebrew</a>', three)
+        # The names are in the interface language: hreflang (the page linked), not lang (the words).
+        self.assertIn(f'href="{ZH}#turn-3" hreflang="zh-Hans">Simplified Chinese</a>', three)
+        self.assertIn(f'href="{HE}#turn-3" hreflang="he">Hebrew</a>', three)
         # ...and to this page side by side with that version, at this turn.
         self.assertIn(
             'href="?compare=mfa-briefing-2026-06-10-zh#turn-3" class="compare-link">side by side</a>', three
@@ -122,9 +130,18 @@ class TranscriptPageTests(TestCase):
         self.assertNotContains(response, "Versions of this transcript")
 
     def test_downloads_are_offered_for_every_registered_format(self) -> None:
-        response = self.client.get(EN)
+        import_document(long_document(4, slug="timed-session"))  # its answers have times
+        url = "/transcripts/timed-session/"
+        response = self.client.get(url)
         for name in EXPORTERS:
-            self.assertContains(response, f'href="{EN}export.{name}" download')
+            self.assertContains(response, f'href="{url}export.{name}" download')
+
+    def test_a_transcript_without_times_offers_no_srt_file(self) -> None:
+        untimed = EN  # no turn has times
+        response = self.client.get(untimed)
+        self.assertNotContains(response, f'href="{untimed}export.srt"')
+        self.assertContains(response, f'href="{untimed}export.vtt" download')
+        self.assertEqual(self.client.get(f"{untimed}export.srt").status_code, 404)
 
     def test_a_download_is_the_exporters_rendering_as_an_attachment(self) -> None:
         response = self.client.get(f"{EN}export.json")
@@ -177,7 +194,7 @@ class TranscriptPageQueriesTests(TestCase):
             ("/topics/budget/", 6),
             ("/transcripts/long-session/cite/2/", 4),
             ("/feed/", 1),
-            ("/sitemap.xml", 6),
+            ("/sitemap.xml", 3),
         ]:
             with self.subTest(url=url), self.assertNumQueries(queries):
                 self.assertEqual(self.client.get(url).status_code, 200)

@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive.api.csv_export import SEARCH_CSV_COLUMNS, CsvExcelRenderer, CsvRenderer
+from archive.api.mixins import JsonErrorsMixin
+from archive.api.renderers import FormatNegotiation
 from archive.api.serializers import ApiErrorSerializer
 from archive.languages import speaker_name
 from archive.models import Transcript, Turn, TurnKind
@@ -175,7 +177,7 @@ class SearchPageSerializer(serializers.Serializer):
     notice = serializers.CharField(allow_null=True, help_text="What was repaired in a malformed query")
 
 
-class SearchView(APIView):
+class SearchView(JsonErrorsMixin, APIView):
     """Search published turns. Parameters: q, language, speaker, topic, kind, date_from, date_to,
     sort (relevance, date, -date), page, page_size (at most 100). `?format=csv` gives the page
     of results as CSV, one row per hit (`?format=csv-excel`: with a byte-order mark, for Excel)."""
@@ -183,6 +185,8 @@ class SearchView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     renderer_classes = [JSONRenderer, CsvRenderer, CsvExcelRenderer]
+    # An unknown `?format=` is the same 400 as on every other endpoint, and errors are JSON.
+    content_negotiation_class = FormatNegotiation
     csv_columns = SEARCH_CSV_COLUMNS
     csv_filename = "search.csv"
 
@@ -191,7 +195,7 @@ class SearchView(APIView):
         responses={
             200: SearchPageSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
-            400: OpenApiResponse(
+            (400, "application/json"): OpenApiResponse(
                 ApiErrorSerializer, description="Bad parameters, or a query refused as too costly"
             ),
         },

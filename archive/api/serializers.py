@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -30,9 +32,13 @@ def api_url(request: Request | None, name: str, slug: str) -> str:
 
 
 def public_url(request: Request | None, obj: Transcript | Turn) -> str | None:
-    """The public page, once the site's `transcript-detail` route exists (None before that)."""
+    """The public page, once the site's `transcript-detail` route exists (None before that).
+
+    The bare (default-language) address, whatever the client's language: API data is the same
+    for every client, and the bare address sends a reader to the page in their language."""
     try:
-        return absolute(request, obj.get_absolute_url())
+        with translation.override(settings.LANGUAGE_CODE):
+            return absolute(request, obj.get_absolute_url())
     except NoReverseMatch:
         return None
 

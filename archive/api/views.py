@@ -131,7 +131,8 @@ FORMATS_HELP = ", ".join(f"`{name}` ({e.description})" for name, e in EXPORTERS.
         summary="One transcript as a qa-archive/1 document",
         description=(
             "The document the importer accepts (`url` and `html_url` are read-only extras, ignored on "
-            f"import). `?format=` gives it in an export format instead: {FORMATS_HELP}."
+            f"import). `?format=` gives it in an export format instead: {FORMATS_HELP}. A format that "
+            "cannot hold this transcript (`srt` of a transcript without times) is a 400 that says why."
         ),
         responses=_detail_responses(),
     ),
@@ -215,6 +216,10 @@ class TranscriptViewSet(ApiViewMixin, viewsets.ModelViewSet):
         renderer = request.accepted_renderer
         if isinstance(renderer, ExporterRenderer):
             exporter = renderer.exporter
+            reason = exporter.unavailable(transcript)
+            if reason:
+                message = f"this transcript cannot be given as {exporter.name}: {reason}"
+                raise ValidationError({"format": [message]})
             try:
                 text = exporter.render(transcript)
             except ValueError as exc:  # a format that cannot hold this transcript (e.g. no timings)

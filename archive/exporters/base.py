@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from archive.models import Transcript
+from archive.models import Transcript, Turn
 
 
 class Exporter:
@@ -37,6 +37,15 @@ class Exporter:
 
     def filename(self, transcript: Transcript) -> str:
         return f"{transcript.slug}.{self.extension}"
+
+    def unavailable(self, transcript: Transcript, turns: Iterable[Turn] | None = None) -> str:
+        """Why this transcript cannot be given in this format at all ("" when it can).
+
+        `turns`: the transcript's turns when the caller has them (else its prefetched ones).
+        The site hides the link and the API answers 400 with this reason; the export
+        command still writes the (empty) file and says so in its notices.
+        """
+        return ""
 
     def notices(self, transcript: Transcript) -> list[str]:
         """What the export of this transcript leaves out, for the person exporting (stderr)."""

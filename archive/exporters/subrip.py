@@ -7,10 +7,12 @@ cues and are left out; the export command says so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from archive.exporters.base import Exporter
 from archive.exporters.qa_archive import transcript_document
 from archive.exporters.timed_turns import timecode, timed_turns, untimed_notice
-from archive.models import Transcript
+from archive.models import Transcript, Turn
 
 
 class SrtExporter(Exporter):
@@ -35,6 +37,12 @@ class SrtExporter(Exporter):
                 "",
             ]
         return "\n".join(lines)
+
+    def unavailable(self, transcript: Transcript, turns: Iterable[Turn] | None = None) -> str:
+        # An SRT file is nothing but cues: without times it would be empty (WebVTT keeps a NOTE).
+        if any(turn.start is not None and turn.end is not None for turn in turns or transcript.turns.all()):
+            return ""
+        return "no turn of this transcript has start and end times, and SubRip holds only timed cues"
 
     def notices(self, transcript: Transcript) -> list[str]:
         document = transcript_document(transcript)

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 
-from archive import languages
+from archive import languages, localized_urls
 from archive.following import Followed
 from archive.snippets import snippet as make_snippet
 
@@ -79,3 +79,10 @@ def page_query(context: dict[str, Any], param: str, number: int) -> str:
 def followed(**params: Any) -> Followed:
     """A followed search of these parameters (empty ones left out): `{% followed q=q as f %}`."""
     return Followed.from_mapping({key: value for key, value in params.items() if isinstance(value, str)})
+
+
+@register.simple_tag(takes_context=True)
+def page_addresses(context: dict[str, Any]) -> Any:
+    """The page's canonical address, its alternates in every interface language, the switcher's `next`."""
+    request = context.get("request")
+    return localized_urls.page_addresses(request) if request is not None else None

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from archive import selectors
 from archive.citations import turn_citation
 from archive.exporters import EXPORTERS
-from archive.languages import reader_language, speaker_name
+from archive.languages import language_name, reader_language, speaker_name
 from archive.models import Transcript
 from archive.transcript_html import render_blocks, render_parallel
 from archive.transcript_page import (
@@ -120,6 +121,18 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "archive/transcript_detail.html",
         {
             "transcript": transcript,
+            # For <meta name="description"> and Open Graph: what the transcript is, in a line.
+            "summary": transcript.description[:300]
+            or " · ".join(
+                part
+                for part in [
+                    language_name(transcript.language),
+                    transcript.date.isoformat() if transcript.date else "",
+                    transcript.event,
+                    transcript.place,
+                ]
+                if part
+            ),
             "appearances": [
                 {"appearance": a, "name": speaker_name(a.speaker, language), "speaker": a.speaker}
                 for a in appearances
@@ -147,6 +160,7 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     "url": export_url(transcript, name),
                 }
                 for name, exporter in EXPORTERS.items()
+                if not exporter.unavailable(transcript, turns)  # no empty SRT of a transcript without times
             ],
             "section": "transcripts",
         },
@@ -158,6 +172,9 @@ def transcript_export(request: HttpRequest, slug: str, format: str) -> HttpRespo
     transcript = selectors.transcripts_for_export(slugs=[slug]).first()
     if exporter is None or transcript is None:
         raise Http404("No such transcript or export format.")
+    reason = exporter.unavailable(transcript)
+    if reason:
+        raise Http404(f"This transcript cannot be given as {exporter.name}: {reason}.")
     disposition = content_disposition_header(as_attachment=True, filename=exporter.filename(transcript))
     return HttpResponse(
         exporter.render(transcript),
@@ -171,23 +188,24 @@ def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpRespo
     turn = transcript.turns.select_related("speaker").filter(position=position).first()
     if turn is None:
         raise Http404("This transcript has no turn at that position.")
-    permalink = request.build_absolute_uri(f"{transcript.get_absolute_url()}#turn-{turn.position}")
-    speaker = speaker_name(turn.speaker)
-    citation = turn_citation(
-        transcript=transcript,
-        turn=turn,
-        speaker=speaker,
-        kind=kind_label(turn.kind),
-        permalink=permalink,
-        accessed=timezone.localdate(),
-    )
+    # A citation is the same for every reader (the page around it is in the reader's language):
+    # the site's language for its words and address, the speaker's name in the turn's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        citation = turn_citation(
+            transcript=transcript,
+            turn=turn,
+            speaker=speaker_name(turn.speaker, turn.effective_language),
+            kind=kind_label(turn.kind),
+            permalink=request.build_absolute_uri(f"{transcript.get_absolute_url()}#turn-{turn.position}"),
+            accessed=timezone.localdate(),
+        )
     return render(
         request,
         "archive/transcript_cite.html",
         {
             "transcript": transcript,
             "turn": turn,
-            "speaker": speaker,
+            "speaker": speaker_name(turn.speaker),
             "kind": kind_label(turn.kind),
             "citation": citation,
             "section": "transcripts",
