@@ -101,7 +101,8 @@ class TranscriptFormatTests(ApiTestCase):
         self.assertEqual(search.status_code, 400)
         self.assertEqual(search["Content-Type"], "application/json")
         self.assertEqual(search.json()["key"], "format")
-        self.assertEqual(search.json()["message"], "unknown format 'docx'; choose one of: json, csv, csv-excel")
+        expected = "unknown format 'docx'; choose one of: json, csv, csv-excel"
+        self.assertEqual(search.json()["message"], expected)
         self.assertEqual(set(search.json()), set(transcript.json()))
 
     def test_errors_are_json_even_when_a_text_format_was_asked_for(self) -> None:
