@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -45,3 +46,28 @@ def envlist(name: str, default: list[str]) -> list[str]:
 def envpath(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+def envorigins(name: str, default: list[str]) -> list[str]:
+    """Web origins (`https://host` or `https://host:port`, no path), e.g. for a CSP directive."""
+    origins = []
+    for item in envlist(name, default):
+        origin = item.rstrip("/")
+        scheme, sep, rest = origin.partition("://")
+        if scheme not in {"http", "https"} or not sep or not rest or any(c in rest for c in "/?#* "):
+            raise ValueError(f"{name}: {item!r} is not an origin such as https://media.example.org")
+        origins.append(origin)
+    return origins
+
+
+def envjson(name: str, default: dict[str, object]) -> dict[str, object]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name} is not valid JSON: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be a JSON object")
+    return value

@@ -1,0 +1,119 @@
+"""Recordings: which media types and origins are allowed, and where an uploaded file is.
+
+A recording is a URL on an allowed origin (settings.MEDIA_ALLOWED_ORIGINS, which the
+Content-Security-Policy's media-src follows) or a file in the default storage, addressed as
+the archive serves it (`/media/recordings/...`). Import, admin and API all check through here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+# What browsers' <audio>/<video> play. A parameter (`audio/ogg; codecs=opus`) may follow.
+MEDIA_TYPES = (
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/aac",
+    "audio/ogg",
+    "audio/webm",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/wave",
+    "audio/flac",
+    "video/mp4",
+    "video/webm",
+    "video/ogg",
+)
+# File extensions -> media type, for uploads whose curator left the type empty.
+EXTENSION_TYPES = {
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "aac": "audio/aac",
+    "oga": "audio/ogg",
+    "ogg": "audio/ogg",
+    "opus": "audio/ogg",
+    "weba": "audio/webm",
+    "wav": "audio/wav",
+    "flac": "audio/flac",
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "webm": "video/webm",
+    "ogv": "video/ogg",
+}
+# Names of stored files: a folder or two and a file name, never `..` or a leading slash.
+STORED_NAME = re.compile(r"^(?!.*\.\.)[\w][\w.\- ]*(/[\w][\w.\- ]*)*$")
+
+
+class RecordingError(ValueError):
+    """A recording that may not be used; `field` is `url`, `type` or `file`."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a recording is: an outside URL, or the name of a file in the default storage."""
+
+    url: str = ""
+    file_name: str = ""
+
+
+def check_type(value: str) -> str:
+    base = value.split(";", 1)[0].strip().lower()
+    if base not in MEDIA_TYPES:
+        raise RecordingError(
+            f"{value!r} is not a media type the player knows (one of {', '.join(MEDIA_TYPES)})", field="type"
+        )
+    return value.strip()
+
+
+def type_for_file(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return EXTENSION_TYPES.get(extension, "")
+
+
+def allowed_origins() -> list[str]:
+    return [origin.lower() for origin in settings.MEDIA_ALLOWED_ORIGINS]
+
+
+def stored_file_prefix() -> str:
+    """The path under which the archive serves uploaded files (`/media/`)."""
+    return reverse("recording-file", kwargs={"name": "x"})[:-1]
+
+
+def check_url(url: str) -> Source:
+    """An outside URL on an allowed origin, or the archive's own address of a stored file."""
+    url = url.strip()
+    prefix = stored_file_prefix()
+    if url.startswith(prefix):
+        name = unquote(url[len(prefix) :])
+        if not STORED_NAME.match(name):
+            raise RecordingError(f"{url!r} does not name a stored recording", field="url")
+        if not default_storage.exists(name):
+            raise RecordingError(f"no uploaded recording is stored as {name!r}", field="url")
+        return Source(file_name=name)
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise RecordingError(f"{url!r} is not an http(s) URL nor {prefix}... (an uploaded file)", field="url")
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    allowed = allowed_origins()
+    if origin not in allowed:
+        known = ", ".join(allowed) if allowed else "none: set MEDIA_ALLOWED_ORIGINS"
+        raise RecordingError(
+            f"{origin} is not an allowed media origin (allowed: {known})",
+            field="url",
+        )
+    return Source(url=url)
+
+
+def max_upload_bytes() -> int:
+    return int(settings.RECORDING_MAX_UPLOAD_MB) * 1024 * 1024
