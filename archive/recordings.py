@@ -117,3 +117,38 @@ def check_url(url: str) -> Source:
 
 def max_upload_bytes() -> int:
     return int(settings.RECORDING_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds as a URL or citation gives them: 61, 94.5, 3723.25 (milliseconds at most)."""
+    text = f"{round(seconds, 3):.3f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def clock_text(seconds: float) -> str:
+    """A time as players show it: 1:01, 1:02:03 (whole seconds, rounded down)."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def parse_time(value: str) -> float | None:
+    """A start time from `?t=` or `#t=`: seconds (83, 83.5), media-fragment npt (t=83,90 or
+    npt:83) or a clock (1:23, 1:02:03). None when it is none of these."""
+    value = value.strip().removeprefix("npt:").split(",", 1)[0]
+    if not value or len(value) > 20:
+        return None
+    parts = value.split(":")
+    if len(parts) > 3:
+        return None
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        return None
+    if any(n < 0 or n != n or n == float("inf") for n in numbers):
+        return None
+    total = 0.0
+    for number in numbers:
+        total = total * 60 + number
+    return total

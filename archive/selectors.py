@@ -217,6 +217,8 @@ def transcript_turns(transcript: Transcript) -> list[Turn]:
             "language",
             "reply_to_id",
             "original_position",
+            "start",
+            "end",
         )
         .order_by("position")
     )

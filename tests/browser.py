@@ -46,6 +46,8 @@ CHROME_ARGUMENTS = [
 class BrowserTestCase(StaticLiveServerTestCase):
     driver: Any
     _profile: str
+    # More switches for one test class (a player test lets recordings play without a click).
+    extra_arguments: tuple[str, ...] = ()
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -55,7 +57,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
         cls._profile = tempfile.mkdtemp(prefix="qa-archive-chromium-")
         options = webdriver.ChromeOptions()
-        for argument in [*CHROME_ARGUMENTS, f"--user-data-dir={cls._profile}"]:
+        for argument in [*CHROME_ARGUMENTS, *cls.extra_arguments, f"--user-data-dir={cls._profile}"]:
             options.add_argument(argument)
         options.binary_location = str(CHROMIUM)
         try:

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from archive import selectors
 from archive.citations import turn_citation
 from archive.exporters import EXPORTERS
+from archive.exporters.webvtt import caption_track
 from archive.languages import reader_language, speaker_name
 from archive.models import Transcript
+from archive.player import add_times, build_player, original_times, recordings_of, rows_times, start_time
 from archive.transcript_html import render_blocks, render_parallel
 from archive.transcript_page import (
     build_blocks,
@@ -101,6 +103,7 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     compare = None
     parallel = None
+    other_rows = []
     compare_slug = str_param(request, "compare")
     if compare_slug and compare_slug != transcript.slug:
         compare = next((v for v in versions if v.transcript.slug == compare_slug), None)
@@ -112,6 +115,21 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         other_rows = build_rows(compare.transcript, other_turns, other_speakers, language=language)
         parallel = build_parallel(rows, other_rows)
+
+    recordings, media_owner = recordings_of(transcript, versions_found)
+    player = build_player(recordings, versions_found, current=transcript, start=start_time(request.GET))
+    if player is not None:
+        # Times count from the start of the media owner's recording (this text's, or the original's).
+        def owner_times() -> dict[int, tuple[float | None, float | None]]:
+            if compare is not None and compare.transcript.pk == media_owner.pk:
+                return rows_times(other_rows)
+            return rows_times(rows) if transcript.pk == media_owner.pk else original_times(media_owner)
+
+        query = {"compare": compare.transcript.slug} if compare else {}
+        add_times(rows, aligned=None if transcript.pk == media_owner.pk else owner_times(), query=query)
+        if compare is not None:
+            aligned = None if compare.transcript.pk == media_owner.pk else owner_times()
+            add_times(other_rows, aligned=aligned, query=query, anchor="compare-turn-")
 
     blocks = None if parallel is not None else build_blocks(rows)
     return render(
@@ -138,6 +156,7 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "blocks": blocks,
             "turns_html": render_blocks(blocks) if blocks else "",
             "turn_count": len(rows),
+            "player": player,
             "exports": [
                 {
                     "name": name,
@@ -191,4 +210,21 @@ def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpRespo
             "citation": citation,
             "section": "transcripts",
         },
+    )
+
+
+def transcript_captions(request: HttpRequest, slug: str) -> HttpResponse:
+    """The transcript's WebVTT, for a player's <track>: its turns without times of their own take
+    those of the turn of the original they are aligned with."""
+    transcript = selectors.transcripts_for_export(slugs=[slug]).first()
+    if transcript is None:
+        raise Http404("No published transcript has this address.")
+    original = (
+        Transcript.objects.published().filter(slug=transcript.translation_of_slug).first()
+        if transcript.translation_of_slug
+        else None
+    )
+    return HttpResponse(
+        caption_track(transcript, original_times(original) if original else None),
+        content_type="text/vtt; charset=utf-8",
     )
