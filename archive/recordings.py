@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.urls import reverse
 
 # What browsers' <audio>/<video> play. A parameter (`audio/ogg; codecs=opus`) may follow.
@@ -152,3 +154,29 @@ def parse_time(value: str) -> float | None:
     for number in numbers:
         total = total * 60 + number
     return total
+
+
+def time_range_text(start: float, end: float | None, *, dash: str = "–") -> str:
+    """1:01–1:34 (or 1:01 without an end), for readers and citations."""
+    return clock_text(start) + (f"{dash}{clock_text(end)}" if end is not None else "")
+
+
+def moment_query(start: float, end: float | None) -> str:
+    """`t=61,94.5`: a turn's time range as a media fragment (the page plays from the start)."""
+    return f"t={seconds_text(start)}" + (f",{seconds_text(end)}" if end is not None else "")
+
+
+def transcripts_with_recordings(transcripts: list[Any]) -> set[int]:
+    """Ids of the transcripts that play a recording: their own, or their original's (one query)."""
+    from archive.models import Recording, Transcript
+
+    originals = {t.translation_of_slug for t in transcripts if t.translation_of_slug}
+    owners = set(
+        Recording.objects.filter(
+            Q(transcript__in=[t.pk for t in transcripts])
+            | Q(transcript__in=Transcript.objects.filter(slug__in=originals))
+        ).values_list("transcript_id", "transcript__slug")
+    )
+    ids = {pk for pk, _slug in owners}
+    slugs = {slug for _pk, slug in owners}
+    return {t.pk for t in transcripts if t.pk in ids or t.translation_of_slug in slugs}

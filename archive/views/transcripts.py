@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from archive import selectors
-from archive.citations import turn_citation
+from archive.citations import turn_citation, turn_permalink, turn_times
 from archive.exporters import EXPORTERS
 from archive.exporters.webvtt import caption_track
 from archive.languages import reader_language, speaker_name
@@ -189,7 +189,10 @@ def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpRespo
     turn = transcript.turns.select_related("speaker").filter(position=position).first()
     if turn is None:
         raise Http404("This transcript has no turn at that position.")
-    permalink = request.build_absolute_uri(f"{transcript.get_absolute_url()}#turn-{turn.position}")
+    times = turn_times(turn)
+    permalink = request.build_absolute_uri(
+        turn_permalink(transcript.get_absolute_url(), turn.position, times)
+    )
     speaker = speaker_name(turn.speaker)
     citation = turn_citation(
         transcript=transcript,
@@ -198,6 +201,7 @@ def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpRespo
         kind=kind_label(turn.kind),
         permalink=permalink,
         accessed=timezone.localdate(),
+        times=times,
     )
     return render(
         request,
