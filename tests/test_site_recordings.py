@@ -103,6 +103,12 @@ class PlayerPageTests(TestCase):
         labels = re.findall(r'<track [^>]*label="([^"]+)"', self.page())
         self.assertEqual(labels, ["אנגלית", "עברית", "סינית פשוטה"])
 
+    def test_the_players_words_are_in_the_readers_language(self) -> None:
+        self.client.cookies["django_language"] = "he"
+        html = self.page()
+        self.assertIn('<span class="visually-hidden">הפעלה מ־</span>', html)
+        self.assertIn(">כתוביות</label>", html)
+
     def test_a_translations_captions_take_the_aligned_times(self) -> None:
         response = self.client.get("/transcripts/peres-weibo-test-he/captions.vtt")
         self.assertEqual(response["Content-Type"], "text/vtt; charset=utf-8")
