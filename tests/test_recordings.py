@@ -351,6 +351,10 @@ class TimeCurationTests(CuratorTestCase):
         data["turns-1-end"] = "50"
         response = self.client.post(url, data)
         self.assertContains(response, "The end (50 s) is before the start (61 s).")
+        data["turns-1-end"] = "-3"
+        self.assertContains(
+            self.client.post(url, data), "Seconds from the start of the recording cannot be negative."
+        )
         data["turns-1-end"] = "94.5"
         data["turns-0-start"] = "70"
         response = self.client.post(url, data)

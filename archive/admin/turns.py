@@ -126,6 +126,9 @@ class TurnForm(UnchangedRowsMixin, forms.ModelForm):
         """An end at or after the start; a start between the starts of the timed turns around it
         (as stored: shift many turns at once with the transcript's time page)."""
         start, end = cleaned.get("start"), cleaned.get("end")
+        for name, value in (("start", start), ("end", end)):
+            if value is not None and value < 0:
+                self.add_error(name, "Seconds from the start of the recording cannot be negative.")
         if start is not None and end is not None and end < start:
             self.add_error("end", f"The end ({end:g} s) is before the start ({start:g} s).")
         position = cleaned.get("position")
