@@ -127,3 +127,36 @@ def add_times(
             continue  # shown, not seekable
         row.start, row.end = start, end
         row.play_url = f"?{urlencode({**base, 't': seconds_text(start)})}#{anchor}{row.position}"
+
+
+def place_times(
+    *,
+    transcript: Transcript,
+    media_owner: Transcript,
+    rows: list[TurnRow],
+    compared: Transcript | None = None,
+    compared_rows: list[TurnRow] | None = None,
+) -> None:
+    """Times and play links for the page's rows (and the other column's, side by side).
+
+    Times count from the start of the media owner's recording (this text's, or the original's):
+    a version that is not the owner takes the owner's times through its alignment, read from
+    a column already on the page when there is one, else with one query.
+    """
+    found: list[Times] = []
+
+    def owner_times() -> Times:
+        if not found:
+            if compared is not None and compared.pk == media_owner.pk:
+                found.append(rows_times(compared_rows or []))
+            elif transcript.pk == media_owner.pk:
+                found.append(rows_times(rows))
+            else:
+                found.append(original_times(media_owner))
+        return found[0]
+
+    query = {"compare": compared.slug} if compared is not None else {}
+    add_times(rows, aligned=None if transcript.pk == media_owner.pk else owner_times(), query=query)
+    if compared is not None:
+        aligned = None if compared.pk == media_owner.pk else owner_times()
+        add_times(compared_rows or [], aligned=aligned, query=query, anchor="compare-turn-")

@@ -14,9 +14,10 @@ from archive.exporters import EXPORTERS
 from archive.exporters.webvtt import caption_track
 from archive.languages import reader_language, speaker_name
 from archive.models import Transcript
-from archive.player import add_times, build_player, original_times, recordings_of, rows_times, start_time
+from archive.player import build_player, original_times, place_times, recordings_of, start_time
 from archive.transcript_html import render_blocks, render_parallel
 from archive.transcript_page import (
+    TurnRow,
     build_blocks,
     build_parallel,
     build_rows,
@@ -103,7 +104,7 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     compare = None
     parallel = None
-    other_rows = []
+    other_rows: list[TurnRow] = []
     compare_slug = str_param(request, "compare")
     if compare_slug and compare_slug != transcript.slug:
         compare = next((v for v in versions if v.transcript.slug == compare_slug), None)
@@ -119,17 +120,13 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
     recordings, media_owner = recordings_of(transcript, versions_found)
     player = build_player(recordings, versions_found, current=transcript, start=start_time(request.GET))
     if player is not None:
-        # Times count from the start of the media owner's recording (this text's, or the original's).
-        def owner_times() -> dict[int, tuple[float | None, float | None]]:
-            if compare is not None and compare.transcript.pk == media_owner.pk:
-                return rows_times(other_rows)
-            return rows_times(rows) if transcript.pk == media_owner.pk else original_times(media_owner)
-
-        query = {"compare": compare.transcript.slug} if compare else {}
-        add_times(rows, aligned=None if transcript.pk == media_owner.pk else owner_times(), query=query)
-        if compare is not None:
-            aligned = None if compare.transcript.pk == media_owner.pk else owner_times()
-            add_times(other_rows, aligned=aligned, query=query, anchor="compare-turn-")
+        place_times(
+            transcript=transcript,
+            media_owner=media_owner,
+            rows=rows,
+            compared=compare.transcript if compare else None,
+            compared_rows=other_rows,
+        )
 
     blocks = None if parallel is not None else build_blocks(rows)
     return render(
