@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from archive.models import Transcript, Turn
+from archive.recordings import moment_query, time_range_text
 
 _BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_^~])")
 _BIBTEX_REPLACEMENTS = {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}
@@ -38,6 +39,22 @@ def bibtex_key(transcript: Transcript, position: int) -> str:
     return f"{base}-turn-{position}"
 
 
+def turn_times(turn: Turn) -> tuple[float | None, float | None]:
+    """The turn's time range; a translation's turn without one takes its original turn's."""
+    if turn.start is None and turn.original_position is not None:
+        original = turn.original_turn()
+        if original is not None:
+            return original.start, original.end
+    return turn.start, turn.end
+
+
+def turn_permalink(page_url: str, position: int, times: tuple[float | None, float | None]) -> str:
+    """The turn's address; a timed turn's carries its time range (`?t=61,94.5`), which plays it."""
+    start, end = times
+    query = f"?{moment_query(start, end)}" if start is not None else ""
+    return f"{page_url}{query}#turn-{position}"
+
+
 def turn_citation(
     *,
     transcript: Transcript,
@@ -46,7 +63,10 @@ def turn_citation(
     kind: str,
     permalink: str,
     accessed: dt.date,
+    times: tuple[float | None, float | None] | None = None,
 ) -> Citation:
+    """`times`: the turn's (start, end) in the recording, which `permalink` should carry too
+    (see `turn_permalink`)."""
     site = _("Q&A Transcript Archive")
     where = ", ".join(
         part
@@ -61,6 +81,9 @@ def turn_citation(
     }
     if where:
         text += f" {where}."
+    start, end = times if times else (None, None)
+    if start is not None:
+        text += " " + _("Recording, %(range)s.") % {"range": time_range_text(start, end)}
     text += " " + _("%(site)s. %(url)s (accessed %(accessed)s).") % {
         "site": site,
         "url": permalink,
@@ -89,6 +112,14 @@ def turn_citation(
             ),
         ),
     ]
+    if start is not None:
+        # biblatex prints an addendum after the entry; classic BibTeX styles skip unknown fields.
+        fields.append(
+            (
+                "addendum",
+                bibtex_escape(_("Recording, %(range)s") % {"range": time_range_text(start, end, dash="--")}),
+            )
+        )
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     bibtex = f"@misc{{{bibtex_key(transcript, turn.position)},\n{body}\n}}\n"
     return Citation(permalink=permalink, text=text, bibtex=bibtex)

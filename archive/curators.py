@@ -1,6 +1,6 @@
 """The `curators` group: exactly the permissions curation in the admin needs.
 
-Curators view, add, change and delete transcripts, their turns and speaker
+Curators view, add, change and delete transcripts, their turns, recordings and speaker
 appearances, speakers and topics; nothing else (no users, groups or log entries).
 The data migration creates the group; a `post_migrate` handler keeps its
 permissions exact when models or their permissions change later.
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 CURATORS_GROUP = "curators"
-CURATED_MODELS = ("transcript", "turn", "appearance", "speaker", "topic")
+CURATED_MODELS = ("transcript", "turn", "appearance", "recording", "speaker", "topic")
 ACTIONS = ("view", "add", "change", "delete")
 
 

@@ -21,6 +21,7 @@ from django.core.validators import URLValidator
 from django.utils.text import slugify
 
 from archive.models import WEB_SCHEMES, TranscriptStatus, TurnKind
+from archive.recordings import RecordingError, check_type, check_url
 
 FORMAT_NAME = "qa-archive/1"
 SLUG_MAX_LENGTH = 200
@@ -100,6 +101,14 @@ class TurnSpec:
 
 
 @dataclass
+class MediaSpec:
+    type: str
+    label: str = ""
+    url: str = ""  # an outside URL on an allowed origin, or
+    file_name: str = ""  # a file already in the default storage
+
+
+@dataclass
 class DocumentSpec:
     slug: str
     title: str
@@ -115,6 +124,7 @@ class DocumentSpec:
     status: str = TranscriptStatus.PUBLISHED
     topics: list[str] = field(default_factory=list)
     translation_of: str = ""
+    media: list[MediaSpec] = field(default_factory=list)
 
 
 def derive_slug(title: str, date: dt.date | None) -> str:
@@ -151,6 +161,7 @@ def validate_document(data: Any) -> DocumentSpec:
         if translation_of == slug:
             raise DocumentError("a transcript cannot be a translation of itself", key="translation_of")
 
+    media = _media(data.get("media"))
     speakers = _speakers(data.get("speakers"))
     turns = _turns(data.get("turns"), {s.name for s in speakers}, language)
 
@@ -169,7 +180,35 @@ def validate_document(data: Any) -> DocumentSpec:
         translation_of=translation_of,
         speakers=speakers,
         turns=turns,
+        media=media,
     )
+
+
+def _media(value: Any) -> list[MediaSpec]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DocumentError(f"must be a list of recordings, not {_type_name(value)}", key="media")
+    media: list[MediaSpec] = []
+    for index, item in enumerate(value):
+        key = f"media[{index}]"
+        if not isinstance(item, dict):
+            raise DocumentError(f"must be an object with url and type, not {_type_name(item)}", key=key)
+        url = _required_text(item, "url", key)
+        kind = _required_text(item, "type", key)
+        label = _optional_text(item, "label", key)
+        for name, text, limit in (("url", url, 2000), ("type", kind, 100), ("label", label, 1000)):
+            if len(text) > limit:
+                raise DocumentError(
+                    f"is {len(text)} characters long; at most {limit} fit", key=f"{key}.{name}"
+                )
+        try:
+            kind = check_type(kind)
+            source = check_url(url)
+        except RecordingError as exc:
+            raise DocumentError(exc.message, key=f"{key}.{exc.field}") from None
+        media.append(MediaSpec(type=kind, label=label, url=source.url, file_name=source.file_name))
+    return media
 
 
 def _check_characters(data: Any) -> None:
@@ -257,6 +296,7 @@ def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]
     turns: list[TurnSpec] = []
     count = len(value)
     last_question: int | None = None
+    last_start: tuple[int, float] | None = None  # (position, start) of the last timed turn
     for index, item in enumerate(value):
         key = f"turns[{index}]"
         position = index + 1
@@ -297,6 +337,14 @@ def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]
         end = _seconds(item.get("end"), f"{key}.end")
         if start is not None and end is not None and end < start:
             raise DocumentError(f"end {end} is before start {start}", key=f"{key}.end")
+        if start is not None:
+            if last_start is not None and start < last_start[1]:
+                raise DocumentError(
+                    f"start {start} is before the start of turn {last_start[0]} ({last_start[1]}): "
+                    "times must follow the order of the turns",
+                    key=f"{key}.start",
+                )
+            last_start = (position, start)
         turn_language = _language(item, "language", prefix=key)
         turns.append(
             TurnSpec(

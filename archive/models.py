@@ -185,6 +185,48 @@ class Transcript(models.Model):
         super().save(*args, **kwargs)
 
 
+class Recording(models.Model):
+    """A recording of the session: a URL on an allowed origin, or a file uploaded by a curator.
+
+    Turn times are seconds from the start of a transcript's first recording. An uploaded file
+    lives in the default storage (MEDIA_ROOT, or an object store) and is served by
+    `archive.views.recordings`, which answers range requests so players can seek.
+    """
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="recordings")
+    position = models.PositiveIntegerField(default=1, help_text="Order in the document's media list")
+    url = models.CharField(
+        "URL", max_length=2000, blank=True, help_text="On one of the allowed media origins"
+    )
+    file = models.FileField(upload_to="recordings/", max_length=500, blank=True)
+    type = models.CharField(max_length=100, help_text="Media type, e.g. audio/mpeg, video/mp4")
+    label = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["transcript", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="recording_url_or_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.url or self.file.name
+
+    @property
+    def src(self) -> str:
+        """Where a player (and the interchange format) finds it: the URL, or the archive's own
+        address of the uploaded file (stable whatever storage holds it)."""
+        if self.file:
+            return reverse("recording-file", kwargs={"name": self.file.name})
+        return self.url
+
+    @property
+    def is_video(self) -> bool:
+        return self.type.startswith("video/")
+
+
 class Appearance(models.Model):
     """A speaker in one transcript: the name the transcript uses and their role there."""
 

@@ -44,6 +44,7 @@ def _export_lookups() -> list[str | Prefetch[Any]]:
     """
     return [
         "topics",
+        "recordings",
         Prefetch("appearances", queryset=Appearance.objects.select_related("speaker").order_by("position")),
         Prefetch("turns", queryset=Turn.objects.order_by("position")),
         # Not nested in the turns' queryset: Django would then walk every turn a second time.

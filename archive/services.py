@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from archive.interchange import SLUG_MAX_LENGTH, UNNAMED_SPEAKER_SLUG, DocumentSpec, SpeakerSpec
 from archive.models import (
     Appearance,
+    Recording,
     Speaker,
     SpeakerName,
     Topic,
@@ -86,6 +87,20 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
         Appearance.objects.bulk_create(appearances)
         if published:
             speakers_learn(transcript)
+
+        # Rows only: a stored file stays, the document (or the next import) may still name it.
+        transcript.recordings.all().delete()
+        Recording.objects.bulk_create(
+            Recording(
+                transcript=transcript,
+                position=position,
+                url=media.url,
+                file=media.file_name,
+                type=media.type,
+                label=media.label,
+            )
+            for position, media in enumerate(spec.media, start=1)
+        )
 
         transcript.turns.all().delete()
         turns = Turn.objects.bulk_create(

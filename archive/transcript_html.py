@@ -13,6 +13,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from archive.recordings import clock_text, seconds_text
 from archive.transcript_page import Block, ParallelRow, TurnRow
 
 
@@ -27,6 +28,7 @@ class Words:
     correct: str
     also_in: str
     side_by_side: str
+    play_from: str
 
     @classmethod
     def current(cls) -> Words:
@@ -38,7 +40,27 @@ class Words:
             correct=escape(_("Suggest a correction")),
             also_in=escape(_("Also in:")),
             side_by_side=escape(_("side by side")),
+            play_from=escape(_("Play from")),
         )
+
+
+def _play(row: TurnRow, words: Words) -> str:
+    """The play-from-here control of a timed turn: a link that works without JavaScript too."""
+    if not row.play_url or row.start is None:
+        return ""
+    return (
+        f' <a class="turn__play" href="{escape(row.play_url)}" data-start="{seconds_text(row.start)}">'
+        f'<span aria-hidden="true">▶</span><span class="visually-hidden">{words.play_from}</span> '
+        f'<span dir="ltr">{clock_text(row.start)}</span></a>'
+    )
+
+
+def _timing(row: TurnRow) -> str:
+    """The turn's times for the player script; a turn without them is not seekable."""
+    if row.start is None:
+        return ""
+    end = f' data-end="{seconds_text(row.end)}"' if row.end is not None else ""
+    return f' data-start="{seconds_text(row.start)}"{end}'
 
 
 def _head(row: TurnRow, words: Words, *, in_exchange: bool) -> str:
@@ -51,6 +73,7 @@ def _head(row: TurnRow, words: Words, *, in_exchange: bool) -> str:
     if row.replies and not in_exchange:
         links = "".join(f'<a href="#turn-{p}">#{p}</a> ' for p in row.replies)
         parts.append(f' <span class="muted">{words.answered_in} {links}</span>')
+    parts.append(_play(row, words))
     parts.append(f' <a class="turn-number" href="#turn-{row.position}">#{row.position}</a>')
     return "".join(parts)
 
@@ -90,7 +113,7 @@ def render_blocks(blocks: list[Block], words: Words | None = None) -> SafeString
         for row in block.rows:
             key = f' data-key="{row.key}"' if row.key else ""
             out.append(
-                f'<article class="turn turn--{row.kind}" id="turn-{row.position}"{key}>'
+                f'<article class="turn turn--{row.kind}" id="turn-{row.position}"{key}{_timing(row)}>'
                 f'<header class="turn__head">{_head(row, words, in_exchange=block.is_exchange)}</header>'
                 f'<div class="turn__text" lang="{escape(row.lang)}" dir="{row.dir}">{row.html}</div>'
                 f'<footer class="turn__foot">{_foot(row, words)}</footer>'
@@ -102,11 +125,14 @@ def render_blocks(blocks: list[Block], words: Words | None = None) -> SafeString
     return mark_safe("".join(out))
 
 
-def _parallel_cell(turns: list[TurnRow], *, id_prefix: str, link_base: str, cite: str = "") -> str:
+def _parallel_cell(
+    turns: list[TurnRow], words: Words, *, id_prefix: str, link_base: str, cite: str = ""
+) -> str:
     return "".join(
-        f'<div class="pturn" id="{id_prefix}{t.position}"><p class="pturn__head">'
+        f'<div class="pturn" id="{id_prefix}{t.position}"{_timing(t)}><p class="pturn__head">'
         f'<a href="{escape(t.speaker_url)}"><bdi>{escape(t.speaker_name)}</bdi></a>'
         f' <span class="kind kind--{t.kind}">{escape(t.kind_label)}</span>'
+        + _play(t, words)
         + (
             f' <a class="cite-link" href="{escape(t.cite_url)}">{cite}'
             f'<span class="visually-hidden"> #{t.position}</span></a>'
@@ -121,11 +147,12 @@ def _parallel_cell(turns: list[TurnRow], *, id_prefix: str, link_base: str, cite
 
 def render_parallel(rows: list[ParallelRow], *, compare_url: str, words: Words | None = None) -> SafeString:
     words = words or Words.current()
+    cite = words.cite
     out = [
         '<tr class="parallel__row"><td class="parallel__cell">'
-        f"{_parallel_cell(row.left, id_prefix='turn-', link_base='', cite=words.cite)}</td>"
+        f"{_parallel_cell(row.left, words, id_prefix='turn-', link_base='', cite=cite)}</td>"
         '<td class="parallel__cell">'
-        f"{_parallel_cell(row.right, id_prefix='compare-turn-', link_base=compare_url, cite=words.cite)}"
+        f"{_parallel_cell(row.right, words, id_prefix='compare-turn-', link_base=compare_url, cite=cite)}"
         "</td></tr>\n"
         for row in rows
     ]

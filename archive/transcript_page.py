@@ -88,6 +88,11 @@ class TurnRow:
     versions: list[TurnLink] = field(default_factory=list)
     cite_url: str = ""
     correct_url: str = ""
+    # Seconds into the recording (its own times, else those of the aligned turn of the original),
+    # and the link that plays from there; set by `archive.player.add_times`.
+    start: float | None = None
+    end: float | None = None
+    play_url: str = ""
 
 
 @dataclass

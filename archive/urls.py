@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "transcripts/<str:slug>/export.<str:format>", transcripts.transcript_export, name="transcript-export"
     ),
+    path("transcripts/<str:slug>/captions.vtt", transcripts.transcript_captions, name="transcript-captions"),
     path("speakers/", speakers.speaker_list, name="speaker-list"),
     path("speakers/<str:slug>/", speakers.speaker_detail, name="speaker-detail"),
     path("topics/", topics.topic_list, name="topic-list"),

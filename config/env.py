@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,28 @@ def cache_from_url(url: str) -> dict[str, Any]:
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "default"}
     raise ValueError(f"CACHE_URL={url!r}: use redis://, rediss://, unix://, memcached:// or locmem://")
+
+
+def envorigins(name: str, default: list[str]) -> list[str]:
+    """Web origins (`https://host` or `https://host:port`, no path), e.g. for a CSP directive."""
+    origins = []
+    for item in envlist(name, default):
+        origin = item.rstrip("/")
+        scheme, sep, rest = origin.partition("://")
+        if scheme not in {"http", "https"} or not sep or not rest or any(c in rest for c in "/?#* "):
+            raise ValueError(f"{name}: {item!r} is not an origin such as https://media.example.org")
+        origins.append(origin)
+    return origins
+
+
+def envjson(name: str, default: dict[str, object]) -> dict[str, object]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name} is not valid JSON: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be a JSON object")
+    return value

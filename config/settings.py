@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import cache_from_url, envbool, envint, envlist, envpath, envstr
+from config.env import cache_from_url, envbool, envint, envjson, envlist, envorigins, envpath, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = envpath("VAR_DIR", BASE_DIR / "var")
@@ -171,6 +171,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# Recordings (docs/recordings.md). Uploaded files go to the default storage (MEDIA_ROOT unless
+# MEDIA_STORAGE_BACKEND names an object store) and are served by the archive under MEDIA_URL,
+# with range requests, in production too.
+MEDIA_URL = "media/"
+MEDIA_ROOT = envpath("MEDIA_ROOT", VAR_DIR / "media")
+# Origins recordings given by URL may come from; the Content-Security-Policy's media-src follows.
+MEDIA_ALLOWED_ORIGINS = envorigins("MEDIA_ALLOWED_ORIGINS", [])
+RECORDING_MAX_UPLOAD_MB = envint("RECORDING_MAX_UPLOAD_MB", 2048)
+# "archive": the archive streams uploaded files itself; "storage": it redirects to the storage's
+# own URL (an object store or CDN that answers range requests; add its origin above).
+RECORDINGS_SERVED_BY = envstr("RECORDINGS_SERVED_BY", "archive")
+if RECORDINGS_SERVED_BY not in {"archive", "storage"}:
+    raise ImproperlyConfigured(f"RECORDINGS_SERVED_BY={RECORDINGS_SERVED_BY!r}: use archive or storage")
+
 # Form fields (not files) of one request; uploaded files above 5 MB are spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -292,7 +306,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Hashed, compressed static files in production; plain ones locally so no collectstatic is needed.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": envstr("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": envjson("MEDIA_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": envstr(
             "STATICFILES_BACKEND",
@@ -313,6 +330,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
+        "media-src": ["'self'", *MEDIA_ALLOWED_ORIGINS],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

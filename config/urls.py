@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -11,6 +12,7 @@ from archive.feeds import NewTranscriptsFeed, followed_feed_view
 from archive.localized_urls import set_language
 from archive.sitemaps import SITEMAPS
 from archive.views.errors import favicon
+from archive.views.recordings import recording_file
 
 # One address for everything that is not a page in the reader's language: the API, the admin,
 # the feed, the sitemap, the language switch (archive/localized_urls.py).
@@ -31,6 +33,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),
+    # Uploaded recordings, with range requests (no language prefix: one address per file).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", recording_file, name="recording-file"),
 ]
 # The pages: English bare (/transcripts/), every other interface language under its prefix (/he/transcripts/).
 urlpatterns += i18n_patterns(path("", include("archive.urls")), prefix_default_language=False)

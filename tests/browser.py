@@ -46,6 +46,8 @@ CHROME_ARGUMENTS = [
 class BrowserTestCase(StaticLiveServerTestCase):
     driver: Any
     _profile: str
+    # More switches for one test class (a player test lets recordings play without a click).
+    extra_arguments: tuple[str, ...] = ()
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -55,7 +57,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
         cls._profile = tempfile.mkdtemp(prefix="qa-archive-chromium-")
         options = webdriver.ChromeOptions()
-        for argument in [*CHROME_ARGUMENTS, f"--user-data-dir={cls._profile}"]:
+        for argument in [*CHROME_ARGUMENTS, *cls.extra_arguments, f"--user-data-dir={cls._profile}"]:
             options.add_argument(argument)
         options.binary_location = str(CHROMIUM)
         try:
@@ -106,3 +108,23 @@ class BrowserTestCase(StaticLiveServerTestCase):
         path = SCREENSHOTS / f"{name}.png"
         self.driver.save_screenshot(str(path))
         return path
+
+    def axe_violations(self, include: list[str] | None = None) -> list[dict[str, Any]]:
+        """axe-core's WCAG 2 A and AA violations on the current page, or in the parts `include`
+        selects (axe-core as axe-selenium-python bundles it)."""
+        import axe_selenium_python
+
+        source = Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+        self.driver.execute_script(source.read_text(encoding="utf-8"))
+        results = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(arguments[0] || document, arguments[1]).then(done, e => done({error: String(e)}));",
+            {"include": [[selector] for selector in include]} if include else None,
+            {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}},
+        )
+        if "error" in results:
+            raise AssertionError(f"axe-core failed: {results['error']}")
+        return [
+            {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in results["violations"]
+        ]

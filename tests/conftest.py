@@ -17,6 +17,7 @@ def _isolated_var_dir(django_test_environment: None) -> object:
 
     settings.VAR_DIR = _TMP
     settings.SEARCH_INDEX_DIR = _TMP / "index"
+    settings.MEDIA_ROOT = _TMP / "media"  # uploaded recordings
     for config in settings.SEARCH_BACKENDS.values():
         config["PATH"] = _TMP / "index"
     yield

@@ -208,6 +208,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         speakers.append(speaker)
     count = draw(st.integers(1, 8))
     turns: list[dict[str, Any]] = []
+    clock = 0.0  # starts follow the turns' order, as the format requires
     for position in range(1, count + 1):
         turn: dict[str, Any] = {"speaker": draw(st.sampled_from(names)), "text": draw(_nonblank)}
         if draw(st.booleans()):
@@ -215,8 +216,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         if count > 1 and draw(st.booleans()):
             turn["reply_to"] = draw(st.integers(1, count).filter(lambda n, p=position: n != p))
         if draw(st.booleans()):
-            start = draw(_seconds)
+            start = clock + draw(_seconds)
             turn["start"], turn["end"] = start, start + draw(_seconds)
+            clock = start
         if draw(st.booleans()):
             turn["topics"] = draw(st.lists(_nonblank, max_size=3))
         if draw(st.booleans()):

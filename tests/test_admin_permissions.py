@@ -16,7 +16,7 @@ class CuratorsGroupTests(TestCase):
         perms = sorted(f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all())
         expected = sorted(
             f"archive.{action}_{model}"
-            for model in ("transcript", "turn", "appearance", "speaker", "topic")
+            for model in ("transcript", "turn", "appearance", "recording", "speaker", "topic")
             for action in ("view", "add", "change", "delete")
         )
         self.assertEqual(perms, expected)

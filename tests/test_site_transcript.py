@@ -168,20 +168,20 @@ class TranscriptPageQueriesTests(TestCase):
         import_document(long_document(400, slug="long-session"))
 
     def test_a_transcript_page_makes_a_fixed_number_of_queries(self) -> None:
-        # transcript, its topics, its speakers, versions, turns, the turns' topics (and a
-        # query for speakers missing from the speaker list: none here).
-        with self.assertNumQueries(6):
+        # transcript, its topics, its speakers, versions, turns, the turns' topics, the versions'
+        # recordings (and a query for speakers missing from the speaker list: none here).
+        with self.assertNumQueries(7):
             self.assertEqual(self.client.get("/transcripts/short-session/").status_code, 200)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             response = self.client.get("/transcripts/long-session/")
         self.assertEqual(response.content.decode().count('class="turn turn--'), 400)
 
     def test_a_translated_transcript_adds_one_query_for_the_alignment(self) -> None:
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             self.client.get(EN)
 
     def test_side_by_side_adds_the_other_versions_turns(self) -> None:
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             self.client.get(EN, {"compare": "mfa-briefing-2026-06-10-zh"})
 
     def test_list_pages_make_a_fixed_number_of_queries(self) -> None:

@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 
 from archive.admin.filters import SpeakerFilter, TopicFilter, TranslationFilter
 from archive.admin.forms import ImportForm, TopicChoiceForm
+from archive.admin.recordings import RecordingInline, times_view
 from archive.admin.turns import TURNS_PAGE_VAR, AppearanceInline, TurnInline, public_url
 from archive.importers import import_documents, read_upload
 from archive.models import Appearance, Transcript, TranscriptStatus, Turn
@@ -100,16 +101,17 @@ class TranscriptAdmin(admin.ModelAdmin):
     list_per_page = 50
     autocomplete_fields = ("translation_of", "topics")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("created", "modified")
+    readonly_fields = ("created", "modified", "time_curation")
     fieldsets = (
         (None, {"fields": ("title", "slug", "status", "language", "date")}),
         ("Event", {"fields": ("event", "place", "description")}),
         ("Source", {"fields": ("source_url", "license")}),
         ("Topics", {"fields": ("topics",)}),
         ("Translation", {"fields": ("translation_of", "translation_of_slug")}),
+        ("Times", {"fields": ("time_curation",)}),
         ("Record", {"fields": ("created", "modified"), "classes": ("collapse",)}),
     )
-    inlines = (AppearanceInline, TurnInline)
+    inlines = (AppearanceInline, TurnInline, RecordingInline)
     actions = ("publish", "unpublish", "send_to_review", "add_topic", "remove_topic")
     save_on_top = True
 
@@ -138,6 +140,13 @@ class TranscriptAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj: Transcript) -> str | None:
         return public_url(obj)
+
+    @admin.display(description="time curation")
+    def time_curation(self, obj: Transcript) -> str:
+        if obj.pk is None:
+            return "Save the transcript first."
+        url = reverse("admin:archive_transcript_times", args=[obj.pk])
+        return format_html('<a href="{}">Shift all times, or take them from a WebVTT/SRT file</a>', url)
 
     def get_deleted_objects(
         self, objs: Any, request: HttpRequest
@@ -282,7 +291,12 @@ class TranscriptAdmin(admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="archive_transcript_import",
-            )
+            ),
+            path(
+                "<path:object_id>/times/",
+                self.admin_site.admin_view(lambda request, object_id: times_view(self, request, object_id)),
+                name="archive_transcript_times",
+            ),
         ]
         return urls + super().get_urls()  # type: ignore[operator]
 

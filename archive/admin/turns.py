@@ -116,6 +116,7 @@ class TurnForm(UnchangedRowsMixin, forms.ModelForm):
                 self.add_error(
                     "position", f"Turn #{position} already exists: move it to a free position first."
                 )
+        self._check_times(cleaned)
         if "reply_to_position" not in self.changed_data:
             return cleaned
         number = cleaned.get("reply_to_position")
@@ -132,6 +133,33 @@ class TurnForm(UnchangedRowsMixin, forms.ModelForm):
             else:
                 self.instance.reply_to = target
         return cleaned
+
+    def _check_times(self, cleaned: dict[str, Any]) -> None:
+        """An end at or after the start; a start between the starts of the timed turns around it
+        (as stored: shift many turns at once with the transcript's time page)."""
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name, value in (("start", start), ("end", end)):
+            if value is not None and value < 0:
+                self.add_error(name, "Seconds from the start of the recording cannot be negative.")
+        if start is not None and end is not None and end < start:
+            self.add_error("end", f"The end ({end:g} s) is before the start ({start:g} s).")
+        position = cleaned.get("position")
+        if start is None or position is None or self.instance.transcript_id is None:
+            return
+        if not {"start", "position"} & set(self.changed_data):
+            return
+        others = Turn.objects.filter(transcript_id=self.instance.transcript_id, start__isnull=False).exclude(
+            pk=self.instance.pk
+        )
+        before = others.filter(position__lt=position, start__gt=start).order_by("position").first()
+        after = others.filter(position__gt=position, start__lt=start).order_by("-position").first()
+        for other, word in ((before, "earlier"), (after, "later")):
+            if other is not None:
+                self.add_error(
+                    "start",
+                    f"Out of order: the {word} turn #{other.position} starts at {other.start:g} s. "
+                    "Times must follow the order of the turns.",
+                )
 
 
 class TurnFormSet(BaseInlineFormSet):

@@ -71,6 +71,15 @@ class DocumentTurnSerializer(serializers.Serializer):
     end = serializers.FloatField(min_value=0, required=False, help_text="Seconds from the start")
 
 
+class DocumentMediaSerializer(serializers.Serializer):
+    url = serializers.CharField(
+        max_length=2000,
+        help_text="On an allowed media origin, or the archive's own /media/... address of an uploaded file",
+    )
+    type = serializers.CharField(max_length=100, help_text="Media type: audio/mpeg, video/mp4, video/webm...")
+    label = serializers.CharField(required=False, max_length=1000)
+
+
 class TranscriptDocumentSerializer(serializers.Serializer):
     """A transcript as a `qa-archive/1` document; `url` and `html_url` are read-only extras."""
 
@@ -88,6 +97,9 @@ class TranscriptDocumentSerializer(serializers.Serializer):
     topics = serializers.ListField(child=serializers.CharField(min_length=1), required=False)
     translation_of = serializers.CharField(
         required=False, allow_null=True, max_length=SLUG_MAX_LENGTH, help_text="Slug of the original"
+    )
+    media = DocumentMediaSerializer(
+        many=True, required=False, help_text="Recordings; turn times count from the start of the first"
     )
     speakers = DocumentSpeakerSerializer(many=True, allow_empty=False)
     turns = DocumentTurnSerializer(many=True, allow_empty=False)

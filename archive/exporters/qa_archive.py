@@ -2,7 +2,7 @@
 
 `transcript_document` is the inverse of `archive.interchange.validate_document`:
 importing what it returns gives back the same transcript. Key order is fixed and
-every top-level key is always present, so exports are byte-stable.
+every top-level key is always present (but `media`, only with recordings), so exports are byte-stable.
 """
 
 from __future__ import annotations
@@ -56,9 +56,23 @@ def transcript_document(transcript: Transcript) -> dict[str, Any]:
         "status": transcript.status,
         "topics": [topic.slug for topic in transcript.topics.all()],
         "translation_of": transcript.translation_of_slug or None,
+        **_media_entry(transcript),
         "speakers": speakers,
         "turns": [_turn_entry(turn, name_of, position_of) for turn in turns],
     }
+
+
+def _media_entry(transcript: Transcript) -> dict[str, Any]:
+    """`media` only when there are recordings: documents without them export as they always did."""
+    items = [
+        {
+            "url": recording.src,
+            "type": recording.type,
+            **({"label": recording.label} if recording.label else {}),
+        }
+        for recording in transcript.recordings.all()
+    ]
+    return {"media": items} if items else {}
 
 
 def _speaker_entry(

@@ -558,3 +558,12 @@ def _join_lines(lines: list[str]) -> str:
 
 def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def cue_times(text: str, *, vtt: bool) -> list[tuple[int, float, float]]:
+    """(line, start, end) of each cue of a WebVTT or SRT file, in file order; DocumentError if malformed.
+
+    For taking a transcript's times from a subtitle file, turn by turn (`archive.timing`).
+    """
+    cues = _read_vtt(text)[0] if vtt else _read_srt(text)
+    return [(cue.line, cue.start, cue.end) for cue in cues]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from archive.api.throttling import SearchPageThrottle
 from archive.languages import language_name, reader_language, speaker_name, text_direction, topic_label
 from archive.models import Speaker, Topic, TurnKind
+from archive.recordings import clock_text, seconds_text, time_range_text, transcripts_with_recordings
 from archive.search import QueryRefused, search_turns
 from archive.transcript_page import kind_label
 from archive.views.common import int_param, str_param
@@ -121,7 +122,7 @@ def search(request: HttpRequest) -> HttpResponse:
             labels = _labels(result.facets, filters)
             context.update(
                 results=result,
-                hits=[_hit(hit) for hit in result.results],
+                hits=_with_moments([_hit(hit) for hit in result.results]),
                 num_pages=max(1, -(-result.count // result.page_size)),
                 start_index=(result.page - 1) * result.page_size + 1,
                 facets=[
@@ -167,6 +168,21 @@ def throttled(request: HttpRequest, wait: float | None) -> HttpResponse:
     )
     response["Retry-After"] = str(seconds)
     return response
+
+
+def _with_moments(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A timed hit whose transcript plays a recording links to that moment (one query, and only
+    when some hit has times)."""
+    timed = [item for item in hits if item["turn"].start is not None]
+    playing = transcripts_with_recordings([item["transcript"] for item in timed]) if timed else set()
+    for item in timed:
+        turn = item["turn"]
+        item["time_range"] = time_range_text(turn.start, turn.end)
+        item["start_clock"] = clock_text(turn.start)
+        if item["transcript"].pk in playing:
+            query = urlencode({"t": seconds_text(turn.start)})
+            item["play_url"] = f"{item['transcript'].get_absolute_url()}?{query}#turn-{turn.position}"
+    return hits
 
 
 def _hit(hit: Any) -> dict[str, Any]:

@@ -10,12 +10,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from archive import selectors
-from archive.citations import turn_citation
+from archive.citations import turn_citation, turn_permalink, turn_times
 from archive.exporters import EXPORTERS
+from archive.exporters.webvtt import caption_track
 from archive.languages import language_name, reader_language, speaker_name
 from archive.models import Transcript
+from archive.player import build_player, original_times, place_times, recordings_of, start_time
 from archive.transcript_html import render_blocks, render_parallel
 from archive.transcript_page import (
+    TurnRow,
     build_blocks,
     build_parallel,
     build_rows,
@@ -103,6 +106,7 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     compare = None
     parallel = None
+    other_rows: list[TurnRow] = []
     compare_slug = str_param(request, "compare")
     if compare_slug and compare_slug != transcript.slug:
         compare = next((v for v in versions if v.transcript.slug == compare_slug), None)
@@ -114,6 +118,17 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         other_rows = build_rows(compare.transcript, other_turns, other_speakers, language=language)
         parallel = build_parallel(rows, other_rows)
+
+    recordings, media_owner = recordings_of(transcript, versions_found)
+    player = build_player(recordings, versions_found, current=transcript, start=start_time(request.GET))
+    if player is not None:
+        place_times(
+            transcript=transcript,
+            media_owner=media_owner,
+            rows=rows,
+            compared=compare.transcript if compare else None,
+            compared_rows=other_rows,
+        )
 
     blocks = None if parallel is not None else build_blocks(rows)
     return render(
@@ -152,6 +167,7 @@ def transcript_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "blocks": blocks,
             "turns_html": render_blocks(blocks) if blocks else "",
             "turn_count": len(rows),
+            "player": player,
             "exports": [
                 {
                     "name": name,
@@ -188,16 +204,21 @@ def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpRespo
     turn = transcript.turns.select_related("speaker").filter(position=position).first()
     if turn is None:
         raise Http404("This transcript has no turn at that position.")
+    times = turn_times(turn)
     # A citation is the same for every reader (the page around it is in the reader's language):
     # the site's language for its words and address, the speaker's name in the turn's language.
     with translation.override(settings.LANGUAGE_CODE):
+        permalink = request.build_absolute_uri(
+            turn_permalink(transcript.get_absolute_url(), turn.position, times)
+        )
         citation = turn_citation(
             transcript=transcript,
             turn=turn,
             speaker=speaker_name(turn.speaker, turn.effective_language),
             kind=kind_label(turn.kind),
-            permalink=request.build_absolute_uri(f"{transcript.get_absolute_url()}#turn-{turn.position}"),
+            permalink=permalink,
             accessed=timezone.localdate(),
+            times=times,
         )
     return render(
         request,
@@ -210,4 +231,21 @@ def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpRespo
             "citation": citation,
             "section": "transcripts",
         },
+    )
+
+
+def transcript_captions(request: HttpRequest, slug: str) -> HttpResponse:
+    """The transcript's WebVTT, for a player's <track>: its turns without times of their own take
+    those of the turn of the original they are aligned with."""
+    transcript = selectors.transcripts_for_export(slugs=[slug]).first()
+    if transcript is None:
+        raise Http404("No published transcript has this address.")
+    original = (
+        Transcript.objects.published().filter(slug=transcript.translation_of_slug).first()
+        if transcript.translation_of_slug
+        else None
+    )
+    return HttpResponse(
+        caption_track(transcript, original_times(original) if original else None),
+        content_type="text/vtt; charset=utf-8",
     )
