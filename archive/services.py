@@ -167,7 +167,9 @@ def _resolve_speakers(specs: list[SpeakerSpec], published: bool) -> tuple[dict[s
             created += 1
         else:
             linked += 1  # what the entry adds is learnt with the appearances (speakers_learn)
-        known.learn(speaker)
+        # Later entries of this document may name the person by what this entry adds, even
+        # before the speaker learns it (a draft's names stay on its appearance).
+        known.learn(speaker, also=[*spec.names.values(), *spec.aliases])
         by_name[spec.name] = speaker
     return by_name, created, linked
 
@@ -215,9 +217,9 @@ class _KnownSpeakers:
                 return self.by_key[key]
         return None
 
-    def learn(self, speaker: Speaker) -> None:
+    def learn(self, speaker: Speaker, also: Iterable[str] = ()) -> None:
         self.by_slug.setdefault(speaker.slug, speaker)
-        for name in speaker.all_names():
+        for name in [*speaker.all_names(), *also]:
             known = self.by_key.setdefault(name_key(name), speaker)
             if known.pk > speaker.pk:  # an older speaker holds the name first
                 self.by_key[name_key(name)] = speaker

@@ -33,8 +33,10 @@ def _empty_cache(request: pytest.FixtureRequest) -> object:
     from django.core.cache import cache
 
     test_class = getattr(request.node, "cls", None)
-    uses_database = bool(getattr(test_class, "databases", None)) or (
-        request.node.get_closest_marker("django_db") is not None
+    uses_database = (
+        bool(getattr(test_class, "databases", None))
+        or request.node.get_closest_marker("django_db") is not None
+        or bool({"db", "transactional_db"} & set(request.fixturenames))
     )
     if uses_database:
         cache.clear()

@@ -235,9 +235,12 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         data["slug"] = draw(_slug)
     if draw(st.booleans()):
         data["date"] = draw(st.dates()).isoformat()
-    for key in ("event", "place", "source_url", "license", "description"):
+    for key in ("event", "place", "license", "description"):
         if draw(st.booleans()):
             data[key] = draw(_any_text)
+    if draw(st.booleans()):  # a valid document links its source over the web only
+        scheme = draw(st.sampled_from(["http", "https"]))
+        data["source_url"] = f"{scheme}://example.org/{draw(_slug)}"
     if draw(st.booleans()):
         data["status"] = draw(st.sampled_from(["draft", "review", "published"]))
     if draw(st.booleans()):

@@ -117,3 +117,23 @@ class DraftSpeakerDataTests(ApiTestCase):
         )
         self.assertEqual(response.status_code, 200, response.content[:300])
         self.assertIn(NEW_ALIAS, Speaker.objects.get(slug="shimon-peres").aliases)
+
+    def test_an_entry_named_by_an_earlier_entrys_new_alias_is_the_same_person_draft_or_not(self) -> None:
+        for status in ("draft", "published"):
+            with self.subTest(status=status):
+                doc = document(
+                    slug=f"two-names-{status}",
+                    status=status,
+                    speakers=[
+                        {"name": "Shimon Peres", "slug": "shimon-peres", "aliases": [f"SP {status}"]},
+                        {"name": f"SP {status}"},
+                        {"name": "Weibo user"},
+                    ],
+                    turns=[
+                        {"speaker": "Shimon Peres", "kind": "statement", "text": "One."},
+                        {"speaker": f"SP {status}", "kind": "statement", "text": "Two."},
+                    ],
+                )
+                transcript = import_document(doc)
+                speakers = set(transcript.turns.values_list("speaker__slug", flat=True))
+                self.assertEqual(speakers, {"shimon-peres"})

@@ -214,12 +214,12 @@ class ScriptInjectionTests(InjectionTestCase):
         for index, payload in enumerate(self.payloads):
             for name, exporter in EXPORTERS.items():
                 with self.subTest(payload=payload, format=name):
-                    response = self.client.get(f"/transcripts/injected-{index}/export.{exporter.extension}")
+                    response = self.client.get(f"/transcripts/injected-{index}/export.{name}")
                     self.assertEqual(response.status_code, 200)
                     self.assertNotIn("html", response["Content-Type"])
                     self.assertEqual(response["X-Content-Type-Options"], "nosniff")
                     body = b"".join(response.streaming_content) if response.streaming else response.content
-                    text = body.decode("utf-8")
+                    text = body.decode("utf-8-sig")  # csv-excel starts with a byte-order mark
                     if name in {"json", "ndjson"}:
                         data = json.loads(text.splitlines()[0] if name == "ndjson" else text)
                         self.assertEqual(data["title"], f"{payload} title")
