@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import gzip
 import re
+from typing import Any
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, TestCase, override_settings
+from django.urls import path
 from django.utils import translation
 
 from archive.views.errors import server_error
+from config import urls as config_urls
 from tests.api_base import make_user
 from tests.site_data import build_archive
 
 EN = "/transcripts/mfa-briefing-2026-06-10/"
+
+
+def broken(request: Any) -> Any:
+    raise RuntimeError("a page that fails")
+
+
+# The site's addresses plus one page that fails (ROOT_URLCONF of the 500 test).
+urlpatterns = [
+    *config_urls.urlpatterns,
+    *i18n_patterns(path("broken/", broken), prefix_default_language=False),
+]
+handler500 = config_urls.handler500
 
 
 def head_of(content: str) -> str:
@@ -135,6 +151,15 @@ class ErrorPageTests(TestCase):
                 self.assertIn('class="site-header"', content)
                 self.assertIn('<main id="main"', content)
                 self.assertNotIn('rel="canonical"', content)
+
+    @override_settings(ROOT_URLCONF="tests.test_site_web_standards")
+    def test_a_failing_page_answers_the_sites_500_page(self) -> None:
+        self.client.raise_request_exception = False
+        response = self.client.get("/he/broken/")
+        self.assertEqual(response.status_code, 500)
+        content = response.content.decode()
+        self.assertIn('<html lang="he" dir="rtl"', content)
+        self.assertIn("<h1>משהו השתבש</h1>", content)
 
     def test_a_server_error_is_a_500_in_the_sites_look_and_the_readers_language(self) -> None:
         with translation.override("ar"):
