@@ -212,7 +212,7 @@ class ScriptInjectionTests(InjectionTestCase):
         from archive.exporters import EXPORTERS
 
         for index, payload in enumerate(self.payloads):
-            for name, exporter in EXPORTERS.items():
+            for name in EXPORTERS:
                 with self.subTest(payload=payload, format=name):
                     response = self.client.get(f"/transcripts/injected-{index}/export.{name}")
                     self.assertEqual(response.status_code, 200)
