@@ -729,6 +729,7 @@ class PostgresBackend(BaseSearchBackend):
         with self._timed(request.time_limit) as cursor:
             builder = _QueryBuilder(cursor, request)
             builder.prepare()
+            builder.prepare_typos()
             built = builder.build()
             if isinstance(built.condition, _Nothing):
                 return BackendResults(0, [], empty_facets)
@@ -758,6 +759,8 @@ class PostgresBackend(BaseSearchBackend):
                 params.append(request.facet_size)
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+            # Said only when something was found (the count is the first row).
+            corrected = builder.correction() if builder.fuzzy and rows[0][2] else None
         total = 0
         ranked: list[tuple[int, BackendHit]] = []
         facets = empty_facets
@@ -771,7 +774,7 @@ class PostgresBackend(BaseSearchBackend):
         for values in facets.values():
             values.sort(key=lambda item: (-item[1], item[0]))
         hits = [hit for _, hit in sorted(ranked, key=lambda item: item[0])]
-        return BackendResults(total, hits, facets)
+        return BackendResults(total, hits, facets, corrected=corrected)
 
     @staticmethod
     def _score(builder: _QueryBuilder, built: _Built) -> tuple[_Sql, _Sql]:

@@ -438,7 +438,9 @@ class WhooshBackend(BaseSearchBackend):
         searcher = self.searcher()
         if searcher is None:
             return BackendResults(0, [], {name: [] for name in FACETS} if request.facets else {})
-        q = _QueryBuilder(searcher, request).build()
+        builder = _QueryBuilder(searcher, request)
+        builder.prepare_typos()
+        q = builder.build()
         columns = _columns_of(searcher)
         searcher.weighting = columns.weighting()
         deadline = search_clock() + request.time_limit
@@ -482,7 +484,8 @@ class WhooshBackend(BaseSearchBackend):
             facets, approximate = cached or columns.facets(matched, request.facet_size)
             if facet_key is not None and cached is None:
                 columns.facet_counts[facet_key] = (facets, approximate)
-        return BackendResults(len(matched), hits, facets, facets_approximate=approximate)
+        corrected = builder.correction() if builder.fuzzy and matched else None
+        return BackendResults(len(matched), hits, facets, facets_approximate=approximate, corrected=corrected)
 
     def suggest(self, request: SearchRequest) -> str | None:
         searcher = self.searcher()
@@ -618,6 +621,7 @@ def _match_key(request: SearchRequest) -> tuple[Any, ...] | None:
     """What decides the set of matching documents (not the sort or the page); None if unhashable."""
     key = (
         request.query.root,
+        request.typos,
         request.language,
         request.speaker,
         request.topic,
