@@ -30,7 +30,17 @@ class SearchApiTests(TestCase):
         data = response.json()
         self.assertEqual(
             set(data),
-            {"count", "page", "page_size", "results", "facets", "facets_approximate", "suggestion", "notice"},
+            {
+                "count",
+                "page",
+                "page_size",
+                "results",
+                "facets",
+                "facets_approximate",
+                "suggestion",
+                "corrected",
+                "notice",
+            },
         )
         self.assertEqual((data["count"], data["page"], data["page_size"]), (1, 1, 20))
         result = data["results"][0]
