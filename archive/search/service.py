@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -113,6 +114,9 @@ def search_turns(
     turns = _load_turns([hit.turn_id for hit in found.hits])
     hits: list[SearchHit] = []
     leaves = parsed.positive_leaves()
+    if corrected:  # the corrected words are what the turns say: marked too
+        with suppress(QueryRefused):  # (a few letters longer than the limit: marked as typed only)
+            leaves += parse_query(corrected).positive_leaves()
     for backend_hit in found.hits:
         turn = turns.get(backend_hit.turn_id)
         if turn is None:  # deleted or unpublished since the index was written: the outbox catches up

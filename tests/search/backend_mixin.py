@@ -372,6 +372,7 @@ class BackendTests(BackendFixtures):
         )
         page = self.assertFinds("stell", "briefing-en", 3)  # steel: one edit in five letters
         self.assertEqual(page.corrected, {"from": "stell", "to": "steel"})
+        self.assertIn("<mark>steel</mark>", page.results[0].highlight)  # the word found is marked
         page = self.assertFinds("goverment budget", "budget-en", 1)  # nine letters, one edit
         self.assertEqual(page.corrected, {"from": "goverment budget", "to": "government budget"})
         self.assertEqual(page.suggestion, "government budget")  # a correction is its own did-you-mean
