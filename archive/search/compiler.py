@@ -21,7 +21,7 @@ from archive.search import analysis
 from archive.search.backends.base import SearchRequest
 from archive.search.errors import QueryRefused
 from archive.search.query import And, FieldTerm, Node, Not, Or, Phrase, Prefix, Word
-from archive.search.tokens import analyzed, closest_word
+from archive.search.tokens import analyzed, closest_word, edit_distance
 
 MAX_PREFIX_EXPANSIONS = 300  # terms a query's prefixes may expand to, in all fields together
 
@@ -32,6 +32,8 @@ TYPO_RARE_DOCS = 2  # a word in at most this many documents counts as "very litt
 TYPO_RARE_RATIO = 10  # ...when a close term is in at least this many times more documents
 TYPO_TERMS = 5  # close terms searched per corrected word, the closest then commonest
 TYPO_WORDS = 3  # words of one query corrected, at most (the first ones)
+TYPO_SUFFIX = 5  # letters of a mistyped word's ending its close stem may leave out (see typo_edits)
+TYPO_PREFIX = 2  # letters a close term shares with the word's beginning (did-you-mean: one)
 FUZZY_BOOST = 0.5  # a close term's match scores this much of an exact match of it
 
 # Where free words are looked for: the parts of a document, per analysis key.
@@ -85,6 +87,21 @@ def typo_distance(word: str) -> int:
     if letters < TYPO_SHORTEST:
         return 0
     return 1 if letters < TYPO_TWO_EDITS else 2
+
+
+def typo_edits(token: str, term: str, limit: int) -> int | None:
+    """Edits from a mistyped word's analysed form `token` to the index term `term`; None beyond `limit`.
+
+    A typo in a word's ending defeats the stemmer: "demonstratios" stays whole while
+    "demonstrations" is "demonstr". So a term that begins the token, leaving out at most
+    TYPO_SUFFIX letters of its ending, is close too (counted as `limit` edits: after closer words).
+    """
+    distance = edit_distance(token, term, limit)
+    if distance <= limit:
+        return distance
+    if len(term) >= TYPO_SHORTEST and len(token) - len(term) <= TYPO_SUFFIX and token.startswith(term):
+        return limit
+    return None
 
 
 def typo_words(root: Node | None) -> list[str]:

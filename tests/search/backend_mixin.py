@@ -378,6 +378,14 @@ class BackendTests(BackendFixtures):
         self.assertEqual(page.suggestion, "government budget")  # a correction is its own did-you-mean
         self.assertFinds("tarifs stel", "briefing-en", 3)  # two words of a query corrected at once
 
+    def test_a_typo_in_the_ending_the_stemmer_would_drop_still_finds_the_turn(self: Any) -> None:
+        # "demonstratios" is not stemmed (its ending is no suffix): its beginning is the stem of
+        # "demonstrations", far more than two edits from the whole word.
+        self.load(doc("protest-en", "en", [("Reporter", "question", "Were the demonstrations peaceful?")]))
+        page = self.assertFinds("demonstratios", "protest-en", 1)
+        self.assertEqual(page.corrected, {"from": "demonstratios", "to": "demonstrations"})
+        self.assertEqual(search_turns("demonic").count, 0)  # a short word is no stem of a longer one
+
     def test_two_edits_are_allowed_from_eight_letters_only(self: Any) -> None:
         self.load(doc("budget-en", "en", [("Reporter", "question", "Is the government ready?")]))
         self.assertFinds("govrenment", "budget-en", 1)  # ten letters, two edits

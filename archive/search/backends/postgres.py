@@ -404,13 +404,15 @@ class _QueryBuilder(qc.QueryCompiler[SearchField, _Part]):
     def close_terms(
         self, tokens: list[tuple[SearchField, str]], limit: int | None
     ) -> list[tuple[SearchField, str, int]]:
-        """Read from an index range per token: the candidates keep the token's first letter."""
+        """Read from an index range per token: the candidates keep the token's first letter (for a
+        typo, its first TYPO_PREFIX letters, and stems beginning it count: compiler.typo_edits)."""
         if not tokens:
             return []
-        edits = {
-            f.lexeme(token[:1]): suggest_distance(token) if limit is None else limit for f, token in tokens
-        }
-        wanted = {f.lexeme(token[:1]): (f, token) for f, token in tokens}  # the range's start -> token
+        typo = limit is not None
+        shared = qc.TYPO_PREFIX if typo else 1  # letters of the token every candidate begins with
+        suffix = qc.TYPO_SUFFIX if typo else 0
+        wanted = {f.lexeme(token[:shared]): (f, token) for f, token in tokens}  # range start -> token
+        edits = {start: limit or suggest_distance(token) for start, (_, token) in wanted.items()}
         self.cursor.execute(
             f"""SELECT p.head, t.term, t.ndoc
                 FROM unnest(%s::text[], %s::int[], %s::int[]) AS p(head, shortest, longest)
@@ -421,7 +423,7 @@ class _QueryBuilder(qc.QueryCompiler[SearchField, _Part]):
                     LIMIT 20000) t""",
             [
                 list(wanted),
-                [len(f.lexeme(token)) - edits[head] for head, (f, token) in wanted.items()],
+                [len(f.lexeme(token)) - edits[head] - suffix for head, (f, token) in wanted.items()],
                 [len(f.lexeme(token)) + edits[head] for head, (f, token) in wanted.items()],
                 "\U0010ffff",
             ],
@@ -429,9 +431,13 @@ class _QueryBuilder(qc.QueryCompiler[SearchField, _Part]):
         found: list[tuple[int, int, str, SearchField]] = []  # (distance, -frequency, term, field)
         for head, lexeme, ndoc in self.cursor.fetchall():
             f, token = wanted[head]
-            term = lexeme[len(head) - 1 :]
-            distance = edit_distance(token, term, edits[head])
-            if distance <= edits[head] and term != token:
+            term = lexeme[len(f.lexeme("")) :]
+            if typo:
+                distance: int | None = qc.typo_edits(token, term, edits[head])
+            else:
+                distance = edit_distance(token, term, edits[head])
+                distance = distance if distance <= edits[head] else None
+            if distance is not None and term != token:
                 found.append((distance, -ndoc, term, f))
                 self.frequencies[lexeme] = ndoc
         return [(f, term, -docs) for _, docs, term, f in sorted(found, key=lambda c: c[:3])]

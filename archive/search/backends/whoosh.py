@@ -67,9 +67,12 @@ from archive.search.compiler import (
     TEXT,
     TITLE,
     TRANS,
+    TYPO_PREFIX,
+    TYPO_SUFFIX,
     QueryCompiler,
     Scope,
     too_costly,
+    typo_edits,
 )
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy
@@ -495,11 +498,13 @@ class WhooshBackend(BaseSearchBackend):
 
 
 def _near_terms(
-    reader: Any, fieldname: str, token: str, deadline: float, limit: int
+    reader: Any, fieldname: str, token: str, deadline: float, limit: int, typo: bool = False
 ) -> Iterator[tuple[str, int]]:
     """Terms of the field within `limit` edits of `token` sharing its first letter (most typing
-    errors are later in the word), with their distances; at most SUGGEST_TERMS examined."""
-    shortest, longest = len(token) - limit, len(token) + limit
+    errors are later in the word), with their distances; at most SUGGEST_TERMS examined. For a
+    typo (`typo`): sharing its first TYPO_PREFIX letters (a tenth of the terms to walk), and the
+    stems beginning it too (compiler.typo_edits)."""
+    shortest, longest = len(token) - limit - (TYPO_SUFFIX if typo else 0), len(token) + limit
     letters = set(token)
     seen: set[str] = set()
     # Each segment's terms walked on its own: merging the segments' term lists costs more than the
@@ -507,16 +512,24 @@ def _near_terms(
     leaves = [leaf for leaf, _ in reader.leaf_readers()]
     n = 0
     for leaf in leaves:
-        for raw in leaf.expand_prefix(fieldname, token[:1]):
+        for raw in leaf.expand_prefix(fieldname, token[: TYPO_PREFIX if typo else 1]):
             n += 1
             if n >= SUGGEST_TERMS or (n % 256 == 0 and search_clock() > deadline):
                 return
             term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            # Cheap filters first: an edit changes the length by at most one and the letter set by two.
-            if not shortest <= len(term) <= longest or len(letters.symmetric_difference(term)) > 2 * limit:
+            # Cheap filters first: an edit changes the length by at most one and the letter set by
+            # two (a shorter stem: adds at most one letter the token lacks).
+            if not shortest <= len(term) <= longest:
                 continue
-            distance = edit_distance(token, term, limit)
-            if distance <= limit and term != token and term not in seen:
+            if typo:
+                if len(set(term) - letters) > limit:
+                    continue
+                distance = typo_edits(token, term, limit)
+            else:
+                if len(letters.symmetric_difference(term)) > 2 * limit:
+                    continue
+                distance = edit_distance(token, term, limit)
+            if distance is not None and distance <= limit and term != token and term not in seen:
                 seen.add(term)
                 yield term, distance
 
@@ -1259,7 +1272,9 @@ class _QueryBuilder(QueryCompiler[str, wq.Query]):
             edits = suggest_distance(token) if limit is None else limit
             found.extend(
                 (distance, -reader.doc_frequency(fieldname, term), fieldname, term)
-                for term, distance in _near_terms(reader, fieldname, token, self.deadline, edits)
+                for term, distance in _near_terms(
+                    reader, fieldname, token, self.deadline, edits, typo=limit is not None
+                )
             )
         return [(fieldname, term, -docs) for _, docs, fieldname, term in sorted(found)]
 
