@@ -502,7 +502,7 @@ def _near_terms(
 ) -> Iterator[tuple[str, int]]:
     """Terms of the field within `limit` edits of `token` sharing its first letter (most typing
     errors are later in the word), with their distances; at most SUGGEST_TERMS examined. For a
-    typo (`typo`): sharing its first TYPO_PREFIX letters (a tenth of the terms to walk), and the
+    typo (`typo`): sharing its first TYPO_PREFIX letters (far fewer terms to walk), and the
     stems beginning it too (compiler.typo_edits)."""
     shortest, longest = len(token) - limit - (TYPO_SUFFIX if typo else 0), len(token) + limit
     letters = set(token)
