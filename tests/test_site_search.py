@@ -98,11 +98,25 @@ class SearchPageTests(TestCase):
         self.assertIn("0 turns found", content)
 
     def test_a_misspelt_query_offers_a_did_you_mean_link_keeping_the_filters(self) -> None:
-        response = self.client.get("/search/", {"q": "restrant", "kind": "answer"})
+        response = self.client.get("/search/", {"q": "restrant", "kind": "answer", "typos": "0"})
         suggestion = response.context["results"].suggestion
         self.assertEqual(suggestion, "restraint")
-        link = '<a href="?q=restraint&amp;kind=answer" dir="auto">restraint</a>'
+        link = '<a href="?q=restraint&amp;kind=answer&amp;typos=0" dir="auto">restraint</a>'
         self.assertContains(response, link, html=True)
+
+    def test_a_misspelt_query_is_corrected_with_a_link_to_the_words_as_typed_keeping_the_filters(
+        self,
+    ) -> None:
+        response = self.client.get("/search/", {"q": "restrant", "kind": "answer"})
+        self.assertEqual(response.context["results"].corrected, {"from": "restrant", "to": "restraint"})
+        self.assertGreater(response.context["results"].count, 0)
+        self.assertContains(response, "Showing results for <bdi><strong>restraint</strong></bdi>")
+        link = (
+            '<a href="?q=restrant&amp;kind=answer&amp;typos=0" dir="auto">'
+            "Search instead for <bdi>restrant</bdi></a>"
+        )
+        self.assertContains(response, link, html=True)
+        self.assertNotContains(response, "Did you mean")
 
     def test_a_refused_query_is_explained_not_a_server_error(self) -> None:
         content = self.search(q="a*")

@@ -49,6 +49,11 @@ class SearchParams(serializers.Serializer):
     sort = serializers.ChoiceField(choices=SORTS, required=False, default="relevance")
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
+    typos = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="false: search the words exactly as typed, never their close terms (see `corrected`)",
+    )
 
     def validate_q(self, value: str) -> str:
         if len(value) > MAX_QUERY_CHARS:
@@ -111,6 +116,7 @@ def page_json(page: SearchPage) -> dict[str, Any]:
         },
         "facets_approximate": page.facets_approximate,
         "suggestion": page.suggestion,
+        "corrected": page.corrected,
         "notice": page.notice,
     }
 
@@ -163,6 +169,17 @@ class _FacetsOut(serializers.Serializer):
     year = _FacetValueOut(many=True)
 
 
+class _CorrectedOut(serializers.Serializer):
+    # "from" is a Python keyword: the field is declared under another name and renamed.
+    from_ = serializers.CharField(help_text="The query as sent")
+    to = serializers.CharField(help_text="The query with its corrected words, as written in the archive")
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
 class SearchPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField()
@@ -174,6 +191,13 @@ class SearchPageSerializer(serializers.Serializer):
         "facets counted on an even sample of its matches, scaled to the total (`count` stays exact)"
     )
     suggestion = serializers.CharField(allow_null=True, help_text="A did-you-mean query")
+    corrected = _CorrectedOut(
+        allow_null=True,
+        help_text="Set when some words of the query matched nothing (or very little) and their close "
+        "terms were searched too (typo tolerance): `from` is the query as sent, `to` the query with the "
+        "corrected words as written in the archive. Exact matches rank above corrected ones. Send "
+        "`typos=false` to search the words as typed only. Null when the query was searched as sent.",
+    )
     notice = serializers.CharField(allow_null=True, help_text="What was repaired in a malformed query")
 
 
@@ -217,6 +241,7 @@ class SearchView(JsonErrorsMixin, APIView):
                 sort=data["sort"],
                 page=data["page"],
                 page_size=data["page_size"],
+                typos=data["typos"],
             )
         except QueryRefused as exc:
             return Response({"detail": exc.message}, status=400)

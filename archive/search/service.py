@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,6 +48,9 @@ class SearchPage:
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = None
+    # {"from": the query as typed, "to": with its corrected words} when typo tolerance searched
+    # close terms of some words (see archive.search.compiler)
+    corrected: dict[str, str] | None = None
     notice: str | None = None
     facets_approximate: bool = False  # counts estimated from a sample of a very large result set
 
@@ -70,13 +74,15 @@ def search_turns(
     sort: str = "relevance",
     page: int = 1,
     page_size: int = 20,
+    typos: bool = True,
     *,
     transcripts: Collection[int] | None = None,
 ) -> SearchPage:
     """One page of published turns matching `q` and the filters, with facets.
 
     Raises QueryRefused (with a message for the reader) for a costly or invalid query; any
-    other input, however malformed, gets an answer.
+    other input, however malformed, gets an answer. A word found nowhere (or hardly anywhere) is
+    also looked for as its close terms unless `typos` is False; the page says so in `corrected`.
     """
     if sort not in SORTS:
         raise QueryRefused(f"Unknown sort “{sort}”: use one of {', '.join(SORTS)}.")
@@ -100,13 +106,21 @@ def search_turns(
         sort=sort,
         offset=(page - 1) * page_size,
         limit=page_size,
+        typos=typos,
     )
     backend = get_search_backend()
     found = backend.search(request)
-    suggestion = backend.suggest(request) if found.total == 0 and parsed.root is not None else None
+    corrected = found.corrected if found.corrected != request.query_text else None
+    # A corrected search is its own did-you-mean; a search finding nothing asks for one.
+    suggestion = corrected or (
+        backend.suggest(request) if found.total == 0 and parsed.root is not None else None
+    )
     turns = _load_turns([hit.turn_id for hit in found.hits])
     hits: list[SearchHit] = []
     leaves = parsed.positive_leaves()
+    if corrected:  # the corrected words are what the turns say: marked too
+        with suppress(QueryRefused):  # (a few letters longer than the limit: marked as typed only)
+            leaves += parse_query(corrected).positive_leaves()
     for backend_hit in found.hits:
         turn = turns.get(backend_hit.turn_id)
         if turn is None:  # deleted or unpublished since the index was written: the outbox catches up
@@ -128,6 +142,7 @@ def search_turns(
         results=hits,
         facets=_label_facets(found.facets),
         suggestion=suggestion,
+        corrected={"from": request.query_text, "to": corrected} if corrected else None,
         notice=" ".join(parsed.notices) or None,
         facets_approximate=found.facets_approximate,
     )

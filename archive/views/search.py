@@ -115,6 +115,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 sort=sort,
                 page=page_number,
                 page_size=PAGE_SIZE,
+                typos=request.GET.get("typos") != "0",
             )
         except QueryRefused as refused:
             context["error"] = str(refused)
@@ -155,6 +156,10 @@ def search(request: HttpRequest) -> HttpResponse:
                     if filters[name]
                 ],
                 suggestion_url=_query(request, q=result.suggestion) if result.suggestion else None,
+                # The words as typed, searched without correcting them.
+                uncorrected_url=(
+                    _query(request, q=result.corrected["from"], typos="0") if result.corrected else None
+                ),
             )
     context["searched"] = searched
     return render(request, "archive/search.html", context)

@@ -321,10 +321,10 @@ class BackendTests(BackendFixtures):
 
     def test_a_misspelt_word_gets_a_suggestion(self: Any) -> None:
         self.load(BRIEFING_EN)
-        page = search_turns("tarifs")
+        page = search_turns("tarifs", typos=False)  # searched as typed: nothing, so a did-you-mean
         self.assertEqual(page.count, 0)
         self.assertIsNotNone(page.suggestion)
-        self.assertGreater(search_turns(page.suggestion or "").count, 0)
+        self.assertGreater(search_turns(page.suggestion or "", typos=False).count, 0)
 
     def test_a_suggestion_is_made_of_words_as_written_not_stems(self: Any) -> None:
         self.load(
@@ -362,6 +362,99 @@ class BackendTests(BackendFixtures):
         # "pubica" is one edit from the Spanish stem only: nothing to offer within English.
         self.assertEqual(search_turns("pubica").suggestion, "pública")
         self.assertIsNone(search_turns("pubica", language="en").suggestion)
+
+    # -- typo tolerance ---------------------------------------------------------------------------------
+
+    def test_one_typo_in_a_word_of_five_or_nine_letters_still_finds_the_turn(self: Any) -> None:
+        self.load(
+            BRIEFING_EN,
+            doc("budget-en", "en", [("Reporter", "question", "Will the government publish the budget?")]),
+        )
+        page = self.assertFinds("stell", "briefing-en", 3)  # steel: one edit in five letters
+        self.assertEqual(page.corrected, {"from": "stell", "to": "steel"})
+        self.assertIn("<mark>steel</mark>", page.results[0].highlight)  # the word found is marked
+        page = self.assertFinds("goverment budget", "budget-en", 1)  # nine letters, one edit
+        self.assertEqual(page.corrected, {"from": "goverment budget", "to": "government budget"})
+        self.assertEqual(page.suggestion, "government budget")  # a correction is its own did-you-mean
+        self.assertFinds("tarifs stel", "briefing-en", 3)  # two words of a query corrected at once
+
+    def test_a_typo_in_the_ending_the_stemmer_would_drop_still_finds_the_turn(self: Any) -> None:
+        # "demonstratios" is not stemmed (its ending is no suffix): its beginning is the stem of
+        # "demonstrations", far more than two edits from the whole word.
+        self.load(doc("protest-en", "en", [("Reporter", "question", "Were the demonstrations peaceful?")]))
+        page = self.assertFinds("demonstratios", "protest-en", 1)
+        self.assertEqual(page.corrected, {"from": "demonstratios", "to": "demonstrations"})
+        self.assertEqual(search_turns("demonic").count, 0)  # a short word is no stem of a longer one
+
+    def test_two_edits_are_allowed_from_eight_letters_only(self: Any) -> None:
+        self.load(doc("budget-en", "en", [("Reporter", "question", "Is the government ready?")]))
+        self.assertFinds("govrenment", "budget-en", 1)  # ten letters, two edits
+        self.load(BRIEFING_EN)
+        self.assertEqual(search_turns("stoal").count, 0)  # five letters, two edits from steel
+
+    def test_numbers_and_short_cjk_words_are_never_corrected(self: Any) -> None:
+        self.load(MFA_ZH, doc("year-en", "en", [("Reporter", "question", "Was the 2024 budget approved?")]))
+        page = search_turns("2025")
+        self.assertEqual((page.count, page.corrected), (0, None))
+        self.assertEqual(search_turns("b2024").count, 0)  # a word with digits is a code, not a typo
+        self.assertGreater(search_turns("经济").count, 0)
+        page = search_turns("经齐")  # one character off a two-character word
+        self.assertEqual((page.count, page.corrected), (0, None))
+
+    def test_exact_matches_rank_above_corrected_ones(self: Any) -> None:
+        # "stell" is in one turn, the close "steel" in many: the rare word is also corrected,
+        # and the turn saying it as typed comes first.
+        turns = [("Reporter", "question", "Did Mr Stell approve the plan?")]
+        turns += [("Reporter", "question", f"What about steel quota {n}?") for n in range(12)]
+        self.load(doc("steel-en", "en", turns))
+        page = search_turns("stell")
+        self.assertEqual(page.count, 13)
+        self.assertEqual(self.found(page)[0], ("steel-en", 1))
+        self.assertEqual(page.corrected, {"from": "stell", "to": "steel"})
+        self.assertGreater(page.results[0].score, page.results[1].score)
+
+    def test_a_word_found_often_enough_is_not_corrected(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        page = search_turns("tariffs")
+        self.assertEqual((page.count, page.corrected), (2, None))
+
+    def test_typos_off_searches_the_words_as_typed(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        page = search_turns("stell", typos=False)
+        self.assertEqual((page.count, page.corrected), (0, None))
+        self.assertEqual(page.suggestion, "steel")  # did-you-mean still offers the word
+
+    def test_excluded_phrase_and_prefix_words_are_not_corrected(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        self.assertEqual(search_turns("tariffs -stell").count, 2)
+        self.assertEqual(search_turns('"tarifs on"').count, 0)
+        self.assertEqual(search_turns("stel*").count, 0)
+
+    def test_refusals_are_unchanged_by_typo_tolerance(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        for q in ["stell t*", "stell " * 40, "*tell"]:
+            with self.assertRaises(QueryRefused, msg=q[:40]):
+                search_turns(q)
+        request = SearchRequest(query=parse_query("stell"), query_text="stell", time_limit=-1.0)
+        with self.assertRaises(QueryRefused):
+            self.backend.search(request)
+
+    def test_the_api_and_the_page_say_what_was_corrected(self: Any) -> None:
+        self.load(BRIEFING_EN)
+        data = self.client.get("/api/v1/search/", {"q": "stell"}).json()
+        self.assertEqual(data["corrected"], {"from": "stell", "to": "steel"})
+        self.assertEqual(data["count"], 1)
+        data = self.client.get("/api/v1/search/", {"q": "stell", "typos": "false"}).json()
+        self.assertEqual((data["corrected"], data["count"], data["suggestion"]), (None, 0, "steel"))
+        html = self.client.get("/search/", {"q": "stell"}).content.decode()
+        self.assertIn("Showing results for", html)
+        self.assertIn("<strong>steel</strong>", html)
+        self.assertIn('href="?q=stell&amp;typos=0"', html)
+        self.assertIn("Search instead for <bdi>stell</bdi>", html)
+        self.assertNotIn("Did you mean", html)
+        html = self.client.get("/search/", {"q": "stell", "typos": "0"}).content.decode()
+        self.assertNotIn("Showing results for", html)
+        self.assertIn("Did you mean", html)
 
     # -- filters, sorting, paging, facets ---------------------------------------------------------------
 

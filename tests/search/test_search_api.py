@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+import yaml
 from django.test import TestCase
 
 from tests.base import PERES_EN, PERES_ZH
@@ -30,7 +31,17 @@ class SearchApiTests(TestCase):
         data = response.json()
         self.assertEqual(
             set(data),
-            {"count", "page", "page_size", "results", "facets", "facets_approximate", "suggestion", "notice"},
+            {
+                "count",
+                "page",
+                "page_size",
+                "results",
+                "facets",
+                "facets_approximate",
+                "suggestion",
+                "corrected",
+                "notice",
+            },
         )
         self.assertEqual((data["count"], data["page"], data["page_size"]), (1, 1, 20))
         result = data["results"][0]
@@ -146,3 +157,17 @@ class SearchApiTests(TestCase):
 
     def test_a_misspelling_gets_a_suggestion(self) -> None:
         self.assertEqual(self.get(q="tarifs").json()["suggestion"], "tariffs")  # as written in the archive
+
+
+class SearchApiSchemaTests(TestCase):
+    def test_the_schema_documents_what_was_corrected_and_how_to_turn_it_off(self) -> None:
+        response = self.client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+        schema = yaml.safe_load(response.content)
+        page = schema["components"]["schemas"]["SearchPage"]["properties"]
+        corrected = page["corrected"]
+        ref = corrected.get("$ref") or next(p["$ref"] for p in corrected["allOf"] if "$ref" in p)
+        out = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+        self.assertEqual(set(out["properties"]), {"from", "to"})
+        self.assertIn("typo", corrected.get("description", "") + str(corrected))
+        parameters = schema["paths"]["/api/v1/search/"]["get"]["parameters"]
+        self.assertIn("typos", [p["name"] for p in parameters])

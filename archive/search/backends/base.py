@@ -40,6 +40,7 @@ class SearchRequest:
     facets: bool = True
     facet_size: int = 20
     time_limit: float = 1.0  # seconds of collection before the query is refused (Whoosh: CPU seconds)
+    typos: bool = True  # also look for close terms of words found nowhere (or hardly anywhere)
 
     def with_words_replaced(self, words: dict[str, str]) -> str | None:
         """The query as the reader typed it with `words` replaced (a did-you-mean); None if none."""
@@ -65,6 +66,9 @@ class BackendResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     # True when the counts are estimates (a backend may count a sample of a very large result set).
     facets_approximate: bool = False
+    # The query as typed with its corrected words as written in the archive, when typo tolerance
+    # searched close terms of some of its words (None: searched as typed).
+    corrected: str | None = None
 
 
 @dataclass

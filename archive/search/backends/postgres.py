@@ -12,7 +12,7 @@ Queries are `tsquery` literals of those lexemes (no configuration is applied to 
 through a GIN index.
 
 `search_term` holds every lexeme with the number of documents holding it: prefix queries
-count their expansions there (refused beyond MAX_PREFIX_EXPANSIONS, as with Whoosh), words
+count their expansions there (refused beyond compiler.MAX_PREFIX_EXPANSIONS), words
 absent from a field are left out of the query, and did-you-mean looks for close terms in it.
 
 Only the indexer writes, under a transaction-scoped advisory lock (other processes) and a
@@ -27,10 +27,9 @@ import hashlib
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Literal
 
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +39,7 @@ from psycopg2.extras import execute_values
 
 from archive.models import Turn
 from archive.search import analysis
+from archive.search import compiler as qc
 from archive.search.backends.base import (
     FACETS,
     BackendHit,
@@ -50,13 +50,12 @@ from archive.search.backends.base import (
     StoredDocument,
 )
 from archive.search.documents import IndexDocument
-from archive.search.errors import IndexBusy, QueryRefused
+from archive.search.errors import IndexBusy
 from archive.search.query import And, FieldTerm, Node, Not, Or, Phrase, Prefix, Word
 from archive.search.tokens import (
     SURFACE_POSTINGS,
     SURFACE_TURNS,
     analyzed,
-    closest_word,
     edit_distance,
     suggest_distance,
     surface_word,
@@ -68,7 +67,6 @@ TERMS = "search_term"
 NEXT = "_next"  # the tables a rebuild fills beside the live ones
 OLD = "_old"
 GENERIC = "generic"
-MAX_PREFIX_EXPANSIONS = 300  # as the Whoosh backend
 MAX_LEXEME_BYTES = 2046  # PostgreSQL refuses longer lexemes (and nobody searches for them)
 MAX_POSITION = 16383  # PostgreSQL's largest position: later words of a very long turn share it
 MAX_POSITIONS = 255  # positions kept per lexeme and document (PostgreSQL keeps no more)
@@ -257,41 +255,27 @@ def _not_part(part: _Ts | _Sql) -> _Ts | _Sql:
     return _Sql(f"NOT {part.expr}", part.params)
 
 
-def text_fields(request: SearchRequest, own_only: bool = False) -> list[SearchField]:
-    """Where free words are looked for: the text of the languages in scope, translations, titles,
-    names and topic labels (`own_only`: the turn's own words and its translations)."""
-    keys = analysis.ANALYSIS_KEYS
-    texts = (
-        [SearchField(TEXT, analysis.analysis_key(request.language))]
-        if request.language
-        else [SearchField(TEXT, key) for key in keys]
-    )
-    fields = [*texts, *(SearchField(TRANS, key) for key in keys)]
-    if not own_only:
-        fields += [*(SearchField(TITLE, key) for key in keys), NAMES_FIELD, LABELS_FIELD]
-    return fields
+_SCOPE_CODES = {qc.TEXT: TEXT, qc.TRANS: TRANS, qc.TITLE: TITLE, qc.NAMES: NAMES, qc.LABELS: LABELS}
 
 
 @dataclass
 class _Built:
     condition: _Ts | _Sql | _Nothing | None  # None: every document
-    # tsquery operand (a word's lexemes in one field, or a prefix) -> documents holding it
-    scored: dict[str, int] = field(default_factory=dict)
+    # tsquery operand (a word's lexemes in one field, or a prefix) -> (documents holding it, boost)
+    scored: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
-class _QueryBuilder:
-    """The parsed query as SQL: the same tree walk as the Whoosh backend's builder."""
+class _QueryBuilder(qc.QueryCompiler[SearchField, _Part]):
+    """The shared query compiler emitting tsquery and SQL parts."""
 
     def __init__(self, cursor: Any, request: SearchRequest) -> None:
+        super().__init__(request)
         self.cursor = cursor
-        self.request = request
-        self.frequency: dict[str, int] = {}
+        self.frequencies: dict[str, int] = {}
+        self.looked_up: set[str] = set()
         self.expansions: dict[str, int] = {}
-        self.fields: list[SearchField] = []
         self.prefix_frequency: dict[str, int] = {}
-        self.scored: dict[str, int] = {}
-        self.negated = 0  # inside an exclusion: its words do not score
-        self.expanded = 0  # prefix expansions so far
+        self.scored: dict[str, tuple[int, float]] = {}
         self.documents = 1  # in the index (prepare() counts them)
 
     def prepare(self) -> None:
@@ -299,8 +283,8 @@ class _QueryBuilder:
         root = self.request.query.root
         if root is None:
             return
-        fields = text_fields(self.request)
-        words: set[str] = set()
+        fields = self.fields_for(qc.field_scope(self.request))
+        words: list[tuple[SearchField, str]] = []
         prefixes: set[str] = set()
         for text, kind in _leaf_texts(root):
             if kind == "prefix":
@@ -311,13 +295,8 @@ class _QueryBuilder:
                 continue
             for f in fields if kind == "text" else (NAMES_FIELD, LABELS_FIELD):
                 for group in analyzed(f.key, text):
-                    words.update(f.lexeme(t) for t in group)
-        words = {w for w in words if _fits(w)}
-        if words:
-            self.cursor.execute(
-                f"SELECT term, ndoc FROM {TERMS} WHERE term = ANY(%s::text[]) AND ndoc > 0", [sorted(words)]
-            )
-            self.frequency = dict(self.cursor.fetchall())
+                    words.extend((f, t) for t in group)
+        self.load_frequencies(words)
         prefixes = {p for p in prefixes if _fits(p)}
         if prefixes:
             # One range scan per field, each stopped one past the limit.
@@ -326,7 +305,7 @@ class _QueryBuilder:
                     CROSS JOIN LATERAL (SELECT count(*) AS n, max(ndoc) AS most FROM (
                         SELECT ndoc FROM {TERMS} t WHERE t.term >= p.prefix AND t.term < p.prefix || %s
                         AND t.ndoc > 0 LIMIT %s) e) s""",
-                [sorted(prefixes), "\U0010ffff", MAX_PREFIX_EXPANSIONS + 1],
+                [sorted(prefixes), "\U0010ffff", qc.MAX_PREFIX_EXPANSIONS + 1],
             )
             for prefix, n, most in self.cursor.fetchall():
                 self.expansions[prefix] = n
@@ -341,43 +320,64 @@ class _QueryBuilder:
         self.documents = max(1, int(estimate))
 
     def build(self, own_only: bool = False) -> _Built:
-        root = self.request.query.root
-        if root is None:
+        if self.request.query.root is None:
             return _Built(None)
-        self.fields = text_fields(self.request, own_only)
         self.scored = {}
-        self.expanded = 0
-        condition = self._node(root)
+        condition = self.compile(own_only)
         return _Built(NOTHING if condition is None else condition, self.scored)
 
-    def _node(self, node: Node) -> _Part | None:
-        if isinstance(node, And):
-            return self._and(node.children)
-        if isinstance(node, Or):
-            built = [p for p in (self._node(c) for c in node.children) if p is not None]
-            if not built:
-                return None
-            live = [p for p in built if not isinstance(p, _Nothing)]
-            return _join_parts(live, "OR") if live else NOTHING
-        if isinstance(node, Not):
-            return self._and((node,))
-        if isinstance(node, Word):
-            return self._text(node.text, self.fields, phrase=False)
-        if isinstance(node, Phrase):
-            return self._text(node.text, self.fields, phrase=True)
-        if isinstance(node, Prefix):
-            return self._prefix(node.text)
-        if isinstance(node, FieldTerm):
-            return self._field_term(node)
-        raise TypeError(f"unknown query node {node!r}")
+    def fields_for(self, scope: list[qc.Scope]) -> list[SearchField]:
+        return [SearchField(_SCOPE_CODES[s.part], s.key) for s in scope]
 
-    def _and(self, children: Sequence[Node]) -> _Part | None:
-        positive = [p for p in (self._node(c) for c in children if not isinstance(c, Not)) if p is not None]
-        self.negated += 1
-        negative = [p for p in (self._node(c.child) for c in children if isinstance(c, Not)) if p is not None]
-        self.negated -= 1
-        if not positive and not negative:
-            return None
+    def key_of(self, f: SearchField) -> str:
+        return f.key
+
+    def frequency(self, f: SearchField, term: str) -> int:
+        return self.frequencies.get(f.lexeme(term), 0)
+
+    def load_frequencies(self, terms: list[tuple[SearchField, str]]) -> None:
+        """The documents holding each lexeme not yet looked up, in one query."""
+        lexemes = {f.lexeme(t) for f, t in terms} - self.looked_up
+        lexemes = {lexeme for lexeme in lexemes if _fits(lexeme)}
+        if not lexemes:
+            return
+        self.looked_up |= lexemes
+        self.cursor.execute(
+            f"SELECT term, ndoc FROM {TERMS} WHERE term = ANY(%s::text[]) AND ndoc > 0", [sorted(lexemes)]
+        )
+        self.frequencies.update(self.cursor.fetchall())
+
+    def words(self, f: SearchField, groups: list[list[str]], phrase: bool, boost: float = 1.0) -> _Part:
+        lexemes = [[f.lexeme(t) for t in g] for g in groups]
+        parts = [quote(g[0]) if len(g) == 1 else "(" + " | ".join(map(quote, g)) + ")" for g in lexemes]
+        if not self.negated:
+            for part, group in zip(parts, lexemes, strict=True):
+                held = self.scored.get(part)
+                self.scored[part] = (
+                    max(self.frequencies[lex] for lex in group),
+                    boost if held is None else max(boost, held[1]),
+                )
+        if len(parts) == 1:
+            return _Ts(parts[0])
+        if phrase and f.positions:
+            return _Ts(" <-> ".join(parts))
+        return _Ts(" & ".join(parts))
+
+    def prefix_terms(self, f: SearchField, stem: str, budget: int) -> tuple[int, list[_Part]]:
+        lexeme = f.lexeme(stem)
+        count = self.expansions.get(lexeme, 0)
+        if not count:
+            return 0, []
+        text = f"{quote(lexeme)}:*"
+        if not self.negated:
+            self.scored[text] = (self.prefix_frequency.get(lexeme, 1), 1.0)
+        return count, [_Ts(text)]
+
+    def any_of(self, parts: list[_Part]) -> _Part:
+        live = [p for p in parts if not isinstance(p, _Nothing)]
+        return _join_parts(live, "OR") if live else NOTHING
+
+    def all_of(self, positive: list[_Part], negative: list[_Part]) -> _Part:
         if any(isinstance(p, _Nothing) for p in positive):
             return NOTHING
         excluded = [p for p in negative if not isinstance(p, _Nothing)]
@@ -388,50 +388,10 @@ class _QueryBuilder:
             return _Sql("TRUE")
         return _join_parts(parts, "AND")
 
-    def _text(self, text: str, fields: list[SearchField], phrase: bool) -> _Ts | _Nothing | None:
-        per_field: list[str] = []
-        for f in fields:
-            groups = analyzed(f.key, text)
-            # Only lexemes the index holds: a word is looked for in dozens of fields, most lack it.
-            present = [[f.lexeme(t) for t in g if self.frequency.get(f.lexeme(t))] for g in groups]
-            if not present or not all(present):
-                continue
-            parts = [quote(g[0]) if len(g) == 1 else "(" + " | ".join(map(quote, g)) + ")" for g in present]
-            if not self.negated:
-                for part, group in zip(parts, present, strict=True):
-                    self.scored[part] = max(self.frequency[lex] for lex in group)
-            if len(parts) == 1:
-                per_field.append(parts[0])
-            elif phrase and f.positions:
-                per_field.append(" <-> ".join(parts))
-            else:
-                per_field.append(" & ".join(parts))
-        if not per_field:
-            # Analyzable but found nowhere: matches nothing (None would drop the word from an AND).
-            return NOTHING if any(analyzed(f.key, text) for f in fields) else None
-        return _Ts(" | ".join(f"({p})" for p in per_field))
+    def nothing(self) -> _Part:
+        return NOTHING
 
-    def _prefix(self, text: str) -> _Ts | _Nothing:
-        terms: list[str] = []
-        for f in self.fields:
-            groups = analyzed(f.key, text)
-            if len(groups) != 1:
-                continue
-            lexeme = f.lexeme(groups[0][0])
-            count = self.expansions.get(lexeme, 0)
-            self.expanded += count
-            if self.expanded > MAX_PREFIX_EXPANSIONS:
-                raise QueryRefused(f"“{text}*” matches too many words. Please type more of the word.")
-            if count:
-                terms.append(f"{quote(lexeme)}:*")
-                if not self.negated:
-                    self.scored[terms[-1]] = self.prefix_frequency.get(lexeme, 1)
-        if not terms:
-            return NOTHING
-        return _Ts(" | ".join(terms))
-
-    def _field_term(self, node: FieldTerm) -> _Ts | _Sql:
-        value = node.value.strip()
+    def field_value(self, node: FieldTerm, value: str) -> _Part:
         if node.field == "kind":
             return _Sql("d.kind = %s", (value.lower(),))
         if node.field == "lang":
@@ -439,15 +399,61 @@ class _QueryBuilder:
             return _Sql("(d.lang_tag = %s OR d.lang_base = %s)", (tag, tag))
         exact = slugify(value, allow_unicode=True) or value
         if node.field == "speaker":
-            by_slug = _Sql("d.speaker = %s", (exact,))
-            words_field = NAMES_FIELD
-        else:
-            by_slug = _Sql("d.topics @> ARRAY[%s]::text[]", (exact,))
-            words_field = LABELS_FIELD
-        by_words = self._text(value, [words_field], phrase=True)
-        if isinstance(by_words, _Ts):
-            return _join_parts([by_slug, by_words], "OR")
-        return by_slug
+            return _Sql("d.speaker = %s", (exact,))
+        return _Sql("d.topics @> ARRAY[%s]::text[]", (exact,))
+
+    def close_terms(
+        self, tokens: list[tuple[SearchField, str]], limit: int | None
+    ) -> list[tuple[SearchField, str, int]]:
+        """Read from an index range per token: the candidates keep the token's first letter (for a
+        typo, its first TYPO_PREFIX letters, and stems beginning it count: compiler.typo_edits)."""
+        if not tokens:
+            return []
+        typo = limit is not None
+        shared = qc.TYPO_PREFIX if typo else 1  # letters of the token every candidate begins with
+        suffix = qc.TYPO_SUFFIX if typo else 0
+        wanted = {f.lexeme(token[:shared]): (f, token) for f, token in tokens}  # range start -> token
+        edits = {start: limit or suggest_distance(token) for start, (_, token) in wanted.items()}
+        self.cursor.execute(
+            f"""SELECT p.head, t.term, t.ndoc
+                FROM unnest(%s::text[], %s::int[], %s::int[]) AS p(head, shortest, longest)
+                CROSS JOIN LATERAL (
+                    SELECT term, ndoc FROM {TERMS}
+                    WHERE term >= p.head AND term < p.head || %s AND ndoc > 0
+                      AND char_length(term) BETWEEN p.shortest AND p.longest
+                    LIMIT 20000) t""",
+            [
+                list(wanted),
+                [len(f.lexeme(token)) - edits[head] - suffix for head, (f, token) in wanted.items()],
+                [len(f.lexeme(token)) + edits[head] for head, (f, token) in wanted.items()],
+                "\U0010ffff",
+            ],
+        )
+        found: list[tuple[int, int, str, SearchField]] = []  # (distance, -frequency, term, field)
+        for head, lexeme, ndoc in self.cursor.fetchall():
+            f, token = wanted[head]
+            term = lexeme[len(f.lexeme("")) :]
+            if typo:
+                distance: int | None = qc.typo_edits(token, term, edits[head])
+            else:
+                distance = edit_distance(token, term, edits[head])
+                distance = distance if distance <= edits[head] else None
+            if distance is not None and term != token:
+                found.append((distance, -ndoc, term, f))
+                self.frequencies[lexeme] = ndoc
+        return [(f, term, -docs) for _, docs, term, f in sorted(found, key=lambda c: c[:3])]
+
+    def surface(self, f: SearchField, term: str, typed: str) -> str:
+        """`term` as written in the turns that use it most densely (among the first documents holding
+        it: short turns are cheap to read back), else the term itself."""
+        self.cursor.execute(
+            f"""SELECT turn_id FROM (SELECT turn_id, tsv FROM {DOCUMENTS} WHERE tsv @@ %s::tsquery LIMIT %s) d
+                ORDER BY ts_rank(tsv, %s::tsquery, 2) DESC, turn_id LIMIT %s""",
+            [quote(f.lexeme(term)), SURFACE_POSTINGS, quote(f.lexeme(term)), SURFACE_TURNS],
+        )
+        turn_ids = [row[0] for row in self.cursor.fetchall()]
+        texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
+        return surface_word(f.key, texts, term, typed) or term
 
 
 def _leaf_texts(root: Node | None) -> Iterator[tuple[str, str]]:
@@ -506,10 +512,6 @@ FACET_SQL = """
         ) counted WHERE value <> ''
     ) ranked WHERE r <= %s
 """
-
-
-def _too_costly() -> QueryRefused:
-    return QueryRefused("This search matches too much to answer quickly. Please add words or filters.")
 
 
 def _lock_key(name: str) -> int:
@@ -714,7 +716,7 @@ class PostgresBackend(BaseSearchBackend):
     def _timed(self, seconds: float) -> Iterator[Any]:
         """A cursor whose statements stop after `seconds` in all (QueryRefused then)."""
         if seconds <= 0:
-            raise _too_costly()
+            raise qc.too_costly()
         try:
             # Searches read where the request reads: a replica for anonymous readers, if any.
             alias = read_alias()
@@ -728,7 +730,7 @@ class PostgresBackend(BaseSearchBackend):
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
         except OperationalError as exc:
             if getattr(exc.__cause__, "pgcode", None) == QUERY_CANCELED:
-                raise _too_costly() from None
+                raise qc.too_costly() from None
             raise
 
     def search(self, request: SearchRequest) -> BackendResults:
@@ -738,6 +740,7 @@ class PostgresBackend(BaseSearchBackend):
         with self._timed(request.time_limit) as cursor:
             builder = _QueryBuilder(cursor, request)
             builder.prepare()
+            builder.prepare_typos()
             built = builder.build()
             if isinstance(built.condition, _Nothing):
                 return BackendResults(0, [], empty_facets)
@@ -767,6 +770,8 @@ class PostgresBackend(BaseSearchBackend):
                 params.append(request.facet_size)
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+            # Said only when something was found (the count is the first row).
+            corrected = builder.correction() if builder.fuzzy and rows[0][2] else None
         total = 0
         ranked: list[tuple[int, BackendHit]] = []
         facets = empty_facets
@@ -779,7 +784,8 @@ class PostgresBackend(BaseSearchBackend):
                 facets[facet].append((value, int(n)))
         for values in facets.values():
             values.sort(key=lambda item: (-item[1], item[0]))
-        return BackendResults(total, [hit for _, hit in sorted(ranked, key=lambda item: item[0])], facets)
+        hits = [hit for _, hit in sorted(ranked, key=lambda item: item[0])]
+        return BackendResults(total, hits, facets, corrected=corrected)
 
     @staticmethod
     def _score(builder: _QueryBuilder, built: _Built) -> tuple[_Sql, _Sql]:
@@ -802,10 +808,10 @@ class PostgresBackend(BaseSearchBackend):
         )
         lateral = _Sql(f"LATERAL (SELECT {ranks}) r", tuple(operands))
 
-        def weighted(scored: dict[str, int]) -> str:
+        def weighted(scored: dict[str, tuple[int, float]]) -> str:
             return " + ".join(
-                f"{idf(builder.documents, frequency):.6f} * {column[operand]}"
-                for operand, frequency in scored.items()
+                f"{idf(builder.documents, frequency) * boost:.6f} * {column[operand]}"
+                for operand, (frequency, boost) in scored.items()
             )
 
         score = weighted(built.scored) if built.scored else "0.0"
@@ -821,78 +827,8 @@ class PostgresBackend(BaseSearchBackend):
         )
 
     def suggest(self, request: SearchRequest) -> str | None:
-        """Each unknown word replaced by the commonest close term of the turn text in scope, written
-        as in the archive (as the Whoosh backend); the reader's other words as typed."""
-        if request.query.root is None:
-            return None
-        every = text_fields(request)
-        # Candidates from the turns' own text only, as with Whoosh: words read back from turns.
-        own = [f for f in every if f.code == TEXT]
-        words: dict[str, str] = {}
         with connections[read_alias()].cursor() as cursor:
-            for word in request.query.plain_words():
-                tokens = {f: groups[0][0] for f in every if len(groups := analyzed(f.key, word)) == 1}
-                cursor.execute(
-                    f"SELECT 1 FROM {TERMS} WHERE term = ANY(%s::text[]) AND ndoc > 0 LIMIT 1",
-                    [[f.lexeme(token) for f, token in tokens.items()]],
-                )
-                if cursor.fetchone() is not None:
-                    continue  # a known word
-                stems = self._near_terms(cursor, [(f, tokens[f]) for f in own if tokens.get(f)])
-                best = closest_word(word, stems, partial(self._surface, cursor))
-                if best is not None:
-                    words[word] = best
-        return request.with_words_replaced(words)
-
-    @staticmethod
-    def _near_terms(cursor: Any, tokens: list[tuple[SearchField, str]]) -> list[tuple[SearchField, str]]:
-        """(field, term) of the terms within suggest_distance edits of a token in its field, closest
-        first, then commonest (their first letter kept: the candidates are read from an index range)."""
-        if not tokens:
-            return []
-        wanted = {f.lexeme(token[:1]): (f, token) for f, token in tokens}  # the range's start -> token
-        cursor.execute(
-            f"""SELECT p.head, t.term, t.ndoc
-                FROM unnest(%s::text[], %s::int[], %s::int[]) AS p(head, shortest, longest)
-                CROSS JOIN LATERAL (
-                    SELECT term, ndoc FROM {TERMS}
-                    WHERE term >= p.head AND term < p.head || %s AND ndoc > 0
-                      AND char_length(term) BETWEEN p.shortest AND p.longest
-                    LIMIT 20000) t""",
-            [
-                list(wanted),
-                [len(f.lexeme(token)) - suggest_distance(token) for f, token in wanted.values()],
-                [len(f.lexeme(token)) + suggest_distance(token) for f, token in wanted.values()],
-                "\U0010ffff",
-            ],
-        )
-        found: list[tuple[int, int, str, SearchField]] = []  # (distance, -frequency, term, field)
-        for head, lexeme, ndoc in cursor.fetchall():
-            f, token = wanted[head]
-            term = lexeme[len(head) - 1 :]
-            limit = suggest_distance(token)
-            distance = edit_distance(token, term, limit)
-            if distance <= limit and term != token:
-                found.append((distance, -ndoc, term, f))
-        return [(f, term) for _, _, term, f in sorted(found, key=lambda c: c[:3])]
-
-    @staticmethod
-    def _surface(cursor: Any, search_field: SearchField, term: str, typed: str) -> str:
-        """`term` as written in the turns that use it most densely (among the first documents holding
-        it: short turns are cheap to read back), else the term itself."""
-        cursor.execute(
-            f"""SELECT turn_id FROM (SELECT turn_id, tsv FROM {DOCUMENTS} WHERE tsv @@ %s::tsquery LIMIT %s) d
-                ORDER BY ts_rank(tsv, %s::tsquery, 2) DESC, turn_id LIMIT %s""",
-            [
-                quote(search_field.lexeme(term)),
-                SURFACE_POSTINGS,
-                quote(search_field.lexeme(term)),
-                SURFACE_TURNS,
-            ],
-        )
-        turn_ids = [row[0] for row in cursor.fetchall()]
-        texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
-        return surface_word(search_field.key, texts, term, typed) or term
+            return _QueryBuilder(cursor, request).suggest()
 
 
 def _sorted_by_date(request: SearchRequest) -> bool:

@@ -31,7 +31,6 @@ from array import array as IntArray
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from functools import partial
 from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
@@ -62,15 +61,26 @@ from archive.search.backends.base import (
     SearchRequest,
     StoredDocument,
 )
+from archive.search.compiler import (
+    LABELS,
+    NAMES,
+    TEXT,
+    TITLE,
+    TRANS,
+    TYPO_PREFIX,
+    TYPO_SUFFIX,
+    QueryCompiler,
+    Scope,
+    too_costly,
+    typo_edits,
+)
 from archive.search.documents import IndexDocument
-from archive.search.errors import IndexBusy, QueryRefused
+from archive.search.errors import IndexBusy
 from archive.search.fields import RepeatedText
-from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
+from archive.search.query import FieldTerm
 from archive.search.tokens import (
     SURFACE_POSTINGS,
     SURFACE_TURNS,
-    analyzed,
-    closest_word,
     edit_distance,
     suggest_distance,
     surface_word,
@@ -81,7 +91,6 @@ mapped_files.install()  # segment files read from the memory map, not copied (se
 LIVE = "live"
 WAITING = "waiting.lock"  # under PATH: flock held by a rebuild (or clear) waiting for the write lock
 GENERIC = "generic"
-MAX_PREFIX_EXPANSIONS = 300
 TITLE_BOOST = 1.2
 NAMES_BOOST = 1.2
 TRANSLATION_BOOST = 0.8
@@ -432,7 +441,9 @@ class WhooshBackend(BaseSearchBackend):
         searcher = self.searcher()
         if searcher is None:
             return BackendResults(0, [], {name: [] for name in FACETS} if request.facets else {})
-        q = _QueryBuilder(searcher, request).build()
+        builder = _QueryBuilder(searcher, request)
+        builder.prepare_typos()
+        q = builder.build()
         columns = _columns_of(searcher)
         searcher.weighting = columns.weighting()
         deadline = search_clock() + request.time_limit
@@ -476,64 +487,24 @@ class WhooshBackend(BaseSearchBackend):
             facets, approximate = cached or columns.facets(matched, request.facet_size)
             if facet_key is not None and cached is None:
                 columns.facet_counts[facet_key] = (facets, approximate)
-        return BackendResults(len(matched), hits, facets, facets_approximate=approximate)
+        corrected = builder.correction() if builder.fuzzy and matched else None
+        return BackendResults(len(matched), hits, facets, facets_approximate=approximate, corrected=corrected)
 
     def suggest(self, request: SearchRequest) -> str | None:
-        """Each unknown word replaced by the commonest close term of the turn text in scope, written
-        as in the archive; the reader's other words as typed."""
         searcher = self.searcher()
-        if searcher is None or request.query.root is None:
+        if searcher is None:
             return None
-        reader = searcher.reader()
-        every = _QueryBuilder(searcher, request).text_fields()
-        # Candidates come from the turns' own text only: fewer terms to walk, and a word read
-        # back from the turn's text (translations and titles are other texts).
-        own = [f for f in every if f.startswith("text_")]
-        deadline = search_clock() + SUGGEST_SECONDS
-        words: dict[str, str] = {}
-        for word in request.query.plain_words():
-            tokens = {f: groups[0][0] for f in every if len(groups := analyzed(field_key(f), word)) == 1}
-            if any(reader.doc_frequency(f, token) for f, token in tokens.items() if token):
-                continue  # a known word
-            found: list[tuple[int, int, str, str]] = []  # (distance, -frequency, field, term)
-            for fieldname in own:
-                token = tokens.get(fieldname)
-                if token:
-                    found.extend(
-                        (distance, -reader.doc_frequency(fieldname, term), fieldname, term)
-                        for term, distance in _near_terms(reader, fieldname, token, deadline)
-                    )
-            stems = [(fieldname, term) for _, _, fieldname, term in sorted(found)]
-            best = closest_word(word, stems, partial(self._surface, searcher))
-            if best is not None:
-                words[word] = best
-        return request.with_words_replaced(words)
-
-    @staticmethod
-    def _surface(searcher: Searcher, fieldname: str, term: str, typed: str) -> str:
-        """`term` as written in the turns that use it most densely (among its first postings: short
-        turns are cheap to read back), else the term itself."""
-        reader = searcher.reader()
-        matcher = reader.postings(fieldname, term)
-        dense: list[tuple[float, int]] = []
-        for _ in range(SURFACE_POSTINGS):
-            if not matcher.is_active():
-                break
-            length = max(1, reader.doc_field_length(matcher.id(), fieldname, 1))
-            dense.append((matcher.weight() / length, matcher.id()))
-            matcher.next()
-        turn_ids = [
-            int(searcher.stored_fields(d)["stored"][0]) for _, d in heapq.nlargest(SURFACE_TURNS, dense)
-        ]
-        texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
-        return surface_word(field_key(fieldname), texts, term, typed) or term
+        return _QueryBuilder(searcher, request).suggest()
 
 
-def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Iterator[tuple[str, int]]:
-    """Terms of the field within suggest_distance(token) edits of `token` sharing its first letter
-    (most typing errors are later in the word), with their distances; at most SUGGEST_TERMS examined."""
-    limit = suggest_distance(token)
-    shortest, longest = len(token) - limit, len(token) + limit
+def _near_terms(
+    reader: Any, fieldname: str, token: str, deadline: float, limit: int, typo: bool = False
+) -> Iterator[tuple[str, int]]:
+    """Terms of the field within `limit` edits of `token` sharing its first letter (most typing
+    errors are later in the word), with their distances; at most SUGGEST_TERMS examined. For a
+    typo (`typo`): sharing its first TYPO_PREFIX letters (far fewer terms to walk), and the
+    stems beginning it too (compiler.typo_edits)."""
+    shortest, longest = len(token) - limit - (TYPO_SUFFIX if typo else 0), len(token) + limit
     letters = set(token)
     seen: set[str] = set()
     # Each segment's terms walked on its own: merging the segments' term lists costs more than the
@@ -541,16 +512,24 @@ def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Ite
     leaves = [leaf for leaf, _ in reader.leaf_readers()]
     n = 0
     for leaf in leaves:
-        for raw in leaf.expand_prefix(fieldname, token[:1]):
+        for raw in leaf.expand_prefix(fieldname, token[: TYPO_PREFIX if typo else 1]):
             n += 1
             if n >= SUGGEST_TERMS or (n % 256 == 0 and search_clock() > deadline):
                 return
             term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            # Cheap filters first: an edit changes the length by at most one and the letter set by two.
-            if not shortest <= len(term) <= longest or len(letters.symmetric_difference(term)) > 2 * limit:
+            # Cheap filters first: an edit changes the length by at most one and the letter set by
+            # two (a shorter stem: adds at most one letter the token lacks).
+            if not shortest <= len(term) <= longest:
                 continue
-            distance = edit_distance(token, term, limit)
-            if distance <= limit and term != token and term not in seen:
+            if typo:
+                if len(set(term) - letters) > limit:
+                    continue
+                distance = typo_edits(token, term, limit)
+            else:
+                if len(letters.symmetric_difference(term)) > 2 * limit:
+                    continue
+                distance = edit_distance(token, term, limit)
+            if distance is not None and distance <= limit and term != token and term not in seen:
                 seen.add(term)
                 yield term, distance
 
@@ -655,6 +634,7 @@ def _match_key(request: SearchRequest) -> tuple[Any, ...] | None:
     """What decides the set of matching documents (not the sort or the page); None if unhashable."""
     key = (
         request.query.root,
+        request.typos,
         request.language,
         request.speaker,
         request.topic,
@@ -701,10 +681,6 @@ class _MatchCache:
             while self._held > self.MAX_DOCUMENTS:
                 _, dropped = self._sets.popitem(last=False)
                 self._held -= len(dropped)
-
-
-def _too_costly() -> QueryRefused:
-    return QueryRefused("This search matches too much to answer quickly. Please add words or filters.")
 
 
 def _docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
@@ -779,7 +755,7 @@ class _SetEvaluator:
 
     def docs(self, q: wq.Query) -> set[int]:
         if search_clock() > self.deadline:
-            raise _too_costly()
+            raise too_costly()
         if isinstance(q, wq.Term):
             return self.term(q.fieldname, q.text)
         if isinstance(q, wq.Or):
@@ -851,7 +827,7 @@ class _BulkScorer:
 
     def scores(self, q: wq.Query) -> dict[int, float]:
         if search_clock() > self.deadline:
-            raise _too_costly()
+            raise too_costly()
         if isinstance(q, wq.Term):
             found = self.term(q.fieldname, q.text)
             return found if q.boost == 1 else {d: v * q.boost for d, v in found.items()}
@@ -1217,129 +1193,122 @@ def _language_query(tag: str) -> wq.Query:
     return wq.Term("lang", tag.strip().lower())
 
 
-class _QueryBuilder:
-    """Translates the parsed query into Whoosh queries, field by field, each with its analysis."""
+class _QueryBuilder(QueryCompiler[str, wq.Query]):
+    """The shared query compiler emitting Whoosh queries: a field is a Whoosh field name."""
 
     def __init__(self, searcher: Searcher, request: SearchRequest) -> None:
+        super().__init__(request)
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.request = request
-        self.expansions = 0
-
-    def text_fields(self) -> list[str]:
-        """The fields free words are looked for in: text of the languages in scope, everything else."""
-        present = _fields_with_content(self.searcher)
-        if self.request.language:
-            own = f"text_{analysis.analysis_key(self.request.language)}"
-            texts = [own] if own in present else []
-        else:
-            texts = [f for f in present if f.startswith("text_")]
-        others = [f for f in present if f.startswith(("trans_", "title_"))]
-        return [*texts, *others, "speaker_names", "topic_labels"]
+        self.deadline: float | None = None  # of the close-term lookups, set by the first one
 
     def build(self) -> wq.Query:
-        root = self.request.query.root
-        if root is None:
+        if self.request.query.root is None:
             return wq.Every()
-        self.fields = self.text_fields()
-        q = self._node(root)
+        q = self.compile()
         if q is None:
             return wq.NullQuery
         # Turns that say the words themselves (or in their aligned translation) rank above turns
         # matching some words only through the transcript's title or the speaker's name.
-        every_field = self.fields
-        self.fields = [f for f in every_field if f.startswith(("text_", "trans_"))]
-        self.expansions = 0
-        own = self._node(root)
-        self.fields = every_field
+        own = self.compile(own_only=True)
         if own is None or own is wq.NullQuery:
             return q
         return wq.AndMaybe(q, own)
 
-    def _node(self, node: Any) -> wq.Query | None:
-        if isinstance(node, And):
-            return self._and(node.children)
-        if isinstance(node, Or):
-            built = [q for q in (self._node(c) for c in node.children) if q is not None]
-            return wq.Or(built) if built else None
-        if isinstance(node, Not):
-            return self._and((node,))
-        if isinstance(node, Word):
-            return self._text(node.text, self.fields, phrase=False)
-        if isinstance(node, Phrase):
-            return self._text(node.text, self.fields, phrase=True)
-        if isinstance(node, Prefix):
-            return self._prefix(node.text)
-        if isinstance(node, FieldTerm):
-            return self._field_term(node)
-        raise TypeError(f"unknown query node {node!r}")
+    def fields_for(self, scope: list[Scope]) -> list[str]:
+        """Fields holding any text only, the turns' text first (then titles and translations)."""
+        wanted = {_SCOPE_FIELDS[s.part].format(key=s.key) for s in scope}
+        present = [f for f in _fields_with_content(self.searcher) if f in wanted]
+        texts = [f for f in present if f.startswith("text_")]
+        others = [f for f in present if f.startswith(("trans_", "title_"))]
+        return [*texts, *others, *(f for f in ("speaker_names", "topic_labels") if f in wanted)]
 
-    def _and(self, children: tuple[Any, ...]) -> wq.Query | None:
-        positive = [q for q in (self._node(c) for c in children if not isinstance(c, Not)) if q is not None]
-        negative = [q for q in (self._node(c.child) for c in children if isinstance(c, Not)) if q is not None]
-        if not positive and not negative:
-            return None
+    def key_of(self, f: str) -> str:
+        return field_key(f)
+
+    def frequency(self, f: str, term: str) -> int:
+        return int(self.reader.doc_frequency(f, term))
+
+    def words(self, f: str, groups: list[list[str]], phrase: bool, boost: float = 1.0) -> wq.Query:
+        parts = [
+            wq.Term(f, g[0], boost=boost) if len(g) == 1 else wq.Or([wq.Term(f, t, boost=boost) for t in g])
+            for g in groups
+        ]
+        if len(parts) == 1:
+            return parts[0]
+        if phrase and self.searcher.schema[f].format.supports("positions"):
+            return wq.Sequence(parts)
+        return wq.And(parts)
+
+    def prefix_terms(self, f: str, stem: str, budget: int) -> tuple[int, list[wq.Query]]:
+        terms: list[wq.Query] = []
+        for btext in self.reader.expand_prefix(f, stem):
+            terms.append(wq.Term(f, btext.decode("utf-8")))
+            if len(terms) > budget:
+                break
+        return len(terms), terms
+
+    def any_of(self, parts: list[wq.Query]) -> wq.Query:
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    def all_of(self, positive: list[wq.Query], negative: list[wq.Query]) -> wq.Query:
         base: wq.Query = wq.And(positive) if len(positive) > 1 else positive[0] if positive else wq.Every()
         if negative:
             return wq.AndNot(base, wq.Or(negative) if len(negative) > 1 else negative[0])
         return base
 
-    def _text(self, text: str, fields: list[str], phrase: bool) -> wq.Query | None:
-        per_field: list[wq.Query] = []
-        reader = self.reader
-        for fieldname in fields:
-            groups = analyzed(field_key(fieldname), text)
-            # Only terms the field holds: a word is looked for in a dozen fields and most lack it.
-            present = [[t for t in g if reader.doc_frequency(fieldname, t)] for g in groups]
-            if not present or not all(present):
-                continue
-            parts = [
-                wq.Term(fieldname, g[0]) if len(g) == 1 else wq.Or([wq.Term(fieldname, t) for t in g])
-                for g in present
-            ]
-            if len(parts) == 1:
-                per_field.append(parts[0])
-            elif phrase and self._has_positions(fieldname):
-                per_field.append(wq.Sequence(parts))
-            else:
-                per_field.append(wq.And(parts))
-        if not per_field:
-            # Analyzable but found nowhere: matches nothing (None would drop the word from an AND).
-            return wq.NullQuery if any(analyzed(field_key(f), text) for f in fields) else None
-        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+    def nothing(self) -> wq.Query:
+        return wq.NullQuery
 
-    def _has_positions(self, fieldname: str) -> bool:
-        return bool(self.searcher.schema[fieldname].format.supports("positions"))
-
-    def _prefix(self, text: str) -> wq.Query | None:
-        terms: list[wq.Query] = []
-        for fieldname in self.fields:
-            groups = analyzed(field_key(fieldname), text)
-            if len(groups) != 1:
-                continue
-            for stem in groups[0][:1]:
-                for btext in self.reader.expand_prefix(fieldname, stem):
-                    self.expansions += 1
-                    if self.expansions > MAX_PREFIX_EXPANSIONS:
-                        raise QueryRefused(f"“{text}*” matches too many words. Please type more of the word.")
-                    terms.append(wq.Term(fieldname, btext.decode("utf-8")))
-        if not terms:
-            return wq.NullQuery
-        return wq.Or(terms)
-
-    def _field_term(self, node: FieldTerm) -> wq.Query | None:
-        value = node.value.strip()
+    def field_value(self, node: FieldTerm, value: str) -> wq.Query:
         if node.field == "kind":
             return wq.Term("kind", value.lower())
         if node.field == "lang":
             return _language_query(value)
-        exact = "speaker" if node.field == "speaker" else "topic"
-        words_field = "speaker_names" if node.field == "speaker" else "topic_labels"
-        options: list[wq.Query] = [wq.Term(exact, slugify(value, allow_unicode=True) or value)]
-        by_words = self._text(value, [words_field], phrase=True)
-        if by_words is not None:
-            options.append(by_words)
-        return wq.Or(options)
+        return wq.Term(node.field, slugify(value, allow_unicode=True) or value)
+
+    def close_terms(self, tokens: list[tuple[str, str]], limit: int | None) -> list[tuple[str, str, int]]:
+        if self.deadline is None:
+            self.deadline = search_clock() + SUGGEST_SECONDS
+        reader = self.reader
+        found: list[tuple[int, int, str, str]] = []  # (distance, -frequency, field, term)
+        for fieldname, token in tokens:
+            edits = suggest_distance(token) if limit is None else limit
+            found.extend(
+                (distance, -reader.doc_frequency(fieldname, term), fieldname, term)
+                for term, distance in _near_terms(
+                    reader, fieldname, token, self.deadline, edits, typo=limit is not None
+                )
+            )
+        return [(fieldname, term, -docs) for _, docs, fieldname, term in sorted(found)]
+
+    def surface(self, f: str, term: str, typed: str) -> str:
+        """`term` as written in the turns that use it most densely (among its first postings: short
+        turns are cheap to read back), else the term itself."""
+        searcher = self.searcher
+        reader = self.reader
+        matcher = reader.postings(f, term)
+        dense: list[tuple[float, int]] = []
+        for _ in range(SURFACE_POSTINGS):
+            if not matcher.is_active():
+                break
+            length = max(1, reader.doc_field_length(matcher.id(), f, 1))
+            dense.append((matcher.weight() / length, matcher.id()))
+            matcher.next()
+        turn_ids = [
+            int(searcher.stored_fields(d)["stored"][0]) for _, d in heapq.nlargest(SURFACE_TURNS, dense)
+        ]
+        texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
+        return surface_word(field_key(f), texts, term, typed) or term
+
+
+_SCOPE_FIELDS = {
+    TEXT: "text_{key}",
+    TRANS: "trans_{key}",
+    TITLE: "title_{key}",
+    NAMES: "speaker_names",
+    LABELS: "topic_labels",
+}
 
 
 def _fields_with_content(searcher: Searcher) -> list[str]:
