@@ -39,6 +39,7 @@ from archive.importers.xml_input import (
 )
 from archive.interchange import FORMAT_NAME, LANGUAGE_TAG, DocumentError
 
+UNNAMED_HREF = "/ontology/person/unnamed"  # archive.exporters.akoma_ntoso writes it
 # SayIt's list of the elements that hold speeches under a heading.
 SECTIONS = frozenset(
     """debateSection administrationOfOath rollCall prayers oralStatements writtenStatements
@@ -135,7 +136,8 @@ class _Reader:
                     date = _date(element.get("date"))
         if work is not None:
             frbr_date = self._find(work, "FRBRdate")
-            date = _date(frbr_date.get("date") if frbr_date is not None else None) or date
+            if frbr_date is not None and frbr_date.get("name") != "undated":  # our export's "no date"
+                date = _date(frbr_date.get("date")) or date
         stem, file_language = split_language_suffix(self.source)
         title = title or collapse(stem.replace("_", " ")) or "Untitled debate"
 
@@ -206,7 +208,9 @@ class _Reader:
                     self.source, element, f'by="{by}" names no TLCPerson or TLCRole of the references'
                 )
             name = collapse(reference.get("showAs") or "") or by.lstrip("#")
-            entry = self._ensure(name, href=reference.get("href") or "")
+            if reference.get("href") == UNNAMED_HREF:
+                name = ""  # what our export writes for the unnamed speaker
+            entry = self._ensure(name, href=reference.get("href") or "" if name else "")
             if printed and printed != name and printed not in entry["aliases"]:
                 entry["aliases"].append(printed)
         else:

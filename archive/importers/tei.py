@@ -140,8 +140,6 @@ def _persons(elements: Iterator[etree._Element], source: str) -> dict[str, Perso
                 name = text
             elif text not in aliases:
                 aliases.append(text)
-        if not name:
-            name = next(iter(names.values()), "") or person_id
         role = text_of(element.find(_q("occupation"))) or text_of(
             element.find(f"{_q('persName')}/{_q('roleName')}")
         )
@@ -199,7 +197,8 @@ def _document(
     date = _when(setting.find(_q("date")) if setting is not None else None) or _when(
         bibl.find(_q("date")) if bibl is not None else None
     )
-    if not date:
+    undated = setting is not None and any(d.get("type") == "unknown" for d in setting.iterfind(_q("date")))
+    if not date and not undated:
         where = setting if setting is not None else header
         raise element_error(
             source, where, "gives no date: the sitting's date is read from settingDesc/setting/date/@when"
@@ -211,10 +210,14 @@ def _document(
     )
 
     data: dict[str, Any] = {"format": FORMAT_NAME}
+    # The slug our export writes, else one from the sitting's xml:id (ParlaMint ids are unique).
+    slug = text_of(header.find(f"{_q('fileDesc')}/{_q('publicationStmt')}/{_q('idno')}[@type='slug']"))
     tei_id = tei.get(XML_ID)
-    if tei_id:
+    if slug:
+        data["slug"] = slug
+    elif tei_id:
         data["slug"] = slugify(tei_id, allow_unicode=True)[:200].strip("-") or None
-    data.update({"title": title, "date": date, "language": language})
+    data.update({"title": title, "date": date or None, "language": language})
     if event:
         data["event"] = event
     if place:
@@ -283,10 +286,9 @@ def _source_url(bibl: etree._Element | None) -> str:
 def _license(availability: etree._Element | None) -> str:
     if availability is None:
         return ""
+    # The <licence> only: the prose of <availability> is no license name.
     licence = availability.find(_q("licence"))
-    if licence is not None:
-        return licence.get("target") or text_of(licence)
-    return text_of(availability)
+    return (licence.get("target") or text_of(licence)) if licence is not None else ""
 
 
 @dataclass
@@ -351,7 +353,10 @@ class _BodyReader:
             name = ""
             entry: dict[str, Any] = {"name": ""}
         else:
-            name = person.names.get(self.language) or person.name
+            # The name without a language tag, else the one in the text's language, else any.
+            name = (
+                person.name or person.names.get(self.language) or next(iter(person.names.values()), person.id)
+            )
             taken = {s["name"] for s in self.speakers}
             if name in taken:  # two people of one name: the second keeps their TEI id
                 name = f"{name} ({person.id})"

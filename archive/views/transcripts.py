@@ -33,6 +33,8 @@ FORMAT_LABELS = {
     "txt": _("Plain text"),
     "vtt": _("WebVTT subtitles"),
     "srt": _("SubRip subtitles"),
+    "tei": _("TEI XML (Parla-CLARIN / ParlaMint)"),
+    "akn": _("Akoma Ntoso XML (debate record)"),
 }
 
 SORTS = {"-date": _("Newest first"), "date": _("Oldest first"), "title": _("Title")}
