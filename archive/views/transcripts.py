@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from archive import selectors
-from archive.citations import turn_citation
+from archive.citations import CSL_JSON_TYPE, RIS_TYPE, Reference, csl_json, reference_for, ris, turn_citation
 from archive.exporters import EXPORTERS
 from archive.languages import reader_language, speaker_name
 from archive.models import Transcript
@@ -167,21 +168,33 @@ def transcript_export(request: HttpRequest, slug: str, format: str) -> HttpRespo
     )
 
 
-def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+def transcript_cite(request: HttpRequest, slug: str, position: int | None = None) -> HttpResponse:
+    """How to cite a transcript or one turn: a page, or `?format=csl-json` / `?format=ris`."""
     transcript = _published_or_404(slug)
-    turn = transcript.turns.select_related("speaker").filter(position=position).first()
-    if turn is None:
-        raise Http404("This transcript has no turn at that position.")
-    permalink = request.build_absolute_uri(f"{transcript.get_absolute_url()}#turn-{turn.position}")
-    speaker = speaker_name(turn.speaker)
-    citation = turn_citation(
-        transcript=transcript,
-        turn=turn,
-        speaker=speaker,
-        kind=kind_label(turn.kind),
-        permalink=permalink,
-        accessed=timezone.localdate(),
-    )
+    turn = None
+    if position is not None:
+        turn = transcript.turns.select_related("speaker").filter(position=position).first()
+        if turn is None:
+            raise Http404("This transcript has no turn at that position.")
+    fragment = f"#turn-{turn.position}" if turn is not None else ""
+    permalink = request.build_absolute_uri(f"{transcript.get_absolute_url()}{fragment}")
+    speaker = speaker_name(turn.speaker) if turn is not None else ""
+    # The name in the transcript's language: a reference is the same for every reader.
+    cited = speaker_name(turn.speaker, transcript.language) if turn is not None else ""
+    reference = reference_for(transcript, permalink, turn, cited)
+    wanted = request.GET.get("format", "")
+    if wanted:
+        return citation_response(reference, wanted)
+    citation = None
+    if turn is not None:
+        citation = turn_citation(
+            transcript=transcript,
+            turn=turn,
+            speaker=speaker,
+            kind=kind_label(turn.kind),
+            permalink=permalink,
+            accessed=timezone.localdate(),
+        )
     return render(
         request,
         "archive/transcript_cite.html",
@@ -189,8 +202,37 @@ def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpRespo
             "transcript": transcript,
             "turn": turn,
             "speaker": speaker,
-            "kind": kind_label(turn.kind),
+            "kind": kind_label(turn.kind) if turn is not None else "",
             "citation": citation,
+            "permalink": permalink,
+            "csl_json": json.dumps(csl_json(reference), ensure_ascii=False, indent=2),
+            "ris": ris(reference),
+            "csl_json_url": f"{request.path}?format=csl-json",
+            "ris_url": f"{request.path}?format=ris",
             "section": "transcripts",
         },
+    )
+
+
+def citation_response(reference: Reference, wanted: str) -> HttpResponse:
+    """The reference as a CSL-JSON or RIS file (the same for the site and the API)."""
+    if wanted == "csl-json":
+        body, content_type, extension = (
+            json.dumps(csl_json(reference), ensure_ascii=False, indent=2),
+            CSL_JSON_TYPE,
+            "json",
+        )
+    elif wanted == "ris":
+        body, content_type, extension = ris(reference), RIS_TYPE, "ris"
+    else:
+        return HttpResponse(
+            "Unknown citation format: use format=csl-json or format=ris.\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    disposition = content_disposition_header(as_attachment=False, filename=f"{reference.key}.{extension}")
+    return HttpResponse(
+        body,
+        content_type=f"{content_type}; charset=utf-8",
+        headers={"Content-Disposition": disposition or "inline"},
     )
