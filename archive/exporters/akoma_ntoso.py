@@ -28,12 +28,15 @@ UNNAMED_HREF = "/ontology/person/unnamed"  # the importer reads it as the unname
 # FRBRdate needs a date; a transcript without one says so, and the importer reads no date from it.
 UNDATED = "undated"
 
+# The default namespace is keyed None (lxml-stubs type the keys as str only).
+_NSMAP: Any = {None: AKN_NS}
+
 
 def _e(
     parent: etree._Element | None, element_name: str, text: str | None = None, **attrs: str
 ) -> etree._Element:
     tag = f"{{{AKN_NS}}}{element_name}"
-    element = etree.Element(tag, nsmap={None: AKN_NS})  # type: ignore[dict-item]  # lxml-stubs: the default namespace is keyed None if parent is None else etree.SubElement(parent, tag)
+    element = etree.Element(tag, nsmap=_NSMAP) if parent is None else etree.SubElement(parent, tag)
     for key, value in attrs.items():
         element.set(key, value)
     if text is not None:

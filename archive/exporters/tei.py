@@ -39,10 +39,13 @@ RESERVED_IDS = frozenset([ident for ident, _ in CATEGORIES] + ["speaker_types", 
 # NCName: what an xml:id may be (a slug may start with a digit).
 _NCNAME = re.compile(r"^[^\W\d][\w.-]*$")
 
+# The default namespace is keyed None (lxml-stubs type the keys as str only).
+_NSMAP: Any = {None: TEI_NS}
+
 
 def _e(parent: etree._Element | None, name: str, text: str | None = None, **attrs: str) -> etree._Element:
     tag = f"{{{TEI_NS}}}{name}"
-    element = etree.Element(tag, nsmap={None: TEI_NS})  # type: ignore[dict-item]  # lxml-stubs: the default namespace is keyed None if parent is None else etree.SubElement(parent, tag)
+    element = etree.Element(tag, nsmap=_NSMAP) if parent is None else etree.SubElement(parent, tag)
     for key, value in attrs.items():
         element.set(XML_LANG if key == "lang" else XML_ID if key == "id" else key, value)
     if text is not None:

@@ -70,9 +70,9 @@ def namespace(element: etree._Element) -> str:
 def sniff(content: bytes) -> str | None:
     """`tei`, `akn` or `tei-persons` when the bytes are such an XML file, else None.
 
-    Reads the start of the file only: the root element's name and namespace decide.
+    Reads the first 64 KiB only: the root element's name and namespace decide.
     """
-    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = content[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"<"):
         return None
     match = re.search(rb"<([A-Za-z_][\w.-]*:)?(TEI|teiCorpus|akomaNtoso|listPerson)[\s>/]", head)
