@@ -149,6 +149,10 @@ class AkomaNtosoImportTests(TestCase):
         )
         answer = transcript.turns.get(position=4)
         self.assertEqual(answer.reply_to and answer.reply_to.position, 2)
+        [raw] = read_content(AKN_DEBATE.encode(), "debate.xml")
+        speakers = {s["name"]: s for s in raw.data["speakers"]}
+        self.assertEqual(speakers["Mr. Speaker"].get("kind"), "role")  # a TLCRole
+        self.assertNotIn("kind", speakers["Mr. Eta"])
         # `from` is the name as printed: kept as an alias of the person `by` names.
         self.assertEqual(Speaker.objects.get(name="Mr. Speaker").aliases, ["The Speaker"])
 

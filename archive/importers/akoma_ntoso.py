@@ -211,6 +211,9 @@ class _Reader:
             if reference.get("href") == UNNAMED_HREF:
                 name = ""  # what our export writes for the unnamed speaker
             entry = self._ensure(name, href=reference.get("href") or "" if name else "")
+            if local_name(reference) == "TLCRole" and name:
+                # A chair's title stands for whoever held the role, not for one person.
+                entry["kind"] = "role"
             if printed and printed != name and printed not in entry["aliases"]:
                 entry["aliases"].append(printed)
         else:
