@@ -20,7 +20,7 @@ from archive.importers.base import RawDocument, decode_text
 from archive.importers.published import parse_published
 from archive.importers.qa_json import parse_json, parse_ndjson, read_ndjson
 from archive.importers.subtitles import parse_srt, parse_vtt
-from archive.importers.tei import parse_tei
+from archive.importers.tei import find_persons_file, parse_tei
 from archive.importers.xml_input import sniff
 from archive.interchange import DocumentError, validate_document
 from archive.services import transcript_import
@@ -45,12 +45,23 @@ def supported_extensions() -> list[str]:
     return sorted([*IMPORTERS, *XML_EXTENSIONS])
 
 
-def read_content(content: bytes, source: str) -> Iterator[RawDocument]:
-    """The documents in one file's bytes: TEI and Akoma Ntoso by content, others by extension."""
+def read_content(content: bytes, source: str, folder: Path | None = None) -> Iterator[RawDocument]:
+    """The documents in one file's bytes: TEI and Akoma Ntoso by content, others by extension.
+
+    `folder`: where the file lies on disk, for a TEI sitting's person list beside it (an
+    upload has none).
+    """
     suffix = Path(source).suffix.lower()
     xml_kind = sniff(content)
     if xml_kind == "tei-persons":
         return  # a ParlaMint listPerson file: read by the sittings beside it, no transcript itself
+    if xml_kind == "tei":
+        try:
+            persons = find_persons_file(folder) if folder is not None else None
+        except OSError:
+            persons = None
+        yield from parse_tei(content, source, persons)
+        return
     if xml_kind is not None:
         yield from XML_IMPORTERS[xml_kind](content, source)
         return
@@ -101,7 +112,7 @@ def read_files(files: Iterable[Path]) -> Iterator[RawDocument]:
             reason = exc.strerror or str(exc)
             yield RawDocument(str(path), error=DocumentError(f"cannot be read: {reason}", source=str(path)))
             continue
-        yield from read_content(content, str(path))
+        yield from read_content(content, str(path), folder=path.parent)
 
 
 @dataclass

@@ -82,9 +82,8 @@ def parse_tei(content: bytes, source: str, persons_file: Path | None = None) -> 
                 source, root, "is not a TEI document (<TEI> or <teiCorpus> in the TEI namespace)"
             )
         people: dict[str, Person] = {}
-        external = persons_file or find_persons_file(source)
-        if external is not None:
-            people.update(read_persons_file(external))
+        if persons_file is not None:
+            people.update(read_persons_file(persons_file))
         people.update(_persons(root.iter(_q("person")), source))
         texts = [root] if local_name(root) == "TEI" else list(root.iter(_q("TEI")))
         if not texts:
@@ -99,9 +98,8 @@ def parse_tei(content: bytes, source: str, persons_file: Path | None = None) -> 
             yield RawDocument(source, error=exc)
 
 
-def find_persons_file(source: str) -> Path | None:
-    """A ParlaMint `*-listPerson.xml` (or `listPerson.xml`) beside the sitting, if there is one."""
-    folder = Path(source).parent
+def find_persons_file(folder: Path) -> Path | None:
+    """A ParlaMint `*-listPerson.xml` (or `listPerson.xml`) in the sitting's folder, if there is one."""
     if not folder.is_dir():
         return None
     found = sorted(p for p in folder.glob("*listPerson.xml") if p.is_file())
