@@ -18,7 +18,7 @@ from lxml import etree
 from archive.exporters.base import Exporter
 from archive.exporters.qa_archive import transcript_document
 from archive.exporters.tei import paragraphs, speaking_order, xml_id
-from archive.importers.xml_input import collapse
+from archive.importers.xml_input import collapse, xml_safe
 from archive.models import Transcript, TurnKind
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -38,9 +38,9 @@ def _e(
     tag = f"{{{AKN_NS}}}{element_name}"
     element = etree.Element(tag, nsmap=_NSMAP) if parent is None else etree.SubElement(parent, tag)
     for key, value in attrs.items():
-        element.set(key, value)
+        element.set(key, xml_safe(value))
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 
@@ -90,10 +90,10 @@ def akn_document(transcript: Transcript) -> etree._Element:
     )
     refs: dict[str, str] = {}
     for number, speaker in enumerate(speakers, start=1):
-        ref = xml_id("person", speaker.get("slug") or f"speaker-{number}")
+        ref = xml_id("person", speaker.get("slug") or "", f"speaker-{number}")
         refs[speaker["name"]] = ref
         href = f"/ontology/person/{speaker.get('slug') or ref}"
-        _e(references, "TLCPerson", eId=ref, href=href, showAs=speaker["name"])
+        _e(references, "TLCPerson", eId=ref, href=href, showAs=collapse(speaker["name"]))
 
     preface = _e(debate, "preface")
     _e(_e(preface, "p"), "docTitle", collapse(document["title"]))
@@ -124,7 +124,7 @@ def akn_document(transcript: Transcript) -> etree._Element:
         name = turn["speaker"]
         if name:
             element.set("by", f"#{refs[name]}")
-            _e(element, "from", name)
+            _e(element, "from", collapse(name))
         else:  # Akoma Ntoso wants a `by`: the unnamed speaker has a reference of its own
             element.set("by", f"#{UNNAMED_ID}")
             if references.find(f"{{{AKN_NS}}}TLCPerson[@eId='{UNNAMED_ID}']") is None:

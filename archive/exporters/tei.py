@@ -19,7 +19,7 @@ from lxml import etree
 
 from archive.exporters.base import Exporter, identifiers_by_name
 from archive.exporters.qa_archive import transcript_document
-from archive.importers.xml_input import TEI_NS, XML_ID, XML_LANG, collapse
+from archive.importers.xml_input import TEI_NS, XML_ID, XML_LANG, collapse, xml_safe
 from archive.models import Transcript, TurnKind
 
 ANA = {
@@ -36,8 +36,9 @@ CATEGORIES = [
 ]
 UNDATED = "unknown"
 RESERVED_IDS = frozenset([ident for ident, _ in CATEGORIES] + ["speaker_types", "archive", "unnamed"])
-# NCName: what an xml:id may be (a slug may start with a digit).
-_NCNAME = re.compile(r"^[^\W\d][\w.-]*$")
+# An xml:id we write: an ASCII NCName (slugs may start with a digit, and parsers disagree on
+# which letters of recent Unicode versions an NCName may hold).
+_NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 # The default namespace is keyed None (lxml-stubs type the keys as str only).
 _NSMAP: Any = {None: TEI_NS}
@@ -47,15 +48,18 @@ def _e(parent: etree._Element | None, name: str, text: str | None = None, **attr
     tag = f"{{{TEI_NS}}}{name}"
     element = etree.Element(tag, nsmap=_NSMAP) if parent is None else etree.SubElement(parent, tag)
     for key, value in attrs.items():
-        element.set(XML_LANG if key == "lang" else XML_ID if key == "id" else key, value)
+        element.set(XML_LANG if key == "lang" else XML_ID if key == "id" else key, xml_safe(value))
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 
-def xml_id(prefix: str, text: str) -> str:
-    """`text` as an id, prefixed when it is no NCName or is taken by a category of the taxonomy."""
-    return text if _NCNAME.match(text) and text not in RESERVED_IDS else f"{prefix}.{text}"
+def xml_id(prefix: str, text: str, fallback: str) -> str:
+    """`text` as an id; prefixed when a category of the taxonomy has it, `fallback` if no NCName."""
+    if not _NCNAME.match(text):
+        text = f"{prefix}.{text}"
+        return text if _NCNAME.match(text) else fallback
+    return text if text not in RESERVED_IDS else f"{prefix}.{text}"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -81,7 +85,10 @@ def tei_document(transcript: Transcript) -> etree._Element:
     identifiers = identifiers_by_name(transcript)
     language = document["language"]
     title = collapse(document["title"])
-    tei = _e(None, "TEI", id=xml_id("transcript", document["slug"]), lang=language)
+    # Prefixed: a person's id is a speaker slug, which never holds a dot.
+    tei = _e(
+        None, "TEI", id=xml_id("transcript", f"transcript.{document['slug']}", "transcript"), lang=language
+    )
     header = _e(tei, "teiHeader")
     file_desc = _e(header, "fileDesc")
     title_stmt = _e(file_desc, "titleStmt")
@@ -125,14 +132,15 @@ def tei_document(transcript: Transcript) -> etree._Element:
     if people:
         list_person = _e(_e(profile, "particDesc"), "listPerson")
         for number, speaker in enumerate(people, start=1):
-            person_id = xml_id("person", speaker.get("slug") or f"speaker-{number}")
+            person_id = xml_id("person", speaker.get("slug") or "", f"speaker-{number}")
             person_ids[speaker["name"]] = person_id
             person = _e(list_person, "person", id=person_id)
-            _e(person, "persName", speaker["name"])
+            display = collapse(speaker["name"])
+            _e(person, "persName", display)
             for tag, name in speaker.get("names", {}).items():
-                _e(person, "persName", name, lang=tag)
-            for alias in speaker.get("aliases", []):
-                if alias != speaker["name"]:
+                _e(person, "persName", collapse(name), lang=tag)
+            for alias in dict.fromkeys(collapse(a) for a in speaker.get("aliases", [])):
+                if alias and alias != display:
                     _e(person, "persName", alias, type="alias")
             if speaker.get("role"):
                 _e(person, "occupation", collapse(speaker["role"]))

@@ -93,6 +93,15 @@ def text_of(element: etree._Element | None) -> str:
     return _SPACE.sub(" ", "".join(str(t) for t in element.itertext())).strip()
 
 
+# Characters XML 1.0 cannot hold at all (C0 controls but tab and newlines, U+FFFE, U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text an XML file can hold: a control character (valid in our JSON) becomes U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
