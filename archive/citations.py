@@ -123,3 +123,133 @@ def turn_citation(
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     bibtex = f"@misc{{{bibtex_key(transcript, turn.position)},\n{body}\n}}\n"
     return Citation(permalink=permalink, text=text, bibtex=bibtex)
+
+
+# --- CSL-JSON and RIS: what reference managers (Zotero, Mendeley, EndNote) read ---
+#
+# Unlike the plain text above, these entries are the same for every reader: no interface
+# language, no access date (the reference manager records its own), English kind labels.
+
+CSL_JSON_TYPE = "application/vnd.citationstyles.csl+json"
+RIS_TYPE = "application/x-research-info-systems"
+PUBLISHER = "Q&A Transcript Archive"
+KIND_NAMES = {
+    "question": "Question",
+    "answer": "Answer",
+    "statement": "Statement",
+    "moderator": "Moderation",
+    "narrative": "Narrative",
+}
+
+
+def time_range(start: float | None, end: float | None) -> str:
+    """`00:01:01–00:01:34` (or just the start), for a turn with times."""
+    if start is None:
+        return ""
+
+    def clock(seconds: float) -> str:
+        whole = int(seconds)
+        return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+    return clock(start) + (f"–{clock(end)}" if end is not None else "")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One citable thing, a transcript or one turn of it, in the terms both formats share."""
+
+    key: str
+    title: str
+    authors: list[str]
+    permalink: str
+    language: str
+    date: dt.date | None
+    event: str
+    place: str
+    note: str
+    turn: int | None = None
+
+
+def reference_for(
+    transcript: Transcript, permalink: str, turn: Turn | None = None, speaker: str = ""
+) -> Reference:
+    """The transcript, or one of its turns (`speaker` the name readers see for it)."""
+    if turn is None:
+        return Reference(
+            key=slugify(transcript.slug) or f"transcript-{transcript.pk}",
+            title=" ".join(transcript.title.split()),
+            authors=[],
+            permalink=permalink,
+            language=transcript.language,
+            date=transcript.date,
+            event=transcript.event,
+            place=transcript.place,
+            note="Transcript",
+        )
+    parts = [f"{KIND_NAMES.get(turn.kind, turn.kind)}, turn {turn.position}"]
+    times = time_range(turn.start, turn.end)
+    if times:
+        parts.append(times)
+    return Reference(
+        key=bibtex_key(transcript, turn.position),
+        title=" ".join(transcript.title.split()),
+        authors=[speaker] if speaker else [],
+        permalink=permalink,
+        language=turn.effective_language,
+        date=transcript.date,
+        event=transcript.event,
+        place=transcript.place,
+        note=", ".join(parts),
+        turn=turn.position,
+    )
+
+
+def csl_json(reference: Reference) -> list[dict[str, object]]:
+    """A CSL-JSON array of one item (`type: speech`)."""
+    item: dict[str, object] = {"id": reference.key, "type": "speech", "title": reference.title}
+    if reference.authors:
+        # A literal name: speakers' names come in every script and order; splitting them guesses.
+        item["author"] = [{"literal": name} for name in reference.authors]
+    if reference.date:
+        item["issued"] = {"date-parts": [[reference.date.year, reference.date.month, reference.date.day]]}
+    if reference.event:
+        item["event"] = " ".join(reference.event.split())
+    if reference.place:
+        item["event-place"] = " ".join(reference.place.split())
+    if reference.turn is not None:
+        item["locator"] = str(reference.turn)
+    item.update(
+        {
+            "genre": reference.note,
+            "publisher": PUBLISHER,
+            "language": reference.language,
+            "URL": reference.permalink,
+        }
+    )
+    return [item]
+
+
+def ris(reference: Reference) -> str:
+    """A RIS record (`TY  - GEN`), one tag per line, CRLF as the format has it."""
+
+    def line(tag: str, value: str) -> str:
+        return f"{tag}  - {' '.join(value.split())}"
+
+    lines = [line("TY", "GEN"), line("ID", reference.key)]
+    lines += [line("AU", name) for name in reference.authors]
+    lines.append(line("TI", reference.title))
+    if reference.event:
+        lines.append(line("T2", reference.event))
+    if reference.place:
+        lines.append(line("CY", reference.place))
+    if reference.date:
+        lines.append(line("PY", str(reference.date.year)))
+        lines.append(line("DA", reference.date.strftime("%Y/%m/%d")))
+    lines += [
+        line("M3", reference.note),
+        line("LA", reference.language),
+        line("PB", PUBLISHER),
+        line("UR", reference.permalink),
+        "ER  - ",
+    ]
+    return "\r\n".join(lines) + "\r\n"

@@ -43,6 +43,7 @@ MAX_LENGTHS = {
     "status": 10,
     "kind": 10,
     "language": 35,
+    "section": 1000,
 }
 # Where a document's speaker has an empty name, the turns go to this one person.
 UNNAMED_SPEAKER_SLUG = "unnamed-speaker"
@@ -92,6 +93,7 @@ class TurnSpec:
     speaker: str
     text: str
     kind: str = TurnKind.STATEMENT
+    section: str = ""
     language: str = ""
     reply_to: int | None = None
     original: int | None = None
@@ -351,6 +353,7 @@ def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]
                 speaker=speaker,
                 text=text,
                 kind=kind,
+                section=_optional_text(item, "section", prefix=key),
                 language="" if turn_language == language else turn_language,
                 reply_to=reply_to,
                 original=_position(item.get("original"), f"{key}.original"),

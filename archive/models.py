@@ -37,6 +37,8 @@ class TurnKind(models.TextChoices):
     ANSWER = "answer", "Answer"
     STATEMENT = "statement", "Statement"
     MODERATOR = "moderator", "Moderator"
+    # What a record notes but nobody says: applause, "The sitting was suspended".
+    NARRATIVE = "narrative", "Narrative"
 
 
 class Topic(models.Model):
@@ -261,6 +263,8 @@ class Turn(models.Model):
         max_length=10, choices=TurnKind.choices, default=TurnKind.STATEMENT, db_index=True
     )
     text = models.TextField()
+    # The heading of the agenda item or part of the session the turn belongs to.
+    section = models.CharField(max_length=1000, blank=True)
     # Empty means "the transcript's language".
     language = models.CharField(max_length=35, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="turns")

@@ -213,6 +213,7 @@ def transcript_turns(transcript: Transcript) -> list[Turn]:
             "position",
             "speaker_id",
             "kind",
+            "section",
             "text",
             "language",
             "reply_to_id",

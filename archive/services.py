@@ -110,6 +110,7 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
                 speaker=speakers_by_name[turn.speaker],
                 kind=turn.kind,
                 text=turn.text,
+                section=turn.section,
                 language=turn.language,
                 start=turn.start,
                 end=turn.end,

@@ -106,7 +106,13 @@ def _foot(row: TurnRow, words: Words) -> str:
 def render_blocks(blocks: list[Block], words: Words | None = None) -> SafeString:
     words = words or Words.current()
     out: list[str] = []
+    section = ""
     for block in blocks:
+        # A heading wherever the agenda item changes (a question and its answers share one).
+        if block.rows[0].turn.section != section:
+            section = block.rows[0].turn.section
+            if section:
+                out.append(f'<h3 class="turn-section"><bdi>{escape(section)}</bdi></h3>\n')
         if block.is_exchange:
             first = block.rows[0].position
             out.append(f'<div class="exchange" role="group" aria-label="{words.question} #{first}">')

@@ -24,6 +24,7 @@ KIND_LABELS: dict[str, Any] = {
     TurnKind.ANSWER: _("Answer"),
     TurnKind.STATEMENT: _("Statement"),
     TurnKind.MODERATOR: _("Moderator"),
+    TurnKind.NARRATIVE: _("Narrative"),
 }
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("transcripts/", transcripts.transcript_list, name="transcript-list"),
     path("transcripts/<str:slug>/", transcripts.transcript_detail, name="transcript-detail"),
     path("transcripts/<str:slug>/cite/<int:position>/", transcripts.transcript_cite, name="transcript-cite"),
+    path("transcripts/<str:slug>/cite/", transcripts.transcript_cite, name="transcript-cite-whole"),
     path(
         "transcripts/<str:slug>/export.<str:format>", transcripts.transcript_export, name="transcript-export"
     ),

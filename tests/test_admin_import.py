@@ -18,6 +18,7 @@ from archive.importers import supported_extensions
 from archive.models import Transcript
 from tests.admin_helpers import CuratorTestCase
 from tests.base import PERES_EN, PERES_ZH, document
+from tests.interchange_xml import AKN_DEBATE, BILLION_LAUGHS, tei_sitting
 
 IMPORT = reverse("admin:archive_transcript_import")
 
@@ -49,6 +50,14 @@ class ImportFormTests(CuratorTestCase):
         )
         transcript = Transcript.objects.get(slug="peres-weibo-test")
         self.assertContains(response, reverse("admin:archive_transcript_change", args=[transcript.pk]))
+
+    def test_tei_and_akoma_ntoso_uploads_are_recognised_by_content(self) -> None:
+        files = [upload("sitting.xml", tei_sitting()), upload("debate.akn", AKN_DEBATE.encode())]
+        response = self.client.post(IMPORT, {"upload": files})
+        self.assertContains(response, "imported 2 documents (2 new, 0 replaced)")
+        bomb = self.client.post(IMPORT, {"upload": [upload("lol.xml", BILLION_LAUGHS)]})
+        self.assertContains(bomb, "lol.xml, line 2: declares a DOCTYPE or entities")
+        self.assertEqual(Transcript.objects.count(), 2)
 
     def test_several_files_at_once(self) -> None:
         ndjson = (json.dumps(PERES_EN) + "\n" + json.dumps(PERES_ZH) + "\n").encode()

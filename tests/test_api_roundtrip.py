@@ -59,8 +59,14 @@ class ApiRoundTripTests(ApiRoundTripMixin):
                 "status": "draft",
                 "speakers": [{"name": 'היו"ר'}, {"name": ""}],
                 "turns": [
-                    {"speaker": 'היו"ר', "kind": "moderator", "text": "שאילתה מספר 1."},
-                    {"speaker": "", "text": "(קריאות)", "start": 0},
+                    {"speaker": 'היו"ר', "kind": "moderator", "text": "שאילתה מספר 1.", "section": "שאילתות"},
+                    {
+                        "speaker": "",
+                        "kind": "narrative",
+                        "text": "(קריאות)",
+                        "section": "שאילתות",
+                        "start": 0,
+                    },
                 ],
             }
         )

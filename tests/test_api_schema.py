@@ -62,7 +62,9 @@ class SchemaDocumentTests(ApiTestCase):
             {"speaker", "topic", "kind", "language", "transcript", "page", "page_size"}, names
         )
         kind = next(p for p in params if p["name"] == "kind")
-        self.assertEqual(set(kind["schema"]["enum"]), {"question", "answer", "statement", "moderator"})
+        self.assertEqual(
+            set(kind["schema"]["enum"]), {"question", "answer", "statement", "moderator", "narrative"}
+        )
 
     def test_anonymous_reads_and_token_writes_are_documented(self) -> None:
         schema = self.schema()

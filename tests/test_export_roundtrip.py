@@ -56,6 +56,21 @@ class NdjsonExportTests(TestCase):
         self.assertEqual(report.rejected, 0)
         self.assertEqual(export("--include-drafts"), first)
 
+    def test_narrative_turns_and_sections_survive_the_round_trip(self) -> None:
+        doc = document(slug="sitting")
+        doc["turns"][0]["section"] = "Questions from the floor"
+        doc["turns"][1]["section"] = "Questions from the floor"
+        doc["turns"].insert(2, {"speaker": "Weibo user", "kind": "narrative", "text": "(Applause)"})
+        import_document(doc)
+        first = export()
+        turns = json.loads(first)["turns"]
+        self.assertEqual(turns[0]["section"], "Questions from the floor")
+        self.assertEqual(turns[2], {"speaker": "Weibo user", "kind": "narrative", "text": "(Applause)"})
+        Transcript.objects.all().delete()
+        report = import_documents(read_content(first.encode(), "dump.ndjson"))
+        self.assertEqual(report.rejected, 0)
+        self.assertEqual(export(), first)
+
     def test_json_writes_one_file_per_transcript(self) -> None:
         import_document(document())
         import_document(PERES_ZH)

@@ -53,6 +53,28 @@ class TranscriptPageTests(TestCase):
             "<p>Three years ago, President Xi put forth the Global Civilization Initiative.<br>", three
         )
 
+    def test_sections_get_a_heading_where_they_change_and_narrative_turns_a_label(self) -> None:
+        import_document(
+            {
+                "slug": "sitting-with-sections",
+                "title": "A sitting",
+                "language": "en",
+                "speakers": [{"name": "Chair"}, {"name": ""}],
+                "turns": [
+                    {"speaker": "Chair", "kind": "moderator", "text": "Order.", "section": "Opening"},
+                    {"speaker": "", "kind": "narrative", "text": "(Applause)", "section": "Opening"},
+                    {"speaker": "Chair", "text": "Item one <b>.", "section": "Item <one>"},
+                ],
+            }
+        )
+        content = self.client.get("/transcripts/sitting-with-sections/").content.decode()
+        self.assertEqual(
+            re.findall(r'<h3 class="turn-section"><bdi>(.*?)</bdi></h3>', content),
+            ["Opening", "Item &lt;one&gt;"],
+        )
+        self.assertIn('<article class="turn turn--narrative" id="turn-2"', content)
+        self.assertIn('<span class="kind kind--narrative">Narrative</span>', content)
+
     def test_a_question_and_its_answer_are_grouped(self) -> None:
         blocks = self.client.get(EN).context["blocks"]
         shape = [([row.position for row in block.rows], block.is_exchange) for block in blocks]

@@ -63,6 +63,9 @@ class DocumentTurnSerializer(serializers.Serializer):
     speaker = serializers.CharField(allow_blank=True, help_text="A name from the document's speakers")
     kind = serializers.ChoiceField(choices=TurnKind.choices, required=False)
     text = serializers.CharField(min_length=1)
+    section = serializers.CharField(
+        required=False, max_length=1000, help_text="Heading of the agenda item or part of the session"
+    )
     language = serializers.RegexField(LANGUAGE_PATTERN, required=False)
     reply_to = serializers.IntegerField(min_value=1, required=False, help_text="Position of the question")
     original = serializers.IntegerField(min_value=1, required=False, help_text="Position in the original")
@@ -196,6 +199,7 @@ class TurnSerializer(serializers.ModelSerializer):
             "speaker",
             "speaker_name",
             "kind",
+            "section",
             "language",
             "text",
             "reply_to",

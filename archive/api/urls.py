@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from archive.api import views
+from archive.api import citations, views
 
 app_name = "api"
 
@@ -16,6 +16,10 @@ router.register("topics", views.TopicViewSet, basename="topic")
 
 urlpatterns = [
     path("transcripts/<str:slug>/turns/", views.TranscriptTurnsView.as_view(), name="transcript-turns"),
+    path("transcripts/<str:slug>/cite/", citations.transcript_citation, name="transcript-cite"),
+    path(
+        "transcripts/<str:slug>/turns/<int:position>/cite/", citations.transcript_citation, name="turn-cite"
+    ),
     path("turns/", views.TurnListView.as_view(), name="turn-list"),
     path("export/", views.ExportView.as_view(), name="export"),
     *router.urls,

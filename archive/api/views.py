@@ -23,6 +23,7 @@ from archive.api.mixins import ConditionalGetMixin, JsonErrorsMixin
 from archive.api.pagination import ArchivePagination
 from archive.api.parsers import DocumentJSONParser
 from archive.api.permissions import ReadOpenWriteCurators, can_see_unpublished, visible_statuses
+from archive.api.popolo import PopoloRenderer, is_popolo, popolo_person
 from archive.api.renderers import ExporterRenderer, FormatNegotiation, exporter_renderers, media_type_of
 from archive.api.serializers import (
     ApiErrorSerializer,
@@ -385,6 +386,25 @@ class SpeakerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/.]+"  # any script; ECMA regexes (OpenAPI) know no Unicode \w
     serializer_class = SpeakerSerializer
     filterset_class = SpeakerFilter
+    renderer_classes = [JSONRenderer, PopoloRenderer]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        if is_popolo(request) and isinstance(response.data, dict):
+            page = self.paginator.page if self.paginator is not None else None  # type: ignore[attr-defined]
+            persons = [popolo_person(s, request) for s in (page.object_list if page is not None else [])]
+            response.data = {
+                "persons": persons,
+                "count": response.data.get("count"),
+                "next": response.data.get("next"),
+                "previous": response.data.get("previous"),
+            }
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if is_popolo(request):
+            return Response(popolo_person(self.get_object(), request))
+        return super().retrieve(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Speaker]:
         statuses = visible_statuses(self.request.user)

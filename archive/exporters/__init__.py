@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from archive.exporters.akoma_ntoso import AkomaNtosoExporter
 from archive.exporters.base import Exporter
 from archive.exporters.plain_text import TextExporter
 from archive.exporters.qa_archive import JsonExporter, NdjsonExporter
 from archive.exporters.subrip import SrtExporter
 from archive.exporters.table_csv import CsvExcelExporter, CsvExporter
+from archive.exporters.tei import TeiExporter
 from archive.exporters.webvtt import VttExporter
 
 EXPORTERS: dict[str, Exporter] = {
@@ -19,6 +21,8 @@ EXPORTERS: dict[str, Exporter] = {
         TextExporter(),
         VttExporter(),
         SrtExporter(),
+        TeiExporter(),
+        AkomaNtosoExporter(),
     ]
 }
 

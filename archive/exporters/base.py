@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from archive.models import Transcript, Turn
+from archive.models import Speaker, Transcript, Turn
 
 
 class Exporter:
@@ -55,3 +55,17 @@ class Exporter:
 def speaker_label(name: str) -> str:
     """How readable exports show a speaker; a document's unnamed speaker has an empty name."""
     return name or "Unnamed speaker"
+
+
+def speaker_identifiers(speaker: Speaker) -> dict[str, str]:
+    """A person's external identities (`{"wikidata": "Q11621"}`), for TEI, Akoma Ntoso and Popolo.
+
+    The one place exports read them: the model's `identifiers` field when it has one.
+    """
+    value = getattr(speaker, "identifiers", None)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def identifiers_by_name(transcript: Transcript) -> dict[str, dict[str, str]]:
+    """The document's speaker name -> that person's identifiers (see `speaker_identifiers`)."""
+    return {a.name: speaker_identifiers(a.speaker) for a in transcript.appearances.all()}

@@ -94,6 +94,8 @@ def _speaker_entry(
 
 def _turn_entry(turn: Any, name_of: dict[int, str], position_of: dict[int, int]) -> dict[str, Any]:
     entry: dict[str, Any] = {"speaker": name_of[turn.speaker_id], "kind": turn.kind, "text": turn.text}
+    if turn.section:
+        entry["section"] = turn.section
     if turn.language:
         entry["language"] = turn.language
     if turn.reply_to_id is not None and turn.reply_to_id in position_of:

@@ -1,4 +1,4 @@
-"""Import formats by file extension, and the one pipeline every import goes through.
+"""Import formats by file extension (XML by content), and the one pipeline every import goes through.
 
 Each format module turns a file's text into `RawDocument`s holding `qa-archive/1`
 dicts; `import_documents` validates each (`archive.interchange`) and writes it
@@ -17,10 +17,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, transaction
 
+from archive.importers.akoma_ntoso import parse_akoma_ntoso
 from archive.importers.base import RawDocument, decode_text
 from archive.importers.published import parse_published
 from archive.importers.qa_json import parse_json, parse_ndjson, parse_ndjson_lines, read_ndjson
 from archive.importers.subtitles import parse_srt, parse_vtt
+from archive.importers.tei import find_persons_file, parse_tei
+from archive.importers.xml_input import sniff
 from archive.interchange import DocumentError, validate_document
 from archive.services import transcript_import
 
@@ -34,15 +37,41 @@ IMPORTERS: dict[str, Parser] = {
     ".txt": parse_published,
     ".md": parse_published,
 }
+XmlParser = Callable[[bytes, str], Iterator[RawDocument]]
+# XML standards, told apart by the root element (xml_input.sniff), whatever the extension.
+XML_IMPORTERS: dict[str, XmlParser] = {"tei": parse_tei, "akn": parse_akoma_ntoso}
+XML_EXTENSIONS = frozenset({".xml", ".tei", ".akn"})
 
 
 def supported_extensions() -> list[str]:
-    return sorted(IMPORTERS)
+    return sorted([*IMPORTERS, *XML_EXTENSIONS])
 
 
-def read_content(content: bytes, source: str) -> Iterator[RawDocument]:
-    """The documents in one file's bytes, its format chosen by the name's extension."""
-    parser = IMPORTERS.get(Path(source).suffix.lower())
+def read_content(content: bytes, source: str, folder: Path | None = None) -> Iterator[RawDocument]:
+    """The documents in one file's bytes: TEI and Akoma Ntoso by content, others by extension.
+
+    `folder`: where the file lies on disk, for a TEI sitting's person list beside it (an
+    upload has none).
+    """
+    suffix = Path(source).suffix.lower()
+    xml_kind = sniff(content)
+    if xml_kind == "tei-persons":
+        return  # a ParlaMint listPerson file: read by the sittings beside it, no transcript itself
+    if xml_kind == "tei":
+        try:
+            persons = find_persons_file(folder) if folder is not None else None
+        except OSError:
+            persons = None
+        yield from parse_tei(content, source, persons)
+        return
+    if xml_kind is not None:
+        yield from XML_IMPORTERS[xml_kind](content, source)
+        return
+    if suffix in XML_EXTENSIONS:
+        message = "is neither TEI (<TEI>, <teiCorpus>) nor Akoma Ntoso (<akomaNtoso>)"
+        yield RawDocument(source, error=DocumentError(message, source=source, line=1))
+        return
+    parser = IMPORTERS.get(suffix)
     if parser is None:
         message = f"unknown format: import takes {', '.join(supported_extensions())} files"
         yield RawDocument(source, error=DocumentError(message, source=source))
@@ -81,7 +110,8 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMPORTERS))
+            known = {*IMPORTERS, *XML_EXTENSIONS}
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in known))
         else:
             files.append(path)  # a missing or unknown file is reported, not skipped
     return files
@@ -104,7 +134,7 @@ def read_files(files: Iterable[Path]) -> Iterator[RawDocument]:
             reason = exc.strerror or str(exc)
             yield RawDocument(str(path), error=DocumentError(f"cannot be read: {reason}", source=str(path)))
             continue
-        yield from read_content(content, str(path))
+        yield from read_content(content, str(path), folder=path.parent)
 
 
 @dataclass

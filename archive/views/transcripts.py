@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,17 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from archive import selectors
-from archive.citations import turn_citation, turn_permalink, turn_times
+from archive.citations import (
+    CSL_JSON_TYPE,
+    RIS_TYPE,
+    Reference,
+    csl_json,
+    reference_for,
+    ris,
+    turn_citation,
+    turn_permalink,
+    turn_times,
+)
 from archive.exporters import EXPORTERS
 from archive.exporters.webvtt import caption_track
 from archive.languages import language_name, reader_language, speaker_name
@@ -38,6 +49,8 @@ FORMAT_LABELS = {
     "txt": _("Plain text"),
     "vtt": _("WebVTT subtitles"),
     "srt": _("SubRip subtitles"),
+    "tei": _("TEI XML (Parla-CLARIN / ParlaMint)"),
+    "akn": _("Akoma Ntoso XML (debate record)"),
 }
 
 SORTS = {"-date": _("Newest first"), "date": _("Oldest first"), "title": _("Title")}
@@ -199,36 +212,53 @@ def transcript_export(request: HttpRequest, slug: str, format: str) -> HttpRespo
     )
 
 
-def transcript_cite(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+def transcript_cite(request: HttpRequest, slug: str, position: int | None = None) -> HttpResponse:
+    """How to cite a transcript or one turn: a page, or `?format=csl-json` / `?format=ris`."""
     transcript = _published_or_404(slug)
-    turn = transcript.turns.select_related("speaker").filter(position=position).first()
-    if turn is None:
-        raise Http404("This transcript has no turn at that position.")
-    times = turn_times(turn)
+    turn = None
+    if position is not None:
+        turn = transcript.turns.select_related("speaker").filter(position=position).first()
+        if turn is None:
+            raise Http404("This transcript has no turn at that position.")
+    times = turn_times(turn) if turn is not None else (None, None)
     # A citation is the same for every reader (the page around it is in the reader's language):
     # the site's language for its words and address, the speaker's name in the turn's language.
     with translation.override(settings.LANGUAGE_CODE):
-        permalink = request.build_absolute_uri(
-            turn_permalink(transcript.get_absolute_url(), turn.position, times)
-        )
-        citation = turn_citation(
-            transcript=transcript,
-            turn=turn,
-            speaker=speaker_name(turn.speaker, turn.effective_language),
-            kind=kind_label(turn.kind),
-            permalink=permalink,
-            accessed=timezone.localdate(),
-            times=times,
-        )
+        if turn is not None:
+            address = turn_permalink(transcript.get_absolute_url(), turn.position, times)
+        else:
+            address = transcript.get_absolute_url()
+        permalink = request.build_absolute_uri(address)
+        cited = speaker_name(turn.speaker, turn.effective_language) if turn is not None else ""
+        reference = reference_for(transcript, permalink, turn, cited)
+        wanted = request.GET.get("format", "")
+        if wanted:
+            return citation_response(reference, wanted)
+        citation = None
+        if turn is not None:
+            citation = turn_citation(
+                transcript=transcript,
+                turn=turn,
+                speaker=cited,
+                kind=kind_label(turn.kind),
+                permalink=permalink,
+                accessed=timezone.localdate(),
+                times=times,
+            )
     return render(
         request,
         "archive/transcript_cite.html",
         {
             "transcript": transcript,
             "turn": turn,
-            "speaker": speaker_name(turn.speaker),
-            "kind": kind_label(turn.kind),
+            "speaker": speaker_name(turn.speaker) if turn is not None else "",
+            "kind": kind_label(turn.kind) if turn is not None else "",
             "citation": citation,
+            "permalink": permalink,
+            "csl_json": json.dumps(csl_json(reference), ensure_ascii=False, indent=2),
+            "ris": ris(reference),
+            "csl_json_url": f"{request.path}?format=csl-json",
+            "ris_url": f"{request.path}?format=ris",
             "section": "transcripts",
         },
     )
@@ -248,4 +278,28 @@ def transcript_captions(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(
         caption_track(transcript, original_times(original) if original else None),
         content_type="text/vtt; charset=utf-8",
+    )
+
+
+def citation_response(reference: Reference, wanted: str) -> HttpResponse:
+    """The reference as a CSL-JSON or RIS file (the same for the site and the API)."""
+    if wanted == "csl-json":
+        body, content_type, extension = (
+            json.dumps(csl_json(reference), ensure_ascii=False, indent=2),
+            CSL_JSON_TYPE,
+            "json",
+        )
+    elif wanted == "ris":
+        body, content_type, extension = ris(reference), RIS_TYPE, "ris"
+    else:
+        return HttpResponse(
+            "Unknown citation format: use format=csl-json or format=ris.\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    disposition = content_disposition_header(as_attachment=False, filename=f"{reference.key}.{extension}")
+    return HttpResponse(
+        body,
+        content_type=f"{content_type}; charset=utf-8",
+        headers={"Content-Disposition": disposition or "inline"},
     )

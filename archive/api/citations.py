@@ -1,0 +1,35 @@
+"""/api/v1/transcripts/<slug>/cite/ and .../turns/<position>/cite/: CSL-JSON (default) or RIS.
+
+Plain Django views rather than DRF ones: DRF reads `?format=` as a renderer name, and these
+answer with the citation files themselves, exactly as the site's cite pages do.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from archive import selectors
+from archive.citations import reference_for
+from archive.languages import speaker_name
+from archive.models import Transcript
+from archive.views.transcripts import citation_response
+
+
+@require_GET
+def transcript_citation(request: HttpRequest, slug: str, position: int | None = None) -> HttpResponse:
+    try:
+        transcript = selectors.transcript_published(slug)
+    except Transcript.DoesNotExist:
+        return JsonResponse({"detail": "No published transcript has this slug."}, status=404)
+    turn = None
+    if position is not None:
+        turn = transcript.turns.select_related("speaker").filter(position=position).first()
+        if turn is None:
+            return JsonResponse({"detail": "This transcript has no turn at that position."}, status=404)
+    fragment = f"#turn-{turn.position}" if turn is not None else ""
+    permalink = request.build_absolute_uri(f"{transcript.get_absolute_url()}{fragment}")
+    # The name in the transcript's language: a reference is the same for every reader.
+    speaker = speaker_name(turn.speaker, transcript.language) if turn is not None else ""
+    reference = reference_for(transcript, permalink, turn, speaker)
+    return citation_response(reference, request.GET.get("format") or "csl-json")
