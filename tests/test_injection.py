@@ -13,6 +13,7 @@ import json
 import re
 from html.parser import HTMLParser
 from typing import Any
+from xml.etree import ElementTree
 
 from django.test import TestCase
 from django.utils.html import escape
@@ -226,6 +227,8 @@ class ScriptInjectionTests(InjectionTestCase):
                     elif name in {"csv", "csv-excel"}:  # the Excel variant opens with a byte-order mark
                         rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
                         self.assertEqual({row["title"] for row in rows}, {f"{payload} title"})
+                    elif name in {"tei", "akn"}:  # XML: escaped in the markup, as typed in the text
+                        self.assertIn(payload, "".join(ElementTree.fromstring(body).itertext()))
                     else:
                         self.assertIn(payload, text)  # a text format keeps the text as typed
 

@@ -10,10 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from archive import selectors
-from archive.citations import reference_for
-from archive.languages import speaker_name
 from archive.models import Transcript
-from archive.views.transcripts import citation_response
+from archive.views.transcripts import citation_response, cited_reference
 
 
 @require_GET
@@ -27,9 +25,5 @@ def transcript_citation(request: HttpRequest, slug: str, position: int | None = 
         turn = transcript.turns.select_related("speaker").filter(position=position).first()
         if turn is None:
             return JsonResponse({"detail": "This transcript has no turn at that position."}, status=404)
-    fragment = f"#turn-{turn.position}" if turn is not None else ""
-    permalink = request.build_absolute_uri(f"{transcript.get_absolute_url()}{fragment}")
-    # The name in the transcript's language: a reference is the same for every reader.
-    speaker = speaker_name(turn.speaker, transcript.language) if turn is not None else ""
-    reference = reference_for(transcript, permalink, turn, speaker)
+    reference = cited_reference(request, transcript, turn)[0]
     return citation_response(reference, request.GET.get("format") or "csl-json")

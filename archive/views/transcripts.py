@@ -25,7 +25,7 @@ from archive.citations import (
 from archive.exporters import EXPORTERS
 from archive.exporters.webvtt import caption_track
 from archive.languages import language_name, reader_language, speaker_name
-from archive.models import Transcript
+from archive.models import Transcript, Turn
 from archive.player import build_player, original_times, place_times, recordings_of, start_time
 from archive.transcript_html import render_blocks, render_parallel
 from archive.transcript_page import (
@@ -220,20 +220,11 @@ def transcript_cite(request: HttpRequest, slug: str, position: int | None = None
         turn = transcript.turns.select_related("speaker").filter(position=position).first()
         if turn is None:
             raise Http404("This transcript has no turn at that position.")
-    times = turn_times(turn) if turn is not None else (None, None)
-    # A citation is the same for every reader (the page around it is in the reader's language):
-    # the site's language for its words and address, the speaker's name in the turn's language.
+    reference, permalink, cited, times = cited_reference(request, transcript, turn)
+    wanted = request.GET.get("format", "")
+    if wanted:
+        return citation_response(reference, wanted)
     with translation.override(settings.LANGUAGE_CODE):
-        if turn is not None:
-            address = turn_permalink(transcript.get_absolute_url(), turn.position, times)
-        else:
-            address = transcript.get_absolute_url()
-        permalink = request.build_absolute_uri(address)
-        cited = speaker_name(turn.speaker, turn.effective_language) if turn is not None else ""
-        reference = reference_for(transcript, permalink, turn, cited)
-        wanted = request.GET.get("format", "")
-        if wanted:
-            return citation_response(reference, wanted)
         citation = None
         if turn is not None:
             citation = turn_citation(
@@ -279,6 +270,23 @@ def transcript_captions(request: HttpRequest, slug: str) -> HttpResponse:
         caption_track(transcript, original_times(original) if original else None),
         content_type="text/vtt; charset=utf-8",
     )
+
+
+def cited_reference(
+    request: HttpRequest, transcript: Transcript, turn: Turn | None
+) -> tuple[Reference, str, str, tuple[float | None, float | None]]:
+    """What cites the transcript or one turn, the same for every reader (the page around it is in
+    the reader's language): the site's language for its address, the speaker's name in the turn's
+    language, a timed turn's range in its permalink. (reference, permalink, speaker, times)"""
+    times = turn_times(turn) if turn is not None else (None, None)
+    with translation.override(settings.LANGUAGE_CODE):
+        if turn is not None:
+            address = turn_permalink(transcript.get_absolute_url(), turn.position, times)
+        else:
+            address = transcript.get_absolute_url()
+        permalink = request.build_absolute_uri(address)
+    cited = speaker_name(turn.speaker, turn.effective_language) if turn is not None else ""
+    return reference_for(transcript, permalink, turn, cited), permalink, cited, times
 
 
 def citation_response(reference: Reference, wanted: str) -> HttpResponse:
