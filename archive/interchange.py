@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from archive.models import TranscriptStatus, TurnKind
+from archive.models import SpeakerKind, TranscriptStatus, TurnKind
 
 FORMAT_NAME = "qa-archive/1"
 SLUG_MAX_LENGTH = 200
@@ -33,6 +33,7 @@ MAX_LENGTHS = {
     "source_url": 2000,
     "license": 1000,
     "name": 1000,
+    "pseudonym": 200,
     "role": 1000,
     "slug": 200,
     "translation_of": 200,
@@ -81,6 +82,11 @@ class SpeakerSpec:
     role: str = ""
     names: dict[str, str] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    # "" when the document does not say: a role label ("Q", "PREGUNTA") makes a role, else a person.
+    kind: str = ""
+    private: bool | None = None  # None: the document does not say (an existing speaker keeps theirs)
+    identifiers: dict[str, str] = field(default_factory=dict)
+    pseudonym: str = ""  # what the public sees of a private speaker; kept so a restore keeps it
 
 
 @dataclass
@@ -230,6 +236,14 @@ def _speakers(value: Any) -> list[SpeakerSpec]:
         for tag in names:
             if not LANGUAGE_TAG.match(tag):
                 raise DocumentError(f"{tag!r} is not a language tag", key=f"{key}.names")
+        kind = _optional_text(item, "kind", prefix=key)
+        if kind and kind not in SpeakerKind.values:
+            raise DocumentError(
+                f"kind {kind!r} is not one of {', '.join(SpeakerKind.values)}", key=f"{key}.kind"
+            )
+        private = item.get("private")
+        if private is not None and not isinstance(private, bool):
+            raise DocumentError(f"must be true or false, not {_type_name(private)}", key=f"{key}.private")
         speakers.append(
             SpeakerSpec(
                 name=name,
@@ -237,9 +251,33 @@ def _speakers(value: Any) -> list[SpeakerSpec]:
                 role=_optional_text(item, "role", prefix=key),
                 names={k: v.strip() for k, v in names.items()},
                 aliases=_string_list(item.get("aliases"), f"{key}.aliases"),
+                kind=kind,
+                private=private,
+                identifiers=_identifiers(item.get("identifiers"), f"{key}.identifiers"),
+                pseudonym=_optional_text(item, "pseudonym", prefix=key),
             )
         )
     return speakers
+
+
+IDENTIFIER_SCHEME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def _identifiers(value: Any, key: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str)
+        and IDENTIFIER_SCHEME.match(k)
+        and isinstance(v, str)
+        and v.strip()
+        and len(v) <= 200
+        for k, v in value.items()
+    ):
+        raise DocumentError(
+            'must map schemes (lower case) to identifiers, e.g. {"wikidata": "Q11621"}', key=key
+        )
+    return {k: v.strip() for k, v in value.items()}
 
 
 # TurnKind.values builds its list on every call: once per turn was a tenth of an import's CPU.

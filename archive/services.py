@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from archive.people import PSEUDONYM, is_role_label
 from archive.interchange import SLUG_MAX_LENGTH, UNNAMED_SPEAKER_SLUG, DocumentSpec, SpeakerSpec
 from archive.models import (
     Appearance,
     Speaker,
+    SpeakerKind,
     SpeakerName,
+    SpeakerRedirect,
     Topic,
     Transcript,
     TranscriptStatus,
@@ -62,7 +65,11 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
         topic_cache: dict[str, Topic] = {}
         transcript.topics.set(topics_resolve(spec.topics, language=spec.language, cache=topic_cache))
 
-        speakers_by_name, speakers_created, speakers_linked = _resolve_speakers(spec.speakers)
+        roles_here = {
+            a.name: a.speaker
+            for a in transcript.appearances.select_related("speaker").filter(speaker__kind=SpeakerKind.ROLE)
+        }
+        speakers_by_name, speakers_created, speakers_linked = _resolve_speakers(spec.speakers, roles_here)
         transcript.appearances.all().delete()
         appearances: list[Appearance] = []
         for position, speaker_spec in enumerate(spec.speakers, start=1):
@@ -114,6 +121,11 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
             for topic in topics_resolve(turn.topics, language=spec.language, cache=topic_cache):
                 turn_topics.append(Turn.topics.through(turn_id=turn_row.pk, topic_id=topic.pk))
         Turn.topics.through.objects.bulk_create(turn_topics)
+        # A role label the new version no longer has belonged to this transcript alone.
+        used = {s.pk for s in speakers_by_name.values()}
+        Speaker.objects.filter(pk__in=[s.pk for s in roles_here.values() if s.pk not in used]).filter(
+            turns__isnull=True
+        ).delete()
 
     return ImportOutcome(
         transcript=transcript,
@@ -124,12 +136,27 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
     )
 
 
-def _resolve_speakers(specs: list[SpeakerSpec]) -> tuple[dict[str, Speaker], int, int]:
+def speaker_kind_of(spec: SpeakerSpec) -> str:
+    """The kind the document says, else `role` for a role label ("Q", "PREGUNTA"), else `person`."""
+    if spec.kind:
+        return spec.kind
+    return SpeakerKind.ROLE if spec.name and is_role_label(spec.name) else SpeakerKind.PERSON
+
+
+def _resolve_speakers(
+    specs: list[SpeakerSpec], roles_here: dict[str, Speaker]
+) -> tuple[dict[str, Speaker], int, int]:
+    """The speaker of each document entry. A role belongs to this transcript: it is found only
+    among the transcript's own roles (by the name it had here), never by name elsewhere."""
     by_name: dict[str, Speaker] = {}
     created = linked = 0
     known = _KnownSpeakers(specs)
     for spec in specs:
-        speaker = known.find(spec)
+        kind = speaker_kind_of(spec)
+        if kind == SpeakerKind.ROLE and not spec.slug:
+            speaker = roles_here.get(spec.name)
+        else:
+            speaker = known.find(spec)
         if speaker is None:
             unnamed = not spec.name and not spec.slug
             speaker = Speaker(
@@ -138,16 +165,53 @@ def _resolve_speakers(specs: list[SpeakerSpec]) -> tuple[dict[str, Speaker], int
                 role=spec.role,
                 names=dict(spec.names),
                 aliases=list(spec.aliases),
+                kind=kind,
+                identifiers=dict(spec.identifiers),
+                pseudonym=spec.pseudonym,
             )
             speaker.save()
+            if spec.private:
+                speaker_make_private(speaker)
             created += 1
         else:
-            if _merge_names(speaker, names=spec.names, aliases=spec.aliases):
+            changed = _merge_names(speaker, names=spec.names, aliases=spec.aliases)
+            for scheme, value in spec.identifiers.items():
+                if speaker.identifiers.get(scheme) != value:
+                    speaker.identifiers[scheme] = value
+                    changed = True
+            if spec.kind and speaker.kind != spec.kind:
+                speaker.kind, changed = spec.kind, True
+            # Privacy is only ever added by an import (a document without the key, or a later
+            # version, never makes a private person public); curators lift it in the admin.
+            if changed:
                 speaker.save()
+            if spec.private:
+                speaker_make_private(speaker)
             linked += 1
-        known.learn(speaker)
+        if speaker.kind == SpeakerKind.PERSON:
+            known.learn(speaker)
         by_name[spec.name] = speaker
     return by_name, created, linked
+
+
+def speaker_make_private(speaker: Speaker) -> Speaker:
+    """Mark a saved speaker private: a stable pseudonym, and a slug made from it. The old slug
+    (it may spell the name) still finds them on import, but is never answered publicly."""
+    if speaker.private:
+        return speaker
+    with transaction.atomic():
+        speaker.private = True
+        if not speaker.pseudonym:
+            number = Speaker.objects.filter(private=True).exclude(pk=speaker.pk).count() + 1
+            speaker.pseudonym = PSEUDONYM.format(n=number)
+        old_slug = speaker.slug
+        if old_slug != slugify(speaker.pseudonym, allow_unicode=True):
+            speaker.slug = unique_slug(Speaker, speaker.pseudonym)
+            SpeakerRedirect.objects.update_or_create(old_slug=old_slug, defaults={"speaker": speaker})
+        speaker.save()
+        for transcript in speaker.transcripts.all():
+            transcript.save(update_fields=["modified"])  # the search index hears of it
+    return speaker
 
 
 def speaker_find(spec: SpeakerSpec) -> Speaker | None:
@@ -177,9 +241,18 @@ class _KnownSpeakers:
         if any(not spec.slug and not spec.name for spec in specs):
             slugs.add(UNNAMED_SPEAKER_SLUG)
         self.by_slug: dict[str, Speaker] = {s.slug: s for s in Speaker.objects.filter(slug__in=slugs)}
+        # A slug merged away (or given up for a pseudonym) still means its person.
+        for redirect in SpeakerRedirect.objects.filter(old_slug__in=slugs - set(self.by_slug)).select_related(
+            "speaker"
+        ):
+            self.by_slug[redirect.old_slug] = redirect.speaker
         keys = {key for spec in specs if not spec.slug and spec.name for key in _name_keys(spec)}
         self.by_key: dict[str, Speaker] = {}
-        rows = SpeakerName.objects.filter(key__in=keys).select_related("speaker").order_by("speaker_id")
+        rows = (
+            SpeakerName.objects.filter(key__in=keys, speaker__kind=SpeakerKind.PERSON)
+            .select_related("speaker")
+            .order_by("speaker_id")
+        )
         for row in rows:
             self.by_key.setdefault(row.key, row.speaker)
 
@@ -227,6 +300,7 @@ def speakers_merge(*, target: Speaker, others: Iterable[Speaker]) -> int:
     moved = 0
     with transaction.atomic():
         target.refresh_from_db()
+        became_private = False
         seen: set[int] = {target.pk}
         touched: set[int] = set()
         for stale in others:
@@ -249,8 +323,16 @@ def speakers_merge(*, target: Speaker, others: Iterable[Speaker]) -> int:
             _merge_other_names(target, other, names_in_transcripts)
             if not target.role and other.role:
                 target.role = other.role
+            for scheme, value in other.identifiers.items():
+                target.identifiers.setdefault(scheme, value)
+            became_private = became_private or (other.private and not target.private)
+            # The old address keeps working: 301 to the kept speaker, on pages and in the API.
+            SpeakerRedirect.objects.filter(speaker=other).update(speaker=target)
             other.delete()
+            SpeakerRedirect.objects.update_or_create(old_slug=other.slug, defaults={"speaker": target})
         target.save()
+        if became_private:  # one of them was a member of the public: so is the merged person
+            speaker_make_private(target)
         for transcript in Transcript.objects.filter(pk__in=touched):
             transcript.save(update_fields=["modified"])
     return moved

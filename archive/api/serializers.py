@@ -13,7 +13,7 @@ from rest_framework.request import Request
 
 from archive.exporters.qa_archive import transcript_document
 from archive.interchange import FORMAT_NAME, SLUG_MAX_LENGTH
-from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
+from archive.models import Speaker, SpeakerKind, Topic, Transcript, TranscriptStatus, Turn, TurnKind
 
 # Slugs may be in any script ("微博网友"); OpenAPI regexes are ECMA-262, where \w is ASCII only,
 # so the schema describes slugs in words instead of a pattern that would reject them.
@@ -51,6 +51,17 @@ class DocumentSpeakerSerializer(serializers.Serializer):
     role = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     names = serializers.DictField(child=serializers.CharField(min_length=1), required=False)
     aliases = serializers.ListField(child=serializers.CharField(min_length=1), required=False)
+    kind = serializers.ChoiceField(
+        choices=SpeakerKind.choices,
+        required=False,
+        help_text="role: a label for whoever held a role here (Q, PREGUNTA), never linked elsewhere",
+    )
+    private = serializers.BooleanField(
+        required=False, help_text="A member of the public: the public sees a pseudonym"
+    )
+    identifiers = serializers.DictField(
+        child=serializers.CharField(min_length=1), required=False, help_text='e.g. {"wikidata": "Q11621"}'
+    )
 
 
 class DocumentTurnSerializer(serializers.Serializer):
@@ -212,10 +223,25 @@ class SpeakerSerializer(serializers.ModelSerializer):
     names = serializers.DictField(child=serializers.CharField())
     aliases = serializers.ListField(child=serializers.CharField())
     slug = serializers.CharField(read_only=True, help_text=SLUG_HELP)
+    identifiers = serializers.DictField(
+        child=serializers.CharField(), help_text='External identities by scheme, e.g. {"wikidata": "Q11621"}'
+    )
 
     class Meta:
         model = Speaker
-        fields = ["url", "slug", "name", "names", "aliases", "role", "transcript_count", "turn_count"]
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "names",
+            "aliases",
+            "role",
+            "kind",
+            "private",
+            "identifiers",
+            "transcript_count",
+            "turn_count",
+        ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj: Speaker) -> str:

@@ -57,6 +57,10 @@ def _speaker_entry(speaker: Speaker, *, name: str, role: str) -> dict[str, Any]:
         "role": role or None,
         "names": dict(speaker.names),
         "aliases": list(speaker.aliases),
+        "kind": speaker.kind,
+        "private": speaker.private,
+        "pseudonym": speaker.pseudonym or None,
+        "identifiers": dict(speaker.identifiers),
     }
 
 
