@@ -13,12 +13,13 @@ before its original must still say which original it translates.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from archive.people import match_key
+from archive.people import hidden, match_key
 
 
 class TranscriptStatus(models.TextChoices):
@@ -108,6 +109,10 @@ class Speaker(models.Model):
     def public_name(self) -> str:
         """The name anyone may see: the pseudonym of a private speaker."""
         return (self.pseudonym or "Member of the public") if self.private else self.name
+
+    def shown_as(self, name_here: str) -> str:
+        """`name_here` (the name a transcript gives), or the pseudonym where the names are hidden."""
+        return self.public_name if hidden(self) else name_here
 
     def identifier_links(self) -> list[tuple[str, str, str]]:
         """(scheme, identifier, URL or "") for each external identifier, known schemes linked."""

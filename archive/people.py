@@ -18,7 +18,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
+from typing import Any
 
 # What the public sees of a private speaker (numbered in the order they became private; stable).
 PSEUDONYM = "Member of the public {n}"
@@ -166,3 +170,27 @@ def name_similarity(a: str, b: str) -> float:
         # Every word of the shorter name is in the longer: a surname alone, a name without a middle name.
         return 0.8 + 0.1 * len(shorter) / len(longer)
     return round(difflib.SequenceMatcher(None, ka, kb).ratio() * 0.9, 3)
+
+
+# Private speakers' real names are shown only inside `real_names()`: the default is the public
+# view, so a surface nobody thought of shows pseudonyms, not names.
+_REAL_NAMES: ContextVar[bool] = ContextVar("real_names", default=False)
+
+
+@contextmanager
+def real_names(enabled: bool = True) -> Iterator[None]:
+    """Within this block, private speakers appear under their names (curators, backups)."""
+    token = _REAL_NAMES.set(enabled)
+    try:
+        yield
+    finally:
+        _REAL_NAMES.reset(token)
+
+
+def showing_real_names() -> bool:
+    return _REAL_NAMES.get()
+
+
+def hidden(speaker: Any) -> bool:
+    """Whether this speaker's names must be hidden here: private, and not a curator's view."""
+    return bool(getattr(speaker, "private", False)) and not showing_real_names()

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from archive.people import PSEUDONYM, is_role_label
 from archive.interchange import SLUG_MAX_LENGTH, UNNAMED_SPEAKER_SLUG, DocumentSpec, SpeakerSpec
 from archive.models import (
     Appearance,
@@ -22,6 +21,7 @@ from archive.models import (
     Turn,
     name_key,
 )
+from archive.people import PSEUDONYM, is_role_label
 
 
 @dataclass
@@ -212,6 +212,15 @@ def speaker_make_private(speaker: Speaker) -> Speaker:
         for transcript in speaker.transcripts.all():
             transcript.save(update_fields=["modified"])  # the search index hears of it
     return speaker
+
+
+def speaker_redirect(old_slug: str, *, curator: bool = False) -> Speaker | None:
+    """The speaker an old slug (merged away) now means. Not for the public when the old slug was
+    given up by a private speaker: it may spell their name, and the answer would tie the two."""
+    redirect = SpeakerRedirect.objects.filter(old_slug=old_slug).select_related("speaker").first()
+    if redirect is None or (redirect.speaker.private and not curator):
+        return None
+    return redirect.speaker
 
 
 def speaker_find(spec: SpeakerSpec) -> Speaker | None:

@@ -12,7 +12,14 @@ from django.test import TestCase
 from archive.exporters.qa_archive import transcript_document
 from archive.importers import import_documents, read_content
 from archive.models import Speaker, SpeakerKind, Transcript
-from archive.people import is_moderator_label, is_question_label, is_role_label, match_key, name_similarity
+from archive.people import (
+    is_moderator_label,
+    is_question_label,
+    is_role_label,
+    match_key,
+    name_similarity,
+    real_names,
+)
 from archive.selectors import transcripts_for_export
 from tests.base import PERES_EN, document, import_document
 
@@ -30,8 +37,9 @@ def with_speakers(*speakers: dict, turns: list[dict] | None = None, **changes: o
 PERES = {"name": "Shimon Peres", "slug": "shimon-peres", "identifiers": {"wikidata": "Q11621"}}
 
 
-def exported(slug: str) -> dict:
-    return transcript_document(transcripts_for_export().get(slug=slug))
+def exported(slug: str, *, curator: bool = True) -> dict:
+    with real_names(curator):
+        return transcript_document(transcripts_for_export().get(slug=slug))
 
 
 class InterchangeTests(TestCase):
@@ -75,9 +83,10 @@ class InterchangeTests(TestCase):
 
 class RoleLabelTests(TestCase):
     def test_role_labels_are_recognised_in_every_language_held(self) -> None:
-        for label in ["Q", "Question", "Reporter", "Journalist", "PREGUNTA", "INTERLOCUTOR/A", "INTERLOCUTORA",
-                      "MODERADOR", "Host", "記者", "法新社记者", "שאלה", "SENIOR ADMINISTRATION OFFICIAL",
-                      "INTERVENCIÓN", "VOZ MUJER"]:  # fmt: skip
+        labels = ["Q", "Question", "Reporter", "Journalist", "PREGUNTA", "INTERLOCUTOR/A", "INTERLOCUTORA",
+                  "MODERADOR", "Host", "記者", "法新社记者", "שאלה", "SENIOR ADMINISTRATION OFFICIAL",
+                  "INTERVENCIÓN", "VOZ MUJER"]  # fmt: skip
+        for label in labels:
             with self.subTest(label=label):
                 self.assertTrue(is_role_label(label))
         for name in ["Shimon Peres", "MS. PSAKI", "林剑", "QUESTIONABLE", "Hostetler"]:

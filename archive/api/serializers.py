@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from archive.exporters.qa_archive import transcript_document
 from archive.interchange import FORMAT_NAME, SLUG_MAX_LENGTH
 from archive.models import Speaker, SpeakerKind, Topic, Transcript, TranscriptStatus, Turn, TurnKind
+from archive.people import hidden
 
 # Slugs may be in any script ("微博网友"); OpenAPI regexes are ECMA-262, where \w is ASCII only,
 # so the schema describes slugs in words instead of a pattern that would reject them.
@@ -165,7 +166,14 @@ class TranscriptSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SpeakerBriefSerializer(many=True))
     def get_speakers(self, obj: Transcript) -> list[dict[str, str]]:
-        return [{"slug": a.speaker.slug, "name": a.name, "role": a.role} for a in obj.appearances.all()]
+        return [
+            {
+                "slug": a.speaker.slug,
+                "name": a.speaker.public_name if hidden(a.speaker) else a.name,
+                "role": a.role,
+            }
+            for a in obj.appearances.all()
+        ]
 
 
 class TurnSerializer(serializers.ModelSerializer):
@@ -209,7 +217,7 @@ class TurnSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_speaker_name(self, obj: Turn) -> str:
         """The name the transcript gives the speaker (a Chinese transcript names Peres in Chinese)."""
-        return getattr(obj, "speaker_name_here", None) or obj.speaker.name
+        return obj.speaker.shown_as(getattr(obj, "speaker_name_here", None) or obj.speaker.name)
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_reply_to(self, obj: Turn) -> int | None:
@@ -246,6 +254,12 @@ class SpeakerSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj: Speaker) -> str:
         return api_url(self.context.get("request"), "speaker-detail", obj.slug)
+
+    def to_representation(self, instance: Speaker) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if hidden(instance):  # a member of the public: the pseudonym only
+            data.update(name=instance.public_name, names={}, aliases=[], role="", identifiers={})
+        return data
 
 
 class TopicSerializer(serializers.ModelSerializer):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -37,9 +38,18 @@ from archive.exporters import EXPORTERS
 from archive.importers import import_documents
 from archive.importers.base import RawDocument
 from archive.interchange import DocumentError, validate_document
-from archive.models import Appearance, Speaker, Topic, Transcript, TranscriptStatus, Turn
+from archive.models import (
+    Appearance,
+    Speaker,
+    SpeakerKind,
+    Topic,
+    Transcript,
+    TranscriptStatus,
+    Turn,
+)
+from archive.people import real_names
 from archive.selectors import count_of, iterate_for_export, transcripts_for_export
-from archive.services import transcripts_set_status
+from archive.services import speaker_redirect, transcripts_set_status
 
 SOURCE = "request body"  # where a DocumentError says the bad document came from
 
@@ -104,6 +114,23 @@ class ApiViewMixin(ConditionalGetMixin):
     permission_classes = [ReadOpenWriteCurators]
     renderer_classes: list[type[BaseRenderer]] = [JSONRenderer]
     request: Request
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # Authenticated now: curators see private speakers' names until the response is rendered.
+        self._real_names = real_names(can_see_unpublished(request.user))
+        self._real_names.__enter__()
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        try:
+            return super().finalize_response(request, response, *args, **kwargs)
+        finally:
+            names = getattr(self, "_real_names", None)
+            if names is not None:
+                self._real_names = None
+                names.__exit__(None, None, None)
 
 
 def _detail_responses() -> dict[Any, Any]:
@@ -382,6 +409,9 @@ class SpeakerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         appearances = Appearance.objects.filter(transcript__status__in=statuses)
         turns = Turn.objects.filter(transcript__status__in=statuses)
         queryset = Speaker.objects.all()
+        if getattr(self, "action", None) == "list" and "kind" not in self.request.query_params:
+            # The list is of people: a role ("Q", "PREGUNTA") belongs to its transcript.
+            queryset = queryset.filter(kind=SpeakerKind.PERSON)
         if not can_see_unpublished(self.request.user):
             # Someone heard only in drafts is not public yet.
             queryset = queryset.filter(
@@ -391,6 +421,16 @@ class SpeakerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return queryset.annotate(
             transcript_count=count_of(appearances, "speaker"), turn_count=count_of(turns, "speaker")
         ).order_by("name", "slug")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        slug = self.kwargs[self.lookup_field]
+        if not self.get_queryset().filter(slug=slug).exists():
+            moved = speaker_redirect(slug, curator=can_see_unpublished(request.user))
+            if moved is not None:
+                return HttpResponsePermanentRedirect(
+                    request.build_absolute_uri(reverse("api:speaker-detail", kwargs={"slug": moved.slug}))
+                )
+        return super().retrieve(request, *args, **kwargs)
 
 
 @extend_schema(tags=["topics"])

@@ -2,7 +2,9 @@
 
 `transcript_document` is the inverse of `archive.interchange.validate_document`:
 importing what it returns gives back the same transcript. Key order is fixed and
-every top-level key is always present, so exports are byte-stable.
+every top-level key is always present, so exports are byte-stable. Private speakers appear
+under their pseudonyms unless the caller is inside `archive.people.real_names()` (curators'
+exports and backups), so a public download never holds their names.
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ from typing import Any
 from archive.exporters.base import Exporter
 from archive.interchange import FORMAT_NAME
 from archive.models import Speaker, Transcript
+from archive.people import hidden
 
 
 def transcript_document(transcript: Transcript) -> dict[str, Any]:
     """The transcript as a `qa-archive/1` document (expects `transcripts_for_export` prefetching)."""
     appearances = list(transcript.appearances.all())
     turns = list(transcript.turns.all())
-    name_of: dict[int, str] = {a.speaker_id: a.name for a in appearances}
-    speakers = [_speaker_entry(a.speaker, name=a.name, role=a.role) for a in appearances]
+    name_of: dict[int, str] = {a.speaker_id: a.speaker.shown_as(a.name) for a in appearances}
+    speakers = [_speaker_entry(a.speaker, name=name_of[a.speaker_id], role=a.role) for a in appearances]
     # A curator may give a turn to someone the speaker list does not have yet.
     for turn in turns:
         if turn.speaker_id not in name_of:
-            name = turn.speaker.name
+            name = turn.speaker.shown_as(turn.speaker.name)
             if name in name_of.values():
                 name = turn.speaker.slug
             name_of[turn.speaker_id] = name
@@ -51,6 +54,18 @@ def transcript_document(transcript: Transcript) -> dict[str, Any]:
 
 
 def _speaker_entry(speaker: Speaker, *, name: str, role: str) -> dict[str, Any]:
+    if hidden(speaker):  # names and aliases of a member of the public are for curators only
+        return {
+            "name": name,
+            "slug": speaker.slug,
+            "role": role or None,
+            "names": {},
+            "aliases": [],
+            "kind": speaker.kind,
+            "private": True,
+            "pseudonym": speaker.pseudonym or None,
+            "identifiers": {},
+        }
     return {
         "name": name,
         "slug": speaker.slug,

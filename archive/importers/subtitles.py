@@ -37,8 +37,8 @@ Turns
   and its lines are the turn's paragraphs.
 
 Kind: `question` for a speaker labelled `Q`, `Question` (or `Pregunta`, `问`, `質問`,
-`שאלה`, `سؤال`, the list in archive/people.py), else `statement`, unless a voice class says otherwise. Answers are
-not guessed.
+`שאלה`, `سؤال`: the list in archive/people.py), else `statement`, unless a voice class says
+otherwise. Answers are not guessed.
 
 Metadata (WebVTT only; SRT has nowhere to put it)
   `Key: value` lines in the header (the lines right under `WEBVTT`, as YouTube writes
