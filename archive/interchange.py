@@ -10,6 +10,7 @@ set of rules and gets the same messages. A `DocumentError` names the file, the l
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -120,17 +121,63 @@ class DocumentSpec:
     translation_of: str = ""
 
 
+# Every key the format knows, where it may appear (FORMAT.md, with its additions). A key not
+# here is reported, never silently dropped: `"privat": true` must not make a name public.
+DOCUMENT_KEYS = (
+    "format", "slug", "title", "date", "language", "event", "place", "source_url", "license",
+    "description", "status", "topics", "translation_of", "speakers", "turns", "media",
+)  # fmt: skip
+SPEAKER_KEYS = ("name", "slug", "role", "names", "aliases", "kind", "private", "identifiers", "pseudonym")
+TURN_KEYS = (
+    "speaker", "kind", "text", "language", "reply_to", "original", "topics", "start", "end",
+    "section", "answer_status",
+)  # fmt: skip
+
+
+def unknown_keys(data: Any) -> list[DocumentError]:
+    """One error per key the format does not know, naming the closest known key (`privat` ->
+    `private`). The importer reports them as warnings, or rejects the document with `strict`."""
+    if not isinstance(data, dict):
+        return []
+    name = data.get("slug") or data.get("title")
+    document = f" in document {name!r}" if isinstance(name, str) and name.strip() else ""
+    found = [_unknown(key, DOCUMENT_KEYS, "", document) for key in data if key not in DOCUMENT_KEYS]
+    for part, known in (("speakers", SPEAKER_KEYS), ("turns", TURN_KEYS)):
+        items = data.get(part)
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, dict):
+                    found.extend(
+                        _unknown(k, known, f"{part}[{index}].", document) for k in item if k not in known
+                    )
+    return found
+
+
+def _unknown(key: Any, known: tuple[str, ...], prefix: str, document: str) -> DocumentError:
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(known)})"
+    return DocumentError(f"unknown key {str(key)!r}{document}, ignored{hint}", key=f"{prefix}{key}")
+
+
 def derive_slug(title: str, date: dt.date | None) -> str:
     """A slug from date and title, for documents that do not bring their own."""
     base = slugify(f"{date.isoformat() if date else ''} {title}", allow_unicode=True)
     return base[:SLUG_MAX_LENGTH].strip("-") or "transcript"
 
 
-def validate_document(data: Any) -> DocumentSpec:
-    """Check a decoded `qa-archive/1` document and return it normalised, or raise."""
+def validate_document(data: Any, *, strict: bool = False) -> DocumentSpec:
+    """Check a decoded `qa-archive/1` document and return it normalised, or raise.
+
+    Keys the format does not know are in `unknown_keys(data)`; `strict` rejects the document
+    for the first of them.
+    """
     if not isinstance(data, dict):
         raise DocumentError(f"a document must be a JSON object, not {_type_name(data)}")
     _check_characters(data)
+    if strict:
+        unknown = unknown_keys(data)
+        if unknown:
+            raise DocumentError(unknown[0].message.replace(", ignored", ""), key=unknown[0].key)
     fmt = data.get("format")
     if fmt is not None and fmt != FORMAT_NAME:
         raise DocumentError(f"unknown format {fmt!r} (expected {FORMAT_NAME!r})", key="format")

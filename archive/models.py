@@ -13,7 +13,6 @@ before its original must still say which original it translates.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.db import models
 from django.db.models import Q

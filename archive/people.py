@@ -159,11 +159,13 @@ def _strip_title_suffix(word: str) -> str:
 def name_similarity(a: str, b: str) -> float:
     """How alike two names are, 0 to 1, on their match keys: 1 for one spelling of one name;
     high when one name's words are all in the other ("psaki" in "jen psaki")."""
+    if match_key(a) == match_key(b):
+        return 1.0
     ka, kb = match_key(a, loose=True), match_key(b, loose=True)
     if not ka or not kb:
         return 0.0
-    if ka == kb:
-        return 1.0
+    if ka == kb:  # one name once a title written onto it is set aside (鈴木委員, 鈴木委員長)
+        return 0.9
     wa, wb = set(ka.split()), set(kb.split())
     shorter, longer = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     if shorter <= longer:

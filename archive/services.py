@@ -223,6 +223,21 @@ def speaker_redirect(old_slug: str, *, curator: bool = False) -> Speaker | None:
     return redirect.speaker
 
 
+def speakers_set_kind(speakers: Iterable[Speaker], kind: str) -> int:
+    """Turn speakers into roles (labels such as "Q") or back into people; returns how many changed.
+    Each transcript they speak in is saved, so the search index's facets follow."""
+    count = 0
+    with transaction.atomic():
+        for speaker in speakers:
+            if speaker.kind != kind:
+                speaker.kind = kind
+                speaker.save(update_fields=["kind"])
+                for transcript in speaker.transcripts.all():
+                    transcript.save(update_fields=["modified"])
+                count += 1
+    return count
+
+
 def speaker_find(spec: SpeakerSpec) -> Speaker | None:
     """The person a document's speaker entry means: by slug if it has one, else by any name."""
     return _KnownSpeakers([spec]).find(spec)

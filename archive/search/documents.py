@@ -17,13 +17,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy
 
 from archive.models import Appearance, Topic, Transcript, TranscriptStatus, Turn
-
 
 # The speaker facet's value for every role speaker ("unnamed questioners and moderators"); a slug
 # never starts with "_" (slugify strips it), so no person can have it.
 ROLE_FACET = "_roles"
+ROLE_FACET_LABEL = gettext_lazy("Unnamed (questioners, moderators …)")
 
 
 @dataclass

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.languages import language_name, reader_language, speaker_name, text_direction, topic_label
 from archive.models import Speaker, Topic, TurnKind
-from archive.search.documents import ROLE_FACET
 from archive.search import QueryRefused, search_turns
+from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
 from archive.transcript_page import kind_label
 from archive.views.common import int_param, str_param
 
@@ -60,7 +60,7 @@ def _labels(facets: dict[str, list[Any]], filters: dict[str, str]) -> dict[str, 
     topic_slugs = {value.value for value in facets.get("topic", [])} | {filters["topic"]} - {""}
     return {
         "speaker": {
-            ROLE_FACET: str(_("Unnamed (questioners, moderators …)")),
+            ROLE_FACET: str(ROLE_FACET_LABEL),
             **{s.slug: speaker_name(s, language) for s in Speaker.objects.filter(slug__in=speaker_slugs)},
         },
         "topic": {t.slug: topic_label(t, language) for t in Topic.objects.filter(slug__in=topic_slugs)},
