@@ -20,8 +20,9 @@ from archive.people import (
     name_similarity,
     real_names,
 )
-from archive.selectors import transcripts_for_export
-from tests.base import PERES_EN, document, import_document
+from archive.search.documents import ROLE_FACET, iter_all_documents
+from archive.selectors import speakers_browse, transcripts_for_export
+from tests.base import CORPUS, PERES_EN, document, import_document, needs_corpus
 
 
 def with_speakers(*speakers: dict, turns: list[dict] | None = None, **changes: object) -> dict:
@@ -144,3 +145,33 @@ class NameMatchingTests(TestCase):
         self.assertEqual(
             sorted(person.appearances.values_list("name", flat=True)), ["CASAUBON", "SR. CASAUBÓN"]
         )
+
+
+@needs_corpus
+class SampleCorpusPeopleTests(TestCase):
+    """On the shared sample: people only in lists and facets, one Ebrard, Psaki suggested."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        call_command("import_transcripts", str(CORPUS / "sample"), stdout=StringIO(), stderr=StringIO())
+
+    def test_the_speaker_list_and_facets_hold_people_only(self) -> None:
+        labels = {"Q", "PREGUNTA", "MODERADOR", "MODERATOR", "INTERLOCUTOR", "INTERLOCUTORA", "Host",
+                  "INTERVENCIÓN", "SENIOR ADMINISTRATION OFFICIAL", "法新社记者"}  # fmt: skip
+        listed = set(speakers_browse().values_list("name", flat=True))
+        self.assertFalse(listed & labels)
+        self.assertIn("MS. PSAKI", listed)
+        role_slugs = set(Speaker.objects.filter(kind=SpeakerKind.ROLE).values_list("slug", flat=True))
+        self.assertGreater(len(role_slugs), 300)  # one per transcript that has such a label
+        facet_values = {doc.speaker for doc in iter_all_documents()}
+        self.assertFalse(facet_values & role_slugs)
+        self.assertIn(ROLE_FACET, facet_values)
+
+    def test_speaker_duplicates_finds_ebrard_as_one_and_suggests_psaki(self) -> None:
+        ebrard = Speaker.objects.filter(name__in=["MARCELO EBRARD CASAUBON", "MARCELO EBRARD CASAUBÓN"])
+        self.assertEqual(ebrard.count(), 1)  # one person: the accent no longer splits him
+        out = StringIO()
+        call_command("speaker_duplicates", "--format", "json", stdout=out, stderr=StringIO())
+        pairs = {(s["speaker"]["name"], s["other"]["name"]) for s in json.loads(out.getvalue())}
+        self.assertIn(("MS. PSAKI", "Jen Psaki"), pairs)
+        self.assertFalse({p for p in pairs if "CASAUBÓN" in p[0] + p[1]})
