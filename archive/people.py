@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from functools import lru_cache
 from typing import Any
 
@@ -187,6 +187,15 @@ def real_names(enabled: bool = True) -> Iterator[None]:
         yield
     finally:
         _REAL_NAMES.reset(token)
+
+
+def real_names_begin(enabled: bool) -> Token[bool]:
+    """`real_names()` for code that cannot hold a `with` block (a request's start and end)."""
+    return _REAL_NAMES.set(enabled)
+
+
+def real_names_end(token: Token[bool]) -> None:
+    _REAL_NAMES.reset(token)
 
 
 def showing_real_names() -> bool:

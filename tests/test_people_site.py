@@ -202,6 +202,8 @@ class PrivateSpeakerEverywhereTests(TestCase):
         self.assertIn(SECRET, client.get("/api/v1/transcripts/peres-weibo-test/").content.decode())
         speaker = client.get(f"/api/v1/speakers/{self.private.slug}/").json()
         self.assertEqual((speaker["name"], speaker["aliases"]), (SECRET, [SECRET_ALIAS]))
+        bulk = client.get("/api/v1/export/")
+        self.assertIn(SECRET, b"".join(bulk.streaming_content).decode())  # type: ignore[attr-defined]
         out = StringIO()
         call_command("export_transcripts", stdout=out)
         self.assertIn(SECRET, out.getvalue())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextvars import Token
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -47,7 +49,7 @@ from archive.models import (
     TranscriptStatus,
     Turn,
 )
-from archive.people import real_names
+from archive.people import real_names, real_names_begin, real_names_end
 from archive.selectors import count_of, iterate_for_export, transcripts_for_export
 from archive.services import speaker_redirect, transcripts_set_status
 
@@ -115,11 +117,12 @@ class ApiViewMixin(ConditionalGetMixin):
     renderer_classes: list[type[BaseRenderer]] = [JSONRenderer]
     request: Request
 
+    _names_token: Token[bool] | None = None
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
         # Authenticated now: curators see private speakers' names until the response is rendered.
-        self._real_names = real_names(can_see_unpublished(request.user))
-        self._real_names.__enter__()
+        self._names_token = real_names_begin(can_see_unpublished(request.user))
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
@@ -127,10 +130,20 @@ class ApiViewMixin(ConditionalGetMixin):
         try:
             return super().finalize_response(request, response, *args, **kwargs)
         finally:
-            names = getattr(self, "_real_names", None)
-            if names is not None:
-                self._real_names = None
-                names.__exit__(None, None, None)
+            if self._names_token is not None:
+                real_names_end(self._names_token)
+                self._names_token = None
+
+
+def with_names_of(chunks: Iterator[str], *, curator: bool) -> Iterator[str]:
+    """A streamed body written with a curator's view of private names, or the public's. Set around
+    each chunk's writing only: between chunks the server's thread is left as it was."""
+    while True:
+        with real_names(curator):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 def _detail_responses() -> dict[Any, Any]:
@@ -510,7 +523,9 @@ class ExportView(JsonErrorsMixin, APIView):
         assert isinstance(renderer, ExporterRenderer)
         exporter = renderer.exporter
         transcripts = iterate_for_export(transcripts_for_export(include_drafts=include_drafts))
-        response = StreamingHttpResponse(exporter.stream(transcripts), content_type=exporter.content_type)
+        # The body is written after this view returns: it takes the caller's view of names along.
+        chunks = with_names_of(exporter.stream(transcripts), curator=can_see_unpublished(request.user))
+        response = StreamingHttpResponse(chunks, content_type=exporter.content_type)
         filename = f"qa-archive.{exporter.extension}"
         response["Content-Disposition"] = content_disposition_header(True, filename) or ""
         return response
