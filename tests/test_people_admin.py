@@ -15,6 +15,7 @@ from django.urls import reverse
 from archive.duplicates import find_duplicates
 from archive.models import Speaker, SpeakerKind
 from tests.admin_helpers import CuratorTestCase
+from tests.test_admin_import import upload
 from tests.base import PERES_EN, document, import_document
 
 CHANGELIST = reverse("admin:archive_speaker_changelist")
@@ -63,6 +64,15 @@ class RoleAndPrivacyActionTests(CuratorTestCase):
         self.assertNotEqual(citizen.slug, old_slug)
         self.assertEqual(self.client.get(f"/speakers/{old_slug}/").status_code, 404)
         self.assertNotIn("Jane Citizen", self.client.get("/transcripts/one/").content.decode())
+
+    def test_the_import_form_reports_an_unknown_key(self) -> None:
+        doc = document(PERES_EN)
+        doc["speakers"][1]["privat"] = True
+        response = self.client.post(
+            reverse("admin:archive_transcript_import"), {"upload": [upload("weibo.json", doc)]}
+        )
+        self.assertContains(response, "did you mean &#x27;private&#x27;?")
+        self.assertContains(response, "speakers[1].privat")
 
     def test_the_duplicates_page_lists_pairs_with_their_evidence(self) -> None:
         import_document(briefing("one", "MS. PSAKI", title="Press Briefing by Press Secretary Jen Psaki"))
