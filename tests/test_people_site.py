@@ -72,6 +72,10 @@ class PeopleOnTheSiteTests(TestCase):
         self.assertEqual(
             [s["name"] for s in self.client.get("/api/v1/speakers/").json()["results"]].count("Q"), 0
         )
+        roles = self.client.get("/api/v1/speakers/", {"kind": "role"}).json()
+        self.assertEqual({s["name"] for s in roles["results"]}, {"Q", "MODERATOR"})
+        cast = self.client.get("/api/v1/speakers/", {"transcript": "second-session"}).json()
+        self.assertEqual(cast["count"], 4)  # who speaks in it, roles included
 
     def test_a_role_is_shown_unlinked_on_the_transcript_page(self) -> None:
         page = self.client.get("/transcripts/peres-weibo-test/").content.decode()
@@ -187,6 +191,7 @@ class PrivateSpeakerEverywhereTests(TestCase):
                     self.client.get("/search/", {"q": f"speaker:{name.split()[0]}"}).context["hits"], []
                 )
                 self.assertEqual(self.client.get("/api/v1/search/", {"q": name}).json()["count"], 0)
+                self.assertEqual(self.client.get("/api/v1/speakers/", {"q": name}).json()["count"], 0)
         # The pseudonym finds them.
         pseudonym = self.private.pseudonym
         self.assertEqual(

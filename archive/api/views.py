@@ -422,7 +422,8 @@ class SpeakerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         appearances = Appearance.objects.filter(transcript__status__in=statuses)
         turns = Turn.objects.filter(transcript__status__in=statuses)
         queryset = Speaker.objects.all()
-        if getattr(self, "action", None) == "list" and "kind" not in self.request.query_params:
+        params = self.request.query_params
+        if getattr(self, "action", None) == "list" and "kind" not in params and "transcript" not in params:
             # The list is of people: a role ("Q", "PREGUNTA") belongs to its transcript.
             queryset = queryset.filter(kind=SpeakerKind.PERSON)
         if not can_see_unpublished(self.request.user):
