@@ -202,7 +202,10 @@ def speaker_make_private(speaker: Speaker) -> Speaker:
     with transaction.atomic():
         speaker.private = True
         if not speaker.pseudonym:
-            number = Speaker.objects.filter(private=True).exclude(pk=speaker.pk).count() + 1
+            # Never reused: a speaker made public again keeps theirs, should they go private again.
+            number = Speaker.objects.exclude(pseudonym="").count() + 1
+            while Speaker.objects.filter(pseudonym=PSEUDONYM.format(n=number)).exists():
+                number += 1
             speaker.pseudonym = PSEUDONYM.format(n=number)
         old_slug = speaker.slug
         if old_slug != slugify(speaker.pseudonym, allow_unicode=True):
