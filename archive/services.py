@@ -153,9 +153,12 @@ def _resolve_speakers(
     known = _KnownSpeakers(specs)
     for spec in specs:
         kind = speaker_kind_of(spec)
-        if kind == SpeakerKind.ROLE and not spec.slug:
+        speaker = None
+        if not spec.slug and spec.kind != SpeakerKind.PERSON:
+            # This transcript's own role of that name: also one a curator made a role by hand.
             speaker = roles_here.get(spec.name)
-        else:
+            kind = speaker.kind if speaker is not None else kind
+        if speaker is None and not (kind == SpeakerKind.ROLE and not spec.slug):
             speaker = known.find(spec)
         if speaker is None:
             unnamed = not spec.name and not spec.slug
@@ -181,10 +184,10 @@ def _resolve_speakers(
                     changed = True
             if spec.kind and speaker.kind != spec.kind:
                 speaker.kind, changed = spec.kind, True
-            # Privacy is only ever added by an import (a document without the key, or a later
-            # version, never makes a private person public); curators lift it in the admin.
             if changed:
                 speaker.save()
+            # Privacy is only ever added by an import (a document without the key, or a later
+            # version, never makes a private person public); curators lift it in the admin.
             if spec.private:
                 speaker_make_private(speaker)
             linked += 1

@@ -49,6 +49,10 @@ class RoleAndPrivacyActionTests(CuratorTestCase):
         voice.refresh_from_db()
         self.assertEqual(voice.kind, SpeakerKind.ROLE)
         self.assertEqual(self.client.get(f"/speakers/{voice.slug}/").status_code, 404)
+        import_document(briefing("one", "MS. PSAKI", asker="Audience voice"))  # a re-import keeps it so
+        self.assertEqual(list(Speaker.objects.filter(name="Audience voice")), [voice])
+        voice.refresh_from_db()
+        self.assertEqual(voice.kind, SpeakerKind.ROLE)
         self.act("make_person", voice)
         voice.refresh_from_db()
         self.assertEqual(voice.kind, SpeakerKind.PERSON)
