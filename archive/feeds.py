@@ -26,7 +26,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import condition
 
 from archive.following import FEED_TRANSCRIPTS, Followed, matching_new_turns
-from archive.languages import language_name
+from archive.languages import language_name, speaker_name
 from archive.models import Transcript
 from archive.search import QueryRefused, SearchHit
 
@@ -154,7 +154,8 @@ class FollowedSearchFeed(Feed):
         return hits
 
     def item_title(self, item: SearchHit) -> str:
-        return f"{item.turn.speaker.name}: {Truncator(item.turn.text).words(12)} ({item.transcript.title})"
+        name = speaker_name(item.turn.speaker, item.turn.effective_language)
+        return f"{name}: {Truncator(item.turn.text).words(12)} ({item.transcript.title})"
 
     def item_description(self, item: SearchHit) -> str:
         return item.turn.text  # plain text (see ArchiveAtomFeed)
@@ -163,7 +164,7 @@ class FollowedSearchFeed(Feed):
         return {"language": item.turn.effective_language}
 
     def item_author_name(self, item: SearchHit) -> str:
-        return item.turn.speaker.name
+        return speaker_name(item.turn.speaker, item.turn.effective_language)
 
     def item_link(self, item: SearchHit) -> str:
         with translation.override(settings.LANGUAGE_CODE):

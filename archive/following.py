@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from archive.languages import language_name
+from archive.languages import language_name, speaker_name
 from archive.models import Speaker, Topic, Transcript
 from archive.search import SearchHit, SearchPage, search_turns
 
@@ -73,7 +73,8 @@ class Followed:
             parts.append(f"“{values['q']}”")
         if values.get("speaker"):
             speaker = Speaker.objects.filter(slug=values["speaker"]).first()
-            parts.append(_("speaker: %(name)s") % {"name": speaker.name if speaker else values["speaker"]})
+            name = speaker_name(speaker) if speaker else values["speaker"]
+            parts.append(_("speaker: %(name)s") % {"name": name})
         if values.get("topic"):
             topic = Topic.objects.filter(slug=values["topic"]).first()
             parts.append(

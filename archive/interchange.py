@@ -10,6 +10,7 @@ set of rules and gets the same messages. A `DocumentError` names the file, the l
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import slugify
 
-from archive.models import WEB_SCHEMES, TranscriptStatus, TurnKind
+from archive.models import WEB_SCHEMES, SpeakerKind, TranscriptStatus, TurnKind
 from archive.recordings import RecordingError, check_type, check_url
 
 FORMAT_NAME = "qa-archive/1"
@@ -37,6 +38,7 @@ MAX_LENGTHS = {
     "source_url": 2000,
     "license": 1000,
     "name": 1000,
+    "pseudonym": 200,
     "role": 1000,
     "slug": 200,
     "translation_of": 200,
@@ -86,6 +88,11 @@ class SpeakerSpec:
     role: str = ""
     names: dict[str, str] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    # "" when the document does not say: a role label ("Q", "PREGUNTA") makes a role, else a person.
+    kind: str = ""
+    private: bool | None = None  # None: the document does not say (an existing speaker keeps theirs)
+    identifiers: dict[str, str] = field(default_factory=dict)
+    pseudonym: str = ""  # what the public sees of a private speaker; kept so a restore keeps it
 
 
 @dataclass
@@ -129,17 +136,63 @@ class DocumentSpec:
     media: list[MediaSpec] = field(default_factory=list)
 
 
+# Every key the format knows, where it may appear (FORMAT.md, with its additions). A key not
+# here is reported, never silently dropped: `"privat": true` must not make a name public.
+DOCUMENT_KEYS = (
+    "format", "slug", "title", "date", "language", "event", "place", "source_url", "license",
+    "description", "status", "topics", "translation_of", "speakers", "turns", "media",
+)  # fmt: skip
+SPEAKER_KEYS = ("name", "slug", "role", "names", "aliases", "kind", "private", "identifiers", "pseudonym")
+TURN_KEYS = (
+    "speaker", "kind", "text", "language", "reply_to", "original", "topics", "start", "end",
+    "section", "answer_status",
+)  # fmt: skip
+
+
+def unknown_keys(data: Any) -> list[DocumentError]:
+    """One error per key the format does not know, naming the closest known key (`privat` ->
+    `private`). The importer reports them as warnings, or rejects the document with `strict`."""
+    if not isinstance(data, dict):
+        return []
+    name = data.get("slug") or data.get("title")
+    document = f" in document {name!r}" if isinstance(name, str) and name.strip() else ""
+    found = [_unknown(key, DOCUMENT_KEYS, "", document) for key in data if key not in DOCUMENT_KEYS]
+    for part, known in (("speakers", SPEAKER_KEYS), ("turns", TURN_KEYS)):
+        items = data.get(part)
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, dict):
+                    found.extend(
+                        _unknown(k, known, f"{part}[{index}].", document) for k in item if k not in known
+                    )
+    return found
+
+
+def _unknown(key: Any, known: tuple[str, ...], prefix: str, document: str) -> DocumentError:
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(known)})"
+    return DocumentError(f"unknown key {str(key)!r}{document}, ignored{hint}", key=f"{prefix}{key}")
+
+
 def derive_slug(title: str, date: dt.date | None) -> str:
     """A slug from date and title, for documents that do not bring their own."""
     base = slugify(f"{date.isoformat() if date else ''} {title}", allow_unicode=True)
     return base[:SLUG_MAX_LENGTH].strip("-") or "transcript"
 
 
-def validate_document(data: Any) -> DocumentSpec:
-    """Check a decoded `qa-archive/1` document and return it normalised, or raise."""
+def validate_document(data: Any, *, strict: bool = False) -> DocumentSpec:
+    """Check a decoded `qa-archive/1` document and return it normalised, or raise.
+
+    Keys the format does not know are in `unknown_keys(data)`; `strict` rejects the document
+    for the first of them.
+    """
     if not isinstance(data, dict):
         raise DocumentError(f"a document must be a JSON object, not {_type_name(data)}")
     _check_characters(data)
+    if strict:
+        unknown = unknown_keys(data)
+        if unknown:
+            raise DocumentError(unknown[0].message.replace(", ignored", ""), key=unknown[0].key)
     fmt = data.get("format")
     if fmt is not None and fmt != FORMAT_NAME:
         raise DocumentError(f"unknown format {fmt!r} (expected {FORMAT_NAME!r})", key="format")
@@ -274,6 +327,14 @@ def _speakers(value: Any) -> list[SpeakerSpec]:
         for tag in names:
             if not LANGUAGE_TAG.match(tag):
                 raise DocumentError(f"{tag!r} is not a language tag", key=f"{key}.names")
+        kind = _optional_text(item, "kind", prefix=key)
+        if kind and kind not in SpeakerKind.values:
+            raise DocumentError(
+                f"kind {kind!r} is not one of {', '.join(SpeakerKind.values)}", key=f"{key}.kind"
+            )
+        private = item.get("private")
+        if private is not None and not isinstance(private, bool):
+            raise DocumentError(f"must be true or false, not {_type_name(private)}", key=f"{key}.private")
         speakers.append(
             SpeakerSpec(
                 name=name,
@@ -281,9 +342,33 @@ def _speakers(value: Any) -> list[SpeakerSpec]:
                 role=_optional_text(item, "role", prefix=key),
                 names={k: v.strip() for k, v in names.items()},
                 aliases=_string_list(item.get("aliases"), f"{key}.aliases"),
+                kind=kind,
+                private=private,
+                identifiers=_identifiers(item.get("identifiers"), f"{key}.identifiers"),
+                pseudonym=_optional_text(item, "pseudonym", prefix=key),
             )
         )
     return speakers
+
+
+IDENTIFIER_SCHEME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def _identifiers(value: Any, key: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str)
+        and IDENTIFIER_SCHEME.match(k)
+        and isinstance(v, str)
+        and v.strip()
+        and len(v) <= 200
+        for k, v in value.items()
+    ):
+        raise DocumentError(
+            'must map schemes (lower case) to identifiers, e.g. {"wikidata": "Q11621"}', key=key
+        )
+    return {k: v.strip() for k, v in value.items()}
 
 
 # TurnKind.values builds its list on every call: once per turn was a tenth of an import's CPU.

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.utils.translation import get_language, get_language_info, to_locale
 
+from archive.people import hidden
+
 # Languages written right to left, and the scripts that make any language so.
 RTL_LANGUAGES = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ku-arab", "nqo", "ps", "sd", "syr", "ug", "ur", "yi"}
@@ -76,7 +78,10 @@ def localized(values: Mapping[str, Any], language: str) -> str | None:
 
 
 def speaker_name(speaker: Any, language: str | None = None) -> str:
-    """A speaker's name in the reader's language when the archive has it, else the display name."""
+    """A speaker's name in the reader's language when the archive has it, else the display name;
+    a private speaker's pseudonym outside a curator's view."""
+    if hidden(speaker):
+        return str(speaker.public_name)
     return localized(speaker.names, language or reader_language()) or str(speaker.name)
 
 

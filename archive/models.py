@@ -12,7 +12,6 @@ before its original must still say which original it translates.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +20,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from archive.people import hidden, match_key
 
 # A transcript's source is a page the site links to: the web's schemes only (no `javascript:`).
 WEB_SCHEMES = ["http", "https"]
@@ -67,6 +68,17 @@ class Topic(models.Model):
         return str(self.labels.get("en") or self.slug)
 
 
+class SpeakerKind(models.TextChoices):
+    PERSON = "person", "Person"
+    # A label for whoever held a role in one session ("Q", "PREGUNTA", "記者"): see archive/people.py.
+    ROLE = "role", "Role"
+
+
+class SpeakerQuerySet(models.QuerySet["Speaker"]):
+    def people(self) -> SpeakerQuerySet:
+        return self.filter(kind=SpeakerKind.PERSON)
+
+
 class Speaker(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     name = models.CharField("display name", max_length=1000)
@@ -76,12 +88,49 @@ class Speaker(models.Model):
     aliases = models.JSONField(default=list, blank=True)
     # A standing description ("President of Israel"); the role in one session is on Appearance.
     role = models.CharField(max_length=1000, blank=True)
+    # A role speaker belongs to the one transcript it appears in: no page, never linked by name.
+    kind = models.CharField(
+        max_length=10, choices=SpeakerKind.choices, default=SpeakerKind.PERSON, db_index=True
+    )
+    # A member of the public: the public sees `pseudonym`, never the name, names or aliases.
+    private = models.BooleanField(default=False, db_index=True)
+    pseudonym = models.CharField(
+        max_length=200, blank=True, help_text="What the public sees of a private speaker; stable once set"
+    )
+    # External identities by scheme: {"wikidata": "Q11621"}.
+    identifiers = models.JSONField(default=dict, blank=True)
+
+    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_role(self) -> bool:
+        return self.kind == SpeakerKind.ROLE
+
+    @property
+    def public_name(self) -> str:
+        """The name anyone may see: the pseudonym of a private speaker."""
+        return (self.pseudonym or "Member of the public") if self.private else self.name
+
+    def shown_as(self, name_here: str) -> str:
+        """`name_here` (the name a transcript gives), or the pseudonym where the names are hidden."""
+        return self.public_name if hidden(self) else name_here
+
+    def identifier_links(self) -> list[tuple[str, str, str]]:
+        """(scheme, identifier, URL or "") for each external identifier, known schemes linked."""
+        return [
+            (
+                scheme,
+                str(value),
+                IDENTIFIER_URLS.get(scheme, "").format(value) if scheme in IDENTIFIER_URLS else "",
+            )
+            for scheme, value in sorted(self.identifiers.items())
+        ]
 
     def all_names(self) -> list[str]:
         """Every name this person is known by, display name first, without repeats."""
@@ -108,9 +157,32 @@ class Speaker(models.Model):
             )
 
 
+# Where an identifier of a known scheme lives on the web.
+IDENTIFIER_URLS = {
+    "wikidata": "https://www.wikidata.org/wiki/{}",
+    "viaf": "https://viaf.org/viaf/{}",
+    "isni": "https://isni.org/isni/{}",
+    "orcid": "https://orcid.org/{}",
+    "gnd": "https://d-nb.info/gnd/{}",
+    "loc": "https://id.loc.gov/authorities/names/{}",
+}
+
+
+class SpeakerRedirect(models.Model):
+    """The slug of a speaker merged into another: its pages and API answer 301 to the kept one."""
+
+    old_slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="redirects")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} -> {self.speaker.slug}"
+
+
 def name_key(name: str) -> str:
-    """How speaker names are compared: NFKC, case-folded, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())[: SpeakerName.KEY_LENGTH]
+    """How speaker names are compared for linking: without case, accents, honorifics and titles
+    ("MS. PSAKI" = "Psaki", "CASAUBON" = "CASAUBÓN"); see archive.people.match_key."""
+    return match_key(name)[: SpeakerName.KEY_LENGTH]
 
 
 class SpeakerName(models.Model):

@@ -38,17 +38,17 @@ EXPORT_TURNS_PER_BATCH = 1000
 def _export_lookups() -> list[str | Prefetch[Any]]:
     """What an exporter reads, in a fixed number of queries per batch of transcripts.
 
-    A turn's speaker is prefetched, not joined: the turns of a batch share one instance per
-    speaker. A turn's topics go to a plain list (`topic_list`): the prefetch then builds no
-    manager and queryset per turn (which cost more than writing the JSON).
+    A turn's speaker is joined, not prefetched: Django prefetches a foreign key with a tuple
+    lookup that SQLite gets as one OR per speaker, and past about a thousand speakers in a
+    batch (every transcript has its own role speakers) SQLite refuses the expression. A turn's
+    topics go to a plain list (`topic_list`): the prefetch then builds no manager and queryset
+    per turn (which cost more than writing the JSON).
     """
     return [
         "topics",
         "recordings",
         Prefetch("appearances", queryset=Appearance.objects.select_related("speaker").order_by("position")),
-        Prefetch("turns", queryset=Turn.objects.order_by("position")),
-        # Not nested in the turns' queryset: Django would then walk every turn a second time.
-        "turns__speaker",
+        Prefetch("turns", queryset=Turn.objects.select_related("speaker").order_by("position")),
         Prefetch("turns__topics", queryset=Topic.objects.only("slug"), to_attr="topic_list"),
     ]
 
@@ -278,8 +278,9 @@ def version_alignments(versions: Iterable[Transcript]) -> dict[int, dict[int, in
 
 
 def speakers_published() -> QuerySet[Speaker]:
-    """Speakers heard in at least one published transcript."""
-    return Speaker.objects.filter(
+    """People heard in at least one published transcript (a role such as "Q" is not a person:
+    it belongs to its transcript, and has no page, list entry or sitemap entry)."""
+    return Speaker.objects.people().filter(
         Exists(_published_turns().filter(speaker=OuterRef("pk")))
         | Exists(
             Appearance.objects.filter(speaker=OuterRef("pk"), transcript__status=TranscriptStatus.PUBLISHED)
@@ -291,8 +292,10 @@ def speakers_browse(*, q: str = "", sort: str = "name") -> QuerySet[Speaker]:
     """Published speakers, each with `turn_count`, `answer_count` and `transcript_count`."""
     queryset = speakers_published()
     if q:
+        # A private speaker is found by their pseudonym only, never by their name.
         queryset = queryset.filter(
-            Exists(SpeakerName.objects.filter(speaker=OuterRef("pk"), key__contains=name_key(q)))
+            Q(private=False, pk__in=SpeakerName.objects.filter(key__contains=name_key(q)).values("speaker"))
+            | Q(private=True, pseudonym__icontains=q)
         )
     turns = _published_turns()
     appearances = Appearance.objects.filter(transcript__status=TranscriptStatus.PUBLISHED)

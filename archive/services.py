@@ -13,13 +13,16 @@ from archive.models import (
     Appearance,
     Recording,
     Speaker,
+    SpeakerKind,
     SpeakerName,
+    SpeakerRedirect,
     Topic,
     Transcript,
     TranscriptStatus,
     Turn,
     name_key,
 )
+from archive.people import PSEUDONYM, is_role_label
 
 
 @dataclass
@@ -64,7 +67,13 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
         transcript.topics.set(topics_resolve(spec.topics, language=spec.language, cache=topic_cache))
 
         published = spec.status == TranscriptStatus.PUBLISHED
-        speakers_by_name, speakers_created, speakers_linked = _resolve_speakers(spec.speakers, published)
+        roles_here = {
+            a.name: a.speaker
+            for a in transcript.appearances.select_related("speaker").filter(speaker__kind=SpeakerKind.ROLE)
+        }
+        speakers_by_name, speakers_created, speakers_linked = _resolve_speakers(
+            spec.speakers, published=published, roles_here=roles_here
+        )
         transcript.appearances.all().delete()
         appearances: list[Appearance] = []
         for position, speaker_spec in enumerate(spec.speakers, start=1):
@@ -137,6 +146,11 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
             for topic in topics_resolve(turn.topics, language=spec.language, cache=topic_cache):
                 turn_topics.append(Turn.topics.through(turn_id=turn_row.pk, topic_id=topic.pk))
         Turn.topics.through.objects.bulk_create(turn_topics)
+        # A role label the new version no longer has belonged to this transcript alone.
+        used = {s.pk for s in speakers_by_name.values()}
+        Speaker.objects.filter(pk__in=[s.pk for s in roles_here.values() if s.pk not in used]).filter(
+            turns__isnull=True
+        ).delete()
 
     return ImportOutcome(
         transcript=transcript,
@@ -147,14 +161,32 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
     )
 
 
-def _resolve_speakers(specs: list[SpeakerSpec], published: bool) -> tuple[dict[str, Speaker], int, int]:
-    """The speakers the entries mean, made where missing. A speaker a draft creates gets only its
-    name and slug: its role, names and aliases wait on the draft's appearance (speakers_learn)."""
+def speaker_kind_of(spec: SpeakerSpec) -> str:
+    """The kind the document says, else `role` for a role label ("Q", "PREGUNTA"), else `person`."""
+    if spec.kind:
+        return spec.kind
+    return SpeakerKind.ROLE if spec.name and is_role_label(spec.name) else SpeakerKind.PERSON
+
+
+def _resolve_speakers(
+    specs: list[SpeakerSpec], *, published: bool, roles_here: dict[str, Speaker]
+) -> tuple[dict[str, Speaker], int, int]:
+    """The speaker of each document entry, made where missing. A role belongs to this transcript:
+    it is found only among the transcript's own roles (by the name it had here), never by name
+    elsewhere. A speaker a draft creates gets only its name and slug: its role, names and aliases
+    wait on the draft's appearance (speakers_learn)."""
     by_name: dict[str, Speaker] = {}
     created = linked = 0
     known = _KnownSpeakers(specs)
     for spec in specs:
-        speaker = known.find(spec)
+        kind = speaker_kind_of(spec)
+        speaker = None
+        if not spec.slug and spec.kind != SpeakerKind.PERSON:
+            # This transcript's own role of that name: also one a curator made a role by hand.
+            speaker = roles_here.get(spec.name)
+            kind = speaker.kind if speaker is not None else kind
+        if speaker is None and not (kind == SpeakerKind.ROLE and not spec.slug):
+            speaker = known.find(spec)
         if speaker is None:
             unnamed = not spec.name and not spec.slug
             speaker = Speaker(
@@ -163,16 +195,82 @@ def _resolve_speakers(specs: list[SpeakerSpec], published: bool) -> tuple[dict[s
                 role=spec.role if published else "",
                 names=dict(spec.names) if published else {},
                 aliases=list(spec.aliases) if published else [],
+                kind=kind,
+                identifiers=dict(spec.identifiers),
+                pseudonym=spec.pseudonym,
             )
             speaker.save()
+            if spec.private:
+                speaker_make_private(speaker)
             created += 1
         else:
-            linked += 1  # what the entry adds is learnt with the appearances (speakers_learn)
-        # Later entries of this document may name the person by what this entry adds, even
-        # before the speaker learns it (a draft's names stay on its appearance).
-        known.learn(speaker, also=[*spec.names.values(), *spec.aliases])
+            changed = False
+            for scheme, value in spec.identifiers.items():
+                if speaker.identifiers.get(scheme) != value:
+                    speaker.identifiers[scheme] = value
+                    changed = True
+            if spec.kind and speaker.kind != spec.kind:
+                speaker.kind, changed = spec.kind, True
+            if changed:
+                speaker.save()
+            # Privacy is only ever added by an import (a document without the key, or a later
+            # version, never makes a private person public); curators lift it in the admin.
+            if spec.private:
+                speaker_make_private(speaker)
+            linked += 1  # the names, aliases and role the entry adds are learnt with the appearances
+        if speaker.kind == SpeakerKind.PERSON:
+            # Later entries of this document may name the person by what this entry adds, even
+            # before the speaker learns it (a draft's names stay on its appearance).
+            known.learn(speaker, also=[*spec.names.values(), *spec.aliases])
         by_name[spec.name] = speaker
     return by_name, created, linked
+
+
+def speaker_make_private(speaker: Speaker) -> Speaker:
+    """Mark a saved speaker private: a stable pseudonym, and a slug made from it. The old slug
+    (it may spell the name) still finds them on import, but is never answered publicly."""
+    if speaker.private:
+        return speaker
+    with transaction.atomic():
+        speaker.private = True
+        if not speaker.pseudonym:
+            # Never reused: a speaker made public again keeps theirs, should they go private again.
+            number = Speaker.objects.exclude(pseudonym="").count() + 1
+            while Speaker.objects.filter(pseudonym=PSEUDONYM.format(n=number)).exists():
+                number += 1
+            speaker.pseudonym = PSEUDONYM.format(n=number)
+        old_slug = speaker.slug
+        if old_slug != slugify(speaker.pseudonym, allow_unicode=True):
+            speaker.slug = unique_slug(Speaker, speaker.pseudonym)
+            SpeakerRedirect.objects.update_or_create(old_slug=old_slug, defaults={"speaker": speaker})
+        speaker.save()
+        for transcript in speaker.transcripts.all():
+            transcript.save(update_fields=["modified"])  # the search index hears of it
+    return speaker
+
+
+def speaker_redirect(old_slug: str, *, curator: bool = False) -> Speaker | None:
+    """The speaker an old slug (merged away) now means. Not for the public when the old slug was
+    given up by a private speaker: it may spell their name, and the answer would tie the two."""
+    redirect = SpeakerRedirect.objects.filter(old_slug=old_slug).select_related("speaker").first()
+    if redirect is None or (redirect.speaker.private and not curator):
+        return None
+    return redirect.speaker
+
+
+def speakers_set_kind(speakers: Iterable[Speaker], kind: str) -> int:
+    """Turn speakers into roles (labels such as "Q") or back into people; returns how many changed.
+    Each transcript they speak in is saved, so the search index's facets follow."""
+    count = 0
+    with transaction.atomic():
+        for speaker in speakers:
+            if speaker.kind != kind:
+                speaker.kind = kind
+                speaker.save(update_fields=["kind"])
+                for transcript in speaker.transcripts.all():
+                    transcript.save(update_fields=["modified"])
+                count += 1
+    return count
 
 
 def speaker_find(spec: SpeakerSpec) -> Speaker | None:
@@ -202,9 +300,18 @@ class _KnownSpeakers:
         if any(not spec.slug and not spec.name for spec in specs):
             slugs.add(UNNAMED_SPEAKER_SLUG)
         self.by_slug: dict[str, Speaker] = {s.slug: s for s in Speaker.objects.filter(slug__in=slugs)}
+        # A slug merged away (or given up for a pseudonym) still means its person.
+        for redirect in SpeakerRedirect.objects.filter(old_slug__in=slugs - set(self.by_slug)).select_related(
+            "speaker"
+        ):
+            self.by_slug[redirect.old_slug] = redirect.speaker
         keys = {key for spec in specs if not spec.slug and spec.name for key in _name_keys(spec)}
         self.by_key: dict[str, Speaker] = {}
-        rows = SpeakerName.objects.filter(key__in=keys).select_related("speaker").order_by("speaker_id")
+        rows = (
+            SpeakerName.objects.filter(key__in=keys, speaker__kind=SpeakerKind.PERSON)
+            .select_related("speaker")
+            .order_by("speaker_id")
+        )
         for row in rows:
             self.by_key.setdefault(row.key, row.speaker)
 
@@ -269,6 +376,7 @@ def speakers_merge(*, target: Speaker, others: Iterable[Speaker]) -> int:
     moved = 0
     with transaction.atomic():
         target.refresh_from_db()
+        became_private = False
         seen: set[int] = {target.pk}
         touched: set[int] = set()
         for stale in others:
@@ -291,8 +399,16 @@ def speakers_merge(*, target: Speaker, others: Iterable[Speaker]) -> int:
             _merge_other_names(target, other, names_in_transcripts)
             if not target.role and other.role:
                 target.role = other.role
+            for scheme, value in other.identifiers.items():
+                target.identifiers.setdefault(scheme, value)
+            became_private = became_private or (other.private and not target.private)
+            # The old address keeps working: 301 to the kept speaker, on pages and in the API.
+            SpeakerRedirect.objects.filter(speaker=other).update(speaker=target)
             other.delete()
+            SpeakerRedirect.objects.update_or_create(old_slug=other.slug, defaults={"speaker": target})
         target.save()
+        if became_private:  # one of them was a member of the public: so is the merged person
+            speaker_make_private(target)
         for transcript in Transcript.objects.filter(pk__in=touched):
             transcript.save(update_fields=["modified"])
     return moved

@@ -63,10 +63,17 @@ def _timing(row: TurnRow) -> str:
     return f' data-start="{seconds_text(row.start)}"{end}'
 
 
+def _speaker_link(row: TurnRow, css: str = "") -> str:
+    """The speaker's name, linked to their page; a role ("Q") has none."""
+    if not row.speaker_url:
+        return f"<span{css}><bdi>{escape(row.speaker_name)}</bdi></span>"
+    return f'<a{css} href="{escape(row.speaker_url)}"><bdi>{escape(row.speaker_name)}</bdi></a>'
+
+
 def _head(row: TurnRow, words: Words, *, in_exchange: bool) -> str:
     parts = [
-        f'<a class="turn__speaker" href="{escape(row.speaker_url)}"><bdi>{escape(row.speaker_name)}</bdi></a>'
-        f' <span class="kind kind--{row.kind}">{escape(row.kind_label)}</span>'
+        _speaker_link(row, css=' class="turn__speaker"')
+        + f' <span class="kind kind--{row.kind}">{escape(row.kind_label)}</span>'
     ]
     if row.reply_to and not row.reply_is_adjacent:
         parts.append(f' <a class="muted" href="#turn-{row.reply_to}">{words.reply_to} #{row.reply_to}</a>')
@@ -136,8 +143,8 @@ def _parallel_cell(
 ) -> str:
     return "".join(
         f'<div class="pturn" id="{id_prefix}{t.position}"{_timing(t)}><p class="pturn__head">'
-        f'<a href="{escape(t.speaker_url)}"><bdi>{escape(t.speaker_name)}</bdi></a>'
-        f' <span class="kind kind--{t.kind}">{escape(t.kind_label)}</span>'
+        + _speaker_link(t)
+        + f' <span class="kind kind--{t.kind}">{escape(t.kind_label)}</span>'
         + _play(t, words)
         + (
             f' <a class="cite-link" href="{escape(t.cite_url)}">{cite}'

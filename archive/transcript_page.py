@@ -111,7 +111,8 @@ class ParallelRow:
 
 
 def speaker_url(speaker: Speaker) -> str:
-    return reverse("speaker-detail", kwargs={"slug": speaker.slug})
+    """The speaker's page; "" for a role ("Q", "PREGUNTA"), which is no person and has none."""
+    return "" if speaker.is_role else reverse("speaker-detail", kwargs={"slug": speaker.slug})
 
 
 def build_versions(transcript: Transcript, versions: list[Transcript]) -> list[Version]:

@@ -26,9 +26,11 @@ TURN_COUNTS = [3, 3, 3, 10, 2, 2, 2, 2]
 BATCH = 7
 # Greedy batches of at most BATCH turns, a longer transcript alone: what memory may hold at once.
 EXPECTED_BATCHES = [[0, 1], [2], [3], [4, 5, 6], [7]]
-QUERIES_PER_BATCH = 6  # transcript topics, recordings, appearances, turns, turn speakers, turn topics
+QUERIES_PER_BATCH = 5  # transcript topics, recordings, appearances, turns with their speakers, turn topics
 
-TURNS_QUERY = re.compile(r'FROM "archive_turn" WHERE "archive_turn"."transcript_id" IN \(([^)]*)\)')
+TURNS_QUERY = re.compile(
+    r'FROM "archive_turn" (?:INNER JOIN .*? )?WHERE "archive_turn"."transcript_id" IN \(([^)]*)\)'
+)
 
 
 def make_document(index: int, turns: int) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,14 +16,22 @@ from archive.interchange import LANGUAGE_TAG
 class LanguageMapField(forms.CharField):
     """A {language tag: text} map (speaker names, topic labels), edited as lines "tag: text"."""
 
-    def __init__(self, *, example: str = "he: שמעון פרס", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        example: str = "he: שמעון פרס",
+        key: re.Pattern[str] = LANGUAGE_TAG,
+        key_name: str = "BCP-47 language tag (e.g. en, zh-Hans, he)",
+        **kwargs: Any,
+    ) -> None:
         self.example = example
+        self.key, self.key_name = key, key_name
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "widget", forms.Textarea(attrs={"rows": 4, "cols": 60, "dir": "auto", "spellcheck": "false"})
         )
         kwargs.setdefault(
-            "help_text", f"One per line: a BCP-47 language tag, a colon, the text (e.g. “{example}”)."
+            "help_text", f"One per line: a {key_name.split(' (')[0]}, a colon, the text (e.g. “{example}”)."
         )
         super().__init__(**kwargs)
 
@@ -42,10 +51,8 @@ class LanguageMapField(forms.CharField):
             tag, colon, name = (part.strip() for part in line.partition(":"))
             if not colon or not name:
                 raise ValidationError(f"Line {number}: write “tag: text”, e.g. “{self.example}”.")
-            if not LANGUAGE_TAG.match(tag):
-                raise ValidationError(
-                    f"Line {number}: “{tag}” is not a BCP-47 language tag (e.g. en, zh-Hans, he)."
-                )
+            if not self.key.match(tag):
+                raise ValidationError(f"Line {number}: “{tag}” is not a {self.key_name}.")
             if tag in result:
                 raise ValidationError(f"Line {number}: “{tag}” is given twice.")
             result[tag] = name

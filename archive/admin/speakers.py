@@ -7,17 +7,20 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from archive.admin.fields import LanguageMapField, LinesField
 from archive.admin.forms import MergeForm
-from archive.models import Appearance, Speaker, Turn, name_key
+from archive.duplicates import find_duplicates
+from archive.interchange import IDENTIFIER_SCHEME
+from archive.models import Appearance, Speaker, SpeakerKind, Turn, name_key
 from archive.selectors import count_of
-from archive.services import speakers_merge
+from archive.services import speaker_make_private, speakers_merge, speakers_set_kind
 
 
 class SpeakerForm(forms.ModelForm):
@@ -27,26 +30,119 @@ class SpeakerForm(forms.ModelForm):
         help_text="Other spellings, one per line. Imports link a speaker by any of these names.",
     )
 
+    identifiers = LanguageMapField(
+        label="Identifiers",
+        example="wikidata: Q11621",
+        key=IDENTIFIER_SCHEME,
+        key_name="scheme in lower case (wikidata, viaf, isni, orcid ...)",
+    )
+
+    kind = forms.ChoiceField(
+        choices=SpeakerKind.choices,
+        required=False,
+        help_text="A role is a label for whoever held it in one transcript (“Q”, “PREGUNTA”): no page.",
+    )
+
     class Meta:
         model = Speaker
-        fields = ("name", "slug", "role", "names", "aliases")
+        fields = ("name", "slug", "role", "kind", "private", "names", "aliases", "identifiers")
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or SpeakerKind.PERSON
 
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
     form = SpeakerForm
-    list_display = ("name", "slug", "role", "turn_count", "transcript_count")
+    list_display = ("name", "slug", "role", "kind", "private", "turn_count", "transcript_count")
+    list_filter = ("kind", "private")
     search_fields = ("name", "slug", "role")
     search_help_text = "Searches display names, names in other languages, aliases, slugs and roles."
     list_per_page = 50
-    readonly_fields = ("transcripts_link",)
+    readonly_fields = ("transcripts_link", "pseudonym")
     fieldsets = (
-        (None, {"fields": ("name", "slug", "role")}),
-        ("Other names", {"fields": ("names", "aliases")}),
+        (None, {"fields": ("name", "slug", "role", "kind")}),
+        ("Privacy", {"fields": ("private", "pseudonym")}),
+        ("Other names", {"fields": ("names", "aliases", "identifiers")}),
         ("Appears in", {"fields": ("transcripts_link",)}),
     )
     prepopulated_fields = {"slug": ("name",)}
-    actions = ("merge",)
+    actions = ("merge", "make_role", "make_person", "make_private", "make_public")
+    change_list_template = "admin/archive/speaker/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: Speaker, form: Any, change: bool) -> None:
+        becoming_private = obj.private and not (
+            change and Speaker.objects.filter(pk=obj.pk, private=True).exists()
+        )
+        if becoming_private:
+            obj.private = False  # speaker_make_private does it: pseudonym, new slug, reindex
+        super().save_model(request, obj, form, change)
+        if becoming_private:
+            speaker_make_private(obj)
+
+    @admin.action(description="Mark as a role (a label such as “Q”, not a person)", permissions=["change"])
+    def make_role(self, request: HttpRequest, queryset: QuerySet[Speaker]) -> None:
+        self._set_kind(request, queryset, SpeakerKind.ROLE)
+
+    @admin.action(description="Mark as a person", permissions=["change"])
+    def make_person(self, request: HttpRequest, queryset: QuerySet[Speaker]) -> None:
+        self._set_kind(request, queryset, SpeakerKind.PERSON)
+
+    def _set_kind(self, request: HttpRequest, queryset: QuerySet[Speaker], kind: str) -> None:
+        count = speakers_set_kind(queryset, kind)
+        self.message_user(request, f"{count} speaker(s) now of kind {kind}.", messages.SUCCESS)
+
+    @admin.action(description="Make private (the public sees a pseudonym)", permissions=["change"])
+    def make_private(self, request: HttpRequest, queryset: QuerySet[Speaker]) -> None:
+        speakers = [s for s in queryset if not s.private]
+        for speaker in speakers:
+            speaker_make_private(speaker)
+            self.log_change(request, speaker, "Made private.")
+        self.message_user(request, f"{len(speakers)} speaker(s) made private.", messages.SUCCESS)
+
+    @admin.action(description="Make public (show the name again)", permissions=["change"])
+    def make_public(self, request: HttpRequest, queryset: QuerySet[Speaker]) -> None:
+        speakers = [s for s in queryset if s.private]
+        for speaker in speakers:
+            speaker.private = False  # the pseudonym is kept, should they become private again
+            speaker.save(update_fields=["private"])
+            for transcript in speaker.transcripts.all():
+                transcript.save(update_fields=["modified"])  # the search index hears of it
+            self.log_change(request, speaker, "Made public.")
+        self.message_user(request, f"{len(speakers)} speaker(s) made public.", messages.SUCCESS)
+
+    def get_urls(self) -> list[URLPattern]:
+        urls: list[URLPattern] = [
+            path(
+                "duplicates/",
+                self.admin_site.admin_view(self.duplicates_view),
+                name="archive_speaker_duplicates",
+            )
+        ]
+        return urls + super().get_urls()  # type: ignore[operator]
+
+    def duplicates_view(self, request: HttpRequest) -> HttpResponse:
+        """Likely duplicates with their evidence; each pair links to the list to merge them."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        changelist = reverse("admin:archive_speaker_changelist")
+        found = find_duplicates()
+        slugs = [s.speaker["slug"] for s in found] + [s.other["slug"] for s in found if s.other["slug"]]
+        ids = dict(Speaker.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        rows = []
+        for suggestion in found:
+            pair = [ids.get(suggestion.speaker["slug"]), ids.get(suggestion.other["slug"] or "")]
+            merge_url = f"{changelist}?id__in={pair[0]},{pair[1]}" if all(p is not None for p in pair) else ""
+            rows.append({"suggestion": suggestion, "merge_url": merge_url})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Likely duplicate people",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "rows": rows,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/archive/speaker/duplicates.html", context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Speaker]:
         return (

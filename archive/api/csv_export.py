@@ -59,7 +59,8 @@ def turn_csv_row(turn: Turn) -> list[Any]:
         turn.transcript.slug,
         turn.position,
         turn.speaker.slug,
-        getattr(turn, "speaker_name_here", None) or turn.speaker.name,  # the name this transcript uses
+        # The name this transcript uses; a private speaker's pseudonym outside a curator's view.
+        turn.speaker.shown_as(getattr(turn, "speaker_name_here", None) or turn.speaker.name),
         turn.kind,
         turn.effective_language,
         turn.text,

@@ -9,10 +9,11 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_filters.fields import BaseCSVField
 
-from archive.api.permissions import visible_statuses
+from archive.api.permissions import can_see_unpublished, visible_statuses
 from archive.models import (
     Appearance,
     Speaker,
+    SpeakerKind,
     SpeakerName,
     Topic,
     Transcript,
@@ -139,6 +140,10 @@ class TurnFilter(filters.FilterSet):
 class SpeakerFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", label="Part of any of the speaker's names")
     transcript = filters.CharFilter(method="filter_transcript", label="Transcript slug: who speaks in it")
+    kind = filters.ChoiceFilter(
+        choices=SpeakerKind.choices,
+        label="person or role (without it, and without transcript, the list holds people only)",
+    )
 
     class Meta:
         model = Speaker
@@ -148,9 +153,14 @@ class SpeakerFilter(filters.FilterSet):
         key = name_key(value)
         if not key:
             return queryset
+        by_name = Exists(SpeakerName.objects.filter(speaker=OuterRef("pk"), key__contains=key)) | Q(
+            name__icontains=value.strip()
+        )
+        if can_see_unpublished(getattr(self.request, "user", None)):
+            return queryset.filter(by_name)
+        # The public finds a member of the public by pseudonym only, never by name.
         return queryset.filter(
-            Exists(SpeakerName.objects.filter(speaker=OuterRef("pk"), key__contains=key))
-            | Q(name__icontains=value.strip())
+            (Q(private=False) & by_name) | Q(private=True, pseudonym__icontains=value.strip())
         )
 
     def filter_transcript(self, queryset: QuerySet[Speaker], name: str, value: str) -> QuerySet[Speaker]:

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from archive.api.serializers import absolute
 from archive.exporters.base import speaker_identifiers
 from archive.models import Speaker
+from archive.people import hidden
 
 ARCHIVE_SCHEME = "qa-archive"
 
@@ -32,6 +33,19 @@ def is_popolo(request: Request) -> bool:
 
 
 def popolo_person(speaker: Speaker, request: Request | None) -> dict[str, Any]:
+    if hidden(speaker):  # a member of the public: the pseudonym only, outside a curator's view
+        return {
+            "id": speaker.slug,
+            "name": speaker.public_name,
+            "other_names": [],
+            "identifiers": [{"scheme": ARCHIVE_SCHEME, "identifier": speaker.slug}],
+            "links": [
+                {
+                    "url": absolute(request, reverse("speaker-detail", args=[speaker.slug])),
+                    "note": "archive page",
+                }
+            ],
+        }
     other_names: list[dict[str, str]] = [
         {"name": str(name), "lang": str(tag), "note": "multilingual"} for tag, name in speaker.names.items()
     ]

@@ -15,7 +15,8 @@ from rest_framework.request import Request
 
 from archive.exporters.qa_archive import transcript_document
 from archive.interchange import FORMAT_NAME, SLUG_MAX_LENGTH
-from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
+from archive.models import Speaker, SpeakerKind, Topic, Transcript, TranscriptStatus, Turn, TurnKind
+from archive.people import hidden
 
 # Slugs may be in any script ("微博网友"); OpenAPI regexes are ECMA-262, where \w is ASCII only,
 # so the schema describes slugs in words instead of a pattern that would reject them.
@@ -57,6 +58,17 @@ class DocumentSpeakerSerializer(serializers.Serializer):
     role = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     names = serializers.DictField(child=serializers.CharField(min_length=1), required=False)
     aliases = serializers.ListField(child=serializers.CharField(min_length=1), required=False)
+    kind = serializers.ChoiceField(
+        choices=SpeakerKind.choices,
+        required=False,
+        help_text="role: a label for whoever held a role here (Q, PREGUNTA), never linked elsewhere",
+    )
+    private = serializers.BooleanField(
+        required=False, help_text="A member of the public: the public sees a pseudonym"
+    )
+    identifiers = serializers.DictField(
+        child=serializers.CharField(min_length=1), required=False, help_text='e.g. {"wikidata": "Q11621"}'
+    )
 
 
 class DocumentTurnSerializer(serializers.Serializer):
@@ -175,7 +187,14 @@ class TranscriptSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SpeakerBriefSerializer(many=True))
     def get_speakers(self, obj: Transcript) -> list[dict[str, str]]:
-        return [{"slug": a.speaker.slug, "name": a.name, "role": a.role} for a in obj.appearances.all()]
+        return [
+            {
+                "slug": a.speaker.slug,
+                "name": a.speaker.public_name if hidden(a.speaker) else a.name,
+                "role": a.role,
+            }
+            for a in obj.appearances.all()
+        ]
 
 
 class TurnSerializer(serializers.ModelSerializer):
@@ -220,7 +239,7 @@ class TurnSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_speaker_name(self, obj: Turn) -> str:
         """The name the transcript gives the speaker (a Chinese transcript names Peres in Chinese)."""
-        return getattr(obj, "speaker_name_here", None) or obj.speaker.name
+        return obj.speaker.shown_as(getattr(obj, "speaker_name_here", None) or obj.speaker.name)
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_reply_to(self, obj: Turn) -> int | None:
@@ -234,14 +253,35 @@ class SpeakerSerializer(serializers.ModelSerializer):
     names = serializers.DictField(child=serializers.CharField())
     aliases = serializers.ListField(child=serializers.CharField())
     slug = serializers.CharField(read_only=True, help_text=SLUG_HELP)
+    identifiers = serializers.DictField(
+        child=serializers.CharField(), help_text='External identities by scheme, e.g. {"wikidata": "Q11621"}'
+    )
 
     class Meta:
         model = Speaker
-        fields = ["url", "slug", "name", "names", "aliases", "role", "transcript_count", "turn_count"]
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "names",
+            "aliases",
+            "role",
+            "kind",
+            "private",
+            "identifiers",
+            "transcript_count",
+            "turn_count",
+        ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj: Speaker) -> str:
         return api_url(self.context.get("request"), "speaker-detail", obj.slug)
+
+    def to_representation(self, instance: Speaker) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if hidden(instance):  # a member of the public: the pseudonym only
+            data.update(name=instance.public_name, names={}, aliases=[], role="", identifiers={})
+        return data
 
 
 class TopicSerializer(serializers.ModelSerializer):

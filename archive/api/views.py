@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextvars import Token
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -38,9 +41,18 @@ from archive.exporters import EXPORTERS
 from archive.importers import import_documents
 from archive.importers.base import RawDocument
 from archive.interchange import DocumentError, validate_document
-from archive.models import Appearance, Speaker, Topic, Transcript, TranscriptStatus, Turn
+from archive.models import (
+    Appearance,
+    Speaker,
+    SpeakerKind,
+    Topic,
+    Transcript,
+    TranscriptStatus,
+    Turn,
+)
+from archive.people import real_names, real_names_begin, real_names_end
 from archive.selectors import count_of, iterate_for_export, transcripts_for_export
-from archive.services import transcripts_set_status
+from archive.services import speaker_redirect, transcripts_set_status
 
 SOURCE = "request body"  # where a DocumentError says the bad document came from
 
@@ -105,6 +117,34 @@ class ApiViewMixin(ConditionalGetMixin):
     permission_classes = [ReadOpenWriteCurators]
     renderer_classes: list[type[BaseRenderer]] = [JSONRenderer]
     request: Request
+
+    _names_token: Token[bool] | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        # Authenticated now: curators see private speakers' names until the response is rendered.
+        self._names_token = real_names_begin(can_see_unpublished(request.user))
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        try:
+            return super().finalize_response(request, response, *args, **kwargs)
+        finally:
+            if self._names_token is not None:
+                real_names_end(self._names_token)
+                self._names_token = None
+
+
+def with_names_of(chunks: Iterator[str], *, curator: bool) -> Iterator[str]:
+    """A streamed body written with a curator's view of private names, or the public's. Set around
+    each chunk's writing only: between chunks the server's thread is left as it was."""
+    while True:
+        with real_names(curator):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 def _detail_responses() -> dict[Any, Any]:
@@ -401,16 +441,15 @@ class SpeakerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             }
         return response
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if is_popolo(request):
-            return Response(popolo_person(self.get_object(), request))
-        return super().retrieve(request, *args, **kwargs)
-
     def get_queryset(self) -> QuerySet[Speaker]:
         statuses = visible_statuses(self.request.user)
         appearances = Appearance.objects.filter(transcript__status__in=statuses)
         turns = Turn.objects.filter(transcript__status__in=statuses)
         queryset = Speaker.objects.all()
+        params = self.request.query_params
+        if getattr(self, "action", None) == "list" and "kind" not in params and "transcript" not in params:
+            # The list is of people: a role ("Q", "PREGUNTA") belongs to its transcript.
+            queryset = queryset.filter(kind=SpeakerKind.PERSON)
         if not can_see_unpublished(self.request.user):
             # Someone heard only in drafts is not public yet.
             queryset = queryset.filter(
@@ -420,6 +459,18 @@ class SpeakerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return queryset.annotate(
             transcript_count=count_of(appearances, "speaker"), turn_count=count_of(turns, "speaker")
         ).order_by("name", "slug")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        slug = self.kwargs[self.lookup_field]
+        if not self.get_queryset().filter(slug=slug).exists():
+            moved = speaker_redirect(slug, curator=can_see_unpublished(request.user))
+            if moved is not None:
+                return HttpResponsePermanentRedirect(
+                    request.build_absolute_uri(reverse("api:speaker-detail", kwargs={"slug": moved.slug}))
+                )
+        if is_popolo(request):
+            return Response(popolo_person(self.get_object(), request))
+        return super().retrieve(request, *args, **kwargs)
 
 
 @extend_schema(tags=["topics"])
@@ -499,7 +550,9 @@ class ExportView(JsonErrorsMixin, APIView):
         assert isinstance(renderer, ExporterRenderer)
         exporter = renderer.exporter
         transcripts = iterate_for_export(transcripts_for_export(include_drafts=include_drafts))
-        response = StreamingHttpResponse(exporter.stream(transcripts), content_type=exporter.content_type)
+        # The body is written after this view returns: it takes the caller's view of names along.
+        chunks = with_names_of(exporter.stream(transcripts), curator=can_see_unpublished(request.user))
+        response = StreamingHttpResponse(chunks, content_type=exporter.content_type)
         filename = f"qa-archive.{exporter.extension}"
         response["Content-Disposition"] = content_disposition_header(True, filename) or ""
         return response

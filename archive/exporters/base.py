@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from archive.models import Speaker, Transcript, Turn
+from archive.people import hidden
 
 
 class Exporter:
@@ -60,10 +61,11 @@ def speaker_label(name: str) -> str:
 def speaker_identifiers(speaker: Speaker) -> dict[str, str]:
     """A person's external identities (`{"wikidata": "Q11621"}`), for TEI, Akoma Ntoso and Popolo.
 
-    The one place exports read them: the model's `identifiers` field when it has one.
+    The one place exports read them; none for a member of the public outside a curator's view.
     """
-    value = getattr(speaker, "identifiers", None)
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+    if hidden(speaker):
+        return {}
+    return {str(k): str(v) for k, v in speaker.identifiers.items()}
 
 
 def identifiers_by_name(transcript: Transcript) -> dict[str, dict[str, str]]:

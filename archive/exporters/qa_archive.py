@@ -2,7 +2,10 @@
 
 `transcript_document` is the inverse of `archive.interchange.validate_document`:
 importing what it returns gives back the same transcript. Key order is fixed and
-every top-level key is always present (but `media`, only with recordings), so exports are byte-stable.
+every top-level key is always present (but `media`, only with recordings), so exports are
+byte-stable. Private speakers appear under their pseudonyms unless the caller is inside
+`archive.people.real_names()` (curators' exports and backups), so a public download never holds
+their names.
 """
 
 from __future__ import annotations
@@ -13,19 +16,20 @@ from typing import Any
 from archive.exporters.base import Exporter
 from archive.interchange import FORMAT_NAME
 from archive.models import Speaker, Transcript
+from archive.people import hidden
 
 
 def transcript_document(transcript: Transcript) -> dict[str, Any]:
     """The transcript as a `qa-archive/1` document (expects `transcripts_for_export` prefetching)."""
     appearances = list(transcript.appearances.all())
     turns = list(transcript.turns.all())
-    name_of: dict[int, str] = {a.speaker_id: a.name for a in appearances}
+    name_of: dict[int, str] = {a.speaker_id: a.speaker.shown_as(a.name) for a in appearances}
     # An unpublished transcript also gives the names its speakers have not learnt yet.
     pending = not transcript.is_published
     speakers = [
         _speaker_entry(
             a.speaker,
-            name=a.name,
+            name=name_of[a.speaker_id],
             role=a.role,
             names=a.names if pending else {},
             aliases=a.aliases if pending else [],
@@ -35,7 +39,7 @@ def transcript_document(transcript: Transcript) -> dict[str, Any]:
     # A curator may give a turn to someone the speaker list does not have yet.
     for turn in turns:
         if turn.speaker_id not in name_of:
-            name = turn.speaker.name
+            name = turn.speaker.shown_as(turn.speaker.name)
             if name in name_of.values():
                 name = turn.speaker.slug
             name_of[turn.speaker_id] = name
@@ -83,12 +87,28 @@ def _speaker_entry(
     names: dict[str, str] | None = None,
     aliases: list[str] | None = None,
 ) -> dict[str, Any]:
+    if hidden(speaker):  # names and aliases of a member of the public are for curators only
+        return {
+            "name": name,
+            "slug": speaker.slug,
+            "role": role or None,
+            "names": {},
+            "aliases": [],
+            "kind": speaker.kind,
+            "private": True,
+            "pseudonym": speaker.pseudonym or None,
+            "identifiers": {},
+        }
     return {
         "name": name,
         "slug": speaker.slug,
         "role": role or None,
         "names": {**(names or {}), **speaker.names} if names else dict(speaker.names),
         "aliases": list(dict.fromkeys([*speaker.aliases, *(aliases or [])])),
+        "kind": speaker.kind,
+        "private": speaker.private,
+        "pseudonym": speaker.pseudonym or None,
+        "identifiers": dict(speaker.identifiers),
     }
 
 

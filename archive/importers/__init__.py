@@ -24,7 +24,7 @@ from archive.importers.qa_json import parse_json, parse_ndjson, parse_ndjson_lin
 from archive.importers.subtitles import parse_srt, parse_vtt
 from archive.importers.tei import find_persons_file, parse_tei
 from archive.importers.xml_input import sniff
-from archive.interchange import DocumentError, validate_document
+from archive.interchange import DocumentError, unknown_keys, validate_document
 from archive.services import transcript_import
 
 Parser = Callable[[str, str], Iterator[RawDocument]]
@@ -147,6 +147,8 @@ class ImportReport:
     speakers_linked: int = 0
     errors: list[DocumentError] = field(default_factory=list)
     slugs: list[str] = field(default_factory=list)
+    # Keys the format does not know (ignored; `strict` makes each an error instead).
+    warnings: list[DocumentError] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -169,18 +171,19 @@ def import_documents(
     documents: Iterable[RawDocument],
     *,
     dry_run: bool = False,
+    strict: bool = False,
     on_document: Callable[[RawDocument, DocumentError | None], None] | None = None,
 ) -> ImportReport:
     """Validate and write each document in its own transaction; a bad one is rejected whole.
 
     A dry run goes through the same writes and rolls each back, so it catches
-    everything a real run would.
+    everything a real run would. Unknown keys are warnings, or with `strict` errors.
     """
     report = ImportReport()
     for raw in documents:
         error = raw.error.located(source=raw.source, line=raw.line) if raw.error else None
         if error is None:
-            error = _import_one(raw, report, dry_run=dry_run)
+            error = _import_one(raw, report, dry_run=dry_run, strict=strict)
         if error is not None:
             report.errors.append(error)
         if on_document is not None:
@@ -188,9 +191,13 @@ def import_documents(
     return report
 
 
-def _import_one(raw: RawDocument, report: ImportReport, *, dry_run: bool) -> DocumentError | None:
+def _import_one(
+    raw: RawDocument, report: ImportReport, *, dry_run: bool, strict: bool = False
+) -> DocumentError | None:
+    if not strict:
+        report.warnings.extend(w.located(source=raw.source, line=raw.line) for w in unknown_keys(raw.data))
     try:
-        spec = validate_document(raw.data)
+        spec = validate_document(raw.data, strict=strict)
         with transaction.atomic():
             outcome = transcript_import(spec)
             if dry_run:

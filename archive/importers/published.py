@@ -18,7 +18,8 @@ The layout, as the White House briefing room and gob.mx publish it:
     Q    Thanks, Jen.                     `Q` is a reporter's question
     JORGE ALCOCER VARELA, SECRETARIO DE SALUD: ...      NAME, TITLE: name and role
 
-Journalists' labels (`Q`, `PREGUNTA`, `INTERLOCUTOR(A)`, `INTERVENCIÓN` ...) make
+Journalists' labels (`Q`, `PREGUNTA`, `INTERLOCUTOR(A)`, `INTERVENCIÓN` ...; the list is in
+archive/people.py) make
 questions; the next turn by anyone else but a moderator is the answer to the
 nearest question; moderators' labels make `moderator` turns; the rest are
 statements. A file without any speaker label is rejected, not imported as
@@ -41,6 +42,7 @@ from archive.importers.base import RawDocument
 from archive.importers.language import guess_language
 from archive.interchange import DocumentError
 from archive.models import TurnKind
+from archive.people import is_moderator_label, is_question_label
 
 # Front-matter keys taken over as they are; others (tags, modified_time ...) are the publisher's own.
 TEXT_KEYS = (
@@ -80,16 +82,6 @@ MARKDOWN = re.compile(
 )
 SUBTITLE_PLACE = re.compile(r".*\b(?:desde\s+(?:el\s+|la\s+)?|en\s+(?=[A-ZÁÉÍÓÚÑ]))(.+?)\.?$")
 BYLINE = re.compile(r"^(.+?)\s*\|\s*(.+)$")
-
-# Labels are compared without accents, in upper case ("INTERVENCIÓN" = "INTERVENCION").
-JOURNALIST_LABEL = re.compile(
-    r"^(Q|QUESTION|REPORTERS?|JOURNALISTS?|PREGUNTA\w*|INTE\w*TOR[AE]?S?|INTE\w*VEN\w*|REPORTER[OA]S?"
-    r"|PERIODISTAS?|INTERVIEWER|ENTREVISTADORA?|LISTENER|CALLER|AUDIENCE(?: MEMBER)?"
-    r"|שאלה|כתב|כתבת|עיתונאי|עיתונאית|سؤال|صحفي|صحفية|记者|記者|提问|提問)(?:\s.*)?$"
-)
-MODERATOR_LABEL = re.compile(
-    r"^(?:THE\s+)?(MODERATOR|MODERADORA?|OPERATOR|OPERADORA?|HOST|PRESENTER|מנחה|主持人|司会者?)$"
-)
 
 MONTHS = {
     # es
@@ -267,7 +259,7 @@ def _split_label(paragraph: str) -> tuple[str, str] | None:
         rest = question.group(1)
         inner = _split_label(rest) if rest else None
         # "Q    MR. KIRBY:  So, two thoughts" is a typo for the official's label.
-        if inner is not None and not JOURNALIST_LABEL.match(_label_key(inner[0])):
+        if inner is not None and not is_question_label(_label_key(inner[0]), prefix=True):
             return inner
         return "Q", rest
     match = re.search(r"[:：]", paragraph[: LABEL_MAX_CHARS + 10])
@@ -312,8 +304,8 @@ def _turn(label: str) -> _Turn:
     return _Turn(
         name=name,
         role=role,
-        journalist=bool(JOURNALIST_LABEL.match(key)),
-        moderator=bool(MODERATOR_LABEL.match(key)),
+        journalist=is_question_label(key, prefix=True),
+        moderator=is_moderator_label(key),
     )
 
 

@@ -37,8 +37,8 @@ Turns
   and its lines are the turn's paragraphs.
 
 Kind: `question` for a speaker labelled `Q`, `Question` (or `Pregunta`, `问`, `質問`,
-`שאלה`, `سؤال` ...), else `statement`, unless a voice class says otherwise. Answers are
-not guessed.
+`שאלה`, `سؤال`: the list in archive/people.py), else `statement`, unless a voice class says
+otherwise. Answers are not guessed.
 
 Metadata (WebVTT only; SRT has nowhere to put it)
   `Key: value` lines in the header (the lines right under `WEBVTT`, as YouTube writes
@@ -79,6 +79,7 @@ from archive.importers.base import RawDocument
 from archive.importers.language_tags import canonical_tag, split_language_suffix
 from archive.interchange import FORMAT_NAME, LANGUAGE_TAG, SLUG_MAX_LENGTH, DocumentError
 from archive.models import TurnKind
+from archive.people import is_question_label
 
 UNNAMED = ""  # the interchange format's unnamed speaker
 MAX_LABEL_LENGTH = 40
@@ -103,9 +104,6 @@ METADATA_KEYS = {
     "topics": "topics",
     "translationof": "translation_of",
 }
-QUESTION_LABELS = frozenset(
-    {"q", "question", "questioner", "pregunta", "frage", "问", "問", "提问", "提問", "質問", "שאלה", "سؤال"}
-)
 SOUND_DESCRIPTIONS = frozenset(
     {
         *("applause", "laughter", "laughs", "laughing", "music", "inaudible", "crosstalk", "silence"),
@@ -456,7 +454,7 @@ def _runs(cue: _Cue, *, vtt: bool) -> Iterator[_Run]:
             lines = [_clean(line, vtt=vtt, exact=True) for line in text.split("\n")]
         else:
             lines = [cleaned for line in text.split("\n") if (cleaned := _clean(line, vtt=vtt))]
-        if voice is not None and kind is None and _is_question_label(voice):
+        if voice is not None and kind is None and is_question_label(voice):
             kind = TurnKind.QUESTION
         if lines or voice is not None:
             yield _Run(cue, voice, kind, lines)
@@ -484,7 +482,7 @@ def _pieces(run: _Run, loose: Counter[str]) -> Iterator[_Piece]:
         if label is not None and (label.strict or loose[label.name] >= 2):
             if piece.lines or piece.speaker is not None:
                 yield piece
-            kind = TurnKind.QUESTION if _is_question_label(label.name) else None
+            kind = TurnKind.QUESTION if is_question_label(label.name) else None
             piece = _Piece(run.cue, label.name, kind, [label.rest] if label.rest else [])
         else:
             piece.lines.append(line)
@@ -518,7 +516,7 @@ def _name_shape(name: str) -> bool | None:
         return None
     if any(ch.isdigit() or ch in _NOT_IN_NAMES for ch in name):
         return None
-    if _is_question_label(name):
+    if is_question_label(name):
         return True
     if not any(ch.isupper() or ch.islower() for ch in name):
         # No capitals to go by (Chinese, Hebrew, Arabic ...): one short word is a name or
@@ -538,10 +536,6 @@ def _name_shape(name: str) -> bool | None:
 def _capitalised(word: str) -> bool:
     letter = next((ch for ch in word if ch.isalpha()), None)
     return letter is not None and not letter.islower()  # uppercase, or a script without case
-
-
-def _is_question_label(name: str) -> bool:
-    return name.casefold().rstrip(".") in QUESTION_LABELS
 
 
 def _join_lines(lines: list[str]) -> str:

@@ -17,8 +17,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy
 
 from archive.models import Appearance, Topic, Transcript, TranscriptStatus, Turn
+
+# The speaker facet's value for every role speaker ("unnamed questioners and moderators"); a slug
+# never starts with "_" (slugify strips it), so no person can have it.
+ROLE_FACET = "_roles"
+ROLE_FACET_LABEL = gettext_lazy("Unnamed (questioners, moderators …)")
 
 
 @dataclass
@@ -92,7 +98,11 @@ def _documents(transcripts: Iterable[Transcript]) -> Iterator[IndexDocument]:
         for turn in turns:
             topics = _unique_topics([*turn_topics.get(turn.pk, []), *transcript_topics])
             speaker = turn.speaker
-            names = list(dict.fromkeys([*speaker.all_names(), *names_here.get(speaker.pk, [])]))
+            if speaker.private:
+                # The index is public: a member of the public is in it by pseudonym only.
+                names = [speaker.public_name]
+            else:
+                names = list(dict.fromkeys([*speaker.all_names(), *names_here.get(speaker.pk, [])]))
             yield IndexDocument(
                 turn_id=turn.pk,
                 transcript_id=transcript.pk,
@@ -100,7 +110,8 @@ def _documents(transcripts: Iterable[Transcript]) -> Iterator[IndexDocument]:
                 position=turn.position,
                 language=turn.language or transcript.language,
                 kind=turn.kind,
-                speaker=speaker.slug,
+                # Roles ("Q", "PREGUNTA") are no person: one facet value for all of them.
+                speaker=ROLE_FACET if speaker.is_role else speaker.slug,
                 speaker_names=names,
                 topics=[t.slug for t in topics],
                 topic_labels=_topic_labels(topics),

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
 from archive.search.backends import get_search_backend
 from archive.search.backends.base import FACETS, SORTS, SearchRequest
+from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
 from archive.search.errors import QueryRefused
 from archive.search.highlight import highlight
 from archive.search.query import parse_query
@@ -238,9 +239,9 @@ def _attach_translations(hits: list[SearchHit]) -> None:
 
 def _label_facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
-    speakers = {
-        s.slug: s.name for s in Speaker.objects.filter(slug__in=[v for v, _ in raw.get("speaker", [])])
-    }
+    slugs = [v for v, _ in raw.get("speaker", [])]
+    speakers = {s.slug: s.shown_as(s.name) for s in Speaker.objects.filter(slug__in=slugs)}
+    speakers[ROLE_FACET] = str(ROLE_FACET_LABEL)  # every role speaker: no person
     topics = {t.slug: t for t in Topic.objects.filter(slug__in=[v for v, _ in raw.get("topic", [])])}
     ui_language = get_language()
     kinds = dict(TurnKind.choices)

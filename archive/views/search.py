@@ -17,6 +17,7 @@ from archive.languages import language_name, reader_language, speaker_name, text
 from archive.models import Speaker, Topic, TurnKind
 from archive.recordings import clock_text, seconds_text, time_range_text, transcripts_with_recordings
 from archive.search import QueryRefused, search_turns
+from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
 from archive.transcript_page import kind_label
 from archive.views.common import int_param, str_param
 
@@ -62,7 +63,8 @@ def _labels(facets: dict[str, list[Any]], filters: dict[str, str]) -> dict[str, 
     topic_slugs = {value.value for value in facets.get("topic", [])} | {filters["topic"]} - {""}
     return {
         "speaker": {
-            s.slug: speaker_name(s, language) for s in Speaker.objects.filter(slug__in=speaker_slugs)
+            ROLE_FACET: str(ROLE_FACET_LABEL),
+            **{s.slug: speaker_name(s, language) for s in Speaker.objects.filter(slug__in=speaker_slugs)},
         },
         "topic": {t.slug: topic_label(t, language) for t in Topic.objects.filter(slug__in=topic_slugs)},
     }
@@ -231,7 +233,7 @@ def _hit(hit: Any) -> dict[str, Any]:
         "turn": turn,
         "transcript": transcript,
         "speaker": speaker_name(turn.speaker, language),
-        "speaker_slug": turn.speaker.slug,
+        "speaker_slug": "" if turn.speaker.is_role else turn.speaker.slug,  # a role has no page
         "kind_label": kind_label(turn.kind),
         "lang": turn_language,
         "dir": text_direction(turn_language),

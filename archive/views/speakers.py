@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from archive import selectors
 from archive.languages import language_name, speaker_name, text_direction
 from archive.models import Speaker, TurnKind
+from archive.people import hidden
+from archive.services import speaker_redirect
 from archive.transcript_page import KIND_LABELS
 from archive.views.common import paginate, str_param
 
@@ -29,6 +32,9 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         speaker = selectors.speaker_published(slug)
     except Speaker.DoesNotExist:
+        moved = speaker_redirect(slug)  # merged into another: the old address keeps working
+        if moved is not None:
+            return HttpResponsePermanentRedirect(reverse("speaker-detail", kwargs={"slug": moved.slug}))
         raise Http404("No speaker of a published transcript has this address.") from None
 
     kind_counts = selectors.speaker_kind_counts(speaker)
@@ -40,9 +46,10 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if kind not in kind_counts:
         # Answers first: they are what a speaker page is mostly read for.
         kind = max(kind_counts, key=lambda k: (kind_counts[k] > 0, k == TurnKind.ANSWER, kind_counts[k]))
+    private = hidden(speaker)  # the public sees a member of the public's pseudonym only
     names = [
         {"tag": tag, "language": language_name(tag), "name": name, "dir": text_direction(tag)}
-        for tag, name in speaker.names.items()
+        for tag, name in ({} if private else speaker.names).items()
     ]
     return render(
         request,
@@ -51,6 +58,8 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "speaker": speaker,
             "display_name": speaker_name(speaker),
             "names": names,
+            "private": private,
+            "identifiers": [] if private else speaker.identifier_links(),
             "transcripts": paginate(
                 request, selectors.speaker_transcripts(speaker), per_page=10, param="tpage"
             ),

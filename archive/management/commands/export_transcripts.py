@@ -1,4 +1,5 @@
-"""python manage.py export_transcripts [--format F] [--output PATH] [--slug S ...] [--include-drafts]"""
+"""python manage.py export_transcripts [--format F] [--output PATH] [--slug S ...] [--include-drafts]
+[--public]"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from archive.exporters import EXPORTERS, get_exporter
 from archive.exporters.base import Exporter
 from archive.models import Transcript
+from archive.people import real_names
 from archive.selectors import iterate_for_export, transcripts_for_export
 
 
@@ -29,8 +31,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--slug", action="append", default=[], help="only this transcript (repeatable)")
         parser.add_argument("--include-drafts", action="store_true", help="drafts and review too")
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="private speakers under their pseudonyms, as the public sees them (default: real "
+            "names, as a curator's export and a backup need them)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with real_names(not options["public"]):
+            self._export(options)
+
+    def _export(self, options: dict[str, Any]) -> None:
         exporter = get_exporter(options["format"])
         queryset = transcripts_for_export(slugs=options["slug"], include_drafts=options["include_drafts"])
         if options["slug"]:  # not without: the whole archive's slugs would be a list growing with it

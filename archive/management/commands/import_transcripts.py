@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--dry-run", action="store_true", help="validate everything, write nothing")
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="reject a document with a key the format does not know (default: warn and ignore it)",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar (it only shows on a terminal)"
         )
 
@@ -43,9 +48,13 @@ class Command(BaseCommand):
                     progress.update(1)
                 current_source.append(raw.source)
 
-        report = import_documents(read_files(files), dry_run=options["dry_run"], on_document=on_document)
+        report = import_documents(
+            read_files(files), dry_run=options["dry_run"], strict=options["strict"], on_document=on_document
+        )
         progress.update(progress.total - progress.n)
         progress.close()
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning}")
         self.stdout.write(report.summary(dry_run=options["dry_run"]))
         if report.rejected:
             raise CommandError(f"{report.rejected} document(s) rejected", returncode=1)
