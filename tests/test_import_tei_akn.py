@@ -213,7 +213,13 @@ EXPECTED = {
     "siParl-OZKGIP-Redna-025-1998-12-08.xml": (11, 5, {"Pred dnevnim redom"}, "sl", "1998-12-08"),
     "Debate_Bungeni-1995-10-31.xml": (11, 5, {"PAPERS LAID", "ADJOURNMENT"}, "en", "1995-10-31"),
     "Debate_Bungeni_2010-11-12.xml": (4, 0, None, "en", "2010-11-12"),
-    "Debate_Bungeni_2011-06-10.xml": (24, 6, {"QUORUM", "DIVISION"}, "en", "2011-06-10"),
+    "Debate_Bungeni_2011-06-10.xml": (
+        24,
+        7,
+        {"QUORUM", "DIVISION"},
+        "en",
+        "2011-06-10",
+    ),  # Mr. Speaker a role
     "Quiestions_Bungeni-2010.xml": (2, 2, None, "en", "2010-11-07"),
     # SayIt's fixtures have no language: imported as SayIt would, the file name giving one.
     "sayit-test_blank_speakers.xml": (4, 1, None, "en", None),

@@ -51,6 +51,13 @@ EVENTS = frozenset({"note", "vocal", "kinesic", "incident"})
 ANA_KINDS = {"chair": "moderator", "question": "question", "answer": "answer", "narrative": "narrative"}
 
 
+def identifier_scheme(kind: str) -> str:
+    """An `idno`'s type (and language) as the format's scheme: lower case letters, digits, _ and -
+    ("wikimedia" in Slovene: "wikimedia-sl"; "URI": "uri")."""
+    scheme = re.sub(r"[^a-z0-9_-]+", "-", kind.lower()).strip("-")[:40]
+    return scheme if scheme[:1].isalpha() else f"id-{scheme}"[:40]
+
+
 def _q(name: str) -> str:
     return f"{{{TEI_NS}}}{name}"
 
@@ -148,8 +155,8 @@ def _persons(elements: Iterator[etree._Element], source: str) -> dict[str, Perso
                 continue
             key = idno.get("type") or "idno"
             if idno.get(XML_LANG):
-                key = f"{key}:{idno.get(XML_LANG)}"
-            identifiers.setdefault(key, value)
+                key = f"{key}-{idno.get(XML_LANG)}"
+            identifiers.setdefault(identifier_scheme(key), value)
         people[person_id] = Person(
             person_id, name, names, [a for a in aliases if a != name], role, identifiers
         )

@@ -95,6 +95,10 @@ def backward(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0005_speaker_kind_privacy_identifiers")]
+    # After the appearances' own names and aliases: the split writes appearances.
+    dependencies = [
+        ("archive", "0005_speaker_kind_privacy_identifiers"),
+        ("archive", "0006_appearance_names_aliases"),
+    ]
 
     operations = [migrations.RunPython(forward, backward)]
