@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from archive.models import TranscriptStatus, TurnKind
+from archive.models import AnswerStatus, TranscriptStatus, TurnKind
 
 FORMAT_NAME = "qa-archive/1"
 SLUG_MAX_LENGTH = 200
@@ -39,6 +39,7 @@ MAX_LENGTHS = {
     "status": 10,
     "kind": 10,
     "language": 35,
+    "answer_status": 10,
 }
 # Where a document's speaker has an empty name, the turns go to this one person.
 UNNAMED_SPEAKER_SLUG = "unnamed-speaker"
@@ -94,6 +95,7 @@ class TurnSpec:
     topics: list[str] = field(default_factory=list)
     start: float | None = None
     end: float | None = None
+    answer_status: str = ""
 
 
 @dataclass
@@ -244,6 +246,7 @@ def _speakers(value: Any) -> list[SpeakerSpec]:
 
 # TurnKind.values builds its list on every call: once per turn was a tenth of an import's CPU.
 _TURN_KINDS = tuple(TurnKind.values)
+_ANSWER_STATUSES = tuple(AnswerStatus.values)
 
 
 def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]:
@@ -289,6 +292,16 @@ def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]
         if start is not None and end is not None and end < start:
             raise DocumentError(f"end {end} is before start {start}", key=f"{key}.end")
         turn_language = _language(item, "language", prefix=key)
+        answer_status = _optional_text(item, "answer_status", prefix=key)
+        if answer_status and answer_status not in _ANSWER_STATUSES:
+            raise DocumentError(
+                f"answer_status {answer_status!r} is not one of {', '.join(_ANSWER_STATUSES)}",
+                key=f"{key}.answer_status",
+            )
+        if answer_status and kind != TurnKind.QUESTION:
+            raise DocumentError(
+                f"answer_status is only for questions, and this turn is a {kind}", key=f"{key}.answer_status"
+            )
         turns.append(
             TurnSpec(
                 speaker=speaker,
@@ -300,6 +313,7 @@ def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]
                 topics=_string_list(item.get("topics"), f"{key}.topics"),
                 start=start,
                 end=end,
+                answer_status=answer_status,
             )
         )
     return turns

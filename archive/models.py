@@ -33,6 +33,15 @@ class TurnKind(models.TextChoices):
     MODERATOR = "moderator", "Moderator"
 
 
+class AnswerStatus(models.TextChoices):
+    """Whether a question got an answer: set by curators (and carried by the interchange format)."""
+
+    ANSWERED = "answered", "Answered"
+    PARTLY = "partly", "Partly answered"
+    UNANSWERED = "unanswered", "Unanswered"
+    DEFLECTED = "deflected", "Deflected"
+
+
 class Topic(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     # {"en": "Technology", "zh-Hans": "科技", ...}; keys are BCP-47 tags.
@@ -213,6 +222,10 @@ class Turn(models.Model):
     )
     # In a translation: the 1-based position of the aligned turn in the original.
     original_position = models.PositiveIntegerField(null=True, blank=True)
+    # On a question only; empty means "not assessed".
+    answer_status = models.CharField(
+        max_length=10, choices=AnswerStatus.choices, blank=True, help_text="On a question: was it answered?"
+    )
 
     class Meta:
         ordering = ["transcript", "position"]

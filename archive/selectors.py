@@ -216,6 +216,7 @@ def transcript_turns(transcript: Transcript) -> list[Turn]:
             "language",
             "reply_to_id",
             "original_position",
+            "answer_status",
         )
         .order_by("position")
     )

@@ -92,6 +92,7 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
                 start=turn.start,
                 end=turn.end,
                 original_position=turn.original,
+                answer_status=turn.answer_status,
             )
             for position, turn in enumerate(spec.turns, start=1)
         )

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from archive.api.permissions import visible_statuses
 from archive.models import (
+    AnswerStatus,
     Appearance,
     Speaker,
     SpeakerName,
@@ -91,6 +92,7 @@ class TurnFilter(filters.FilterSet):
     speaker = filters.CharFilter(field_name="speaker__slug", label="Speaker slug")
     topic = filters.CharFilter(method="filter_topic", label="Topic slug (of the turn or of its transcript)")
     kind = filters.ChoiceFilter(choices=TurnKind.choices)
+    answer_status = filters.ChoiceFilter(choices=AnswerStatus.choices, label="On questions: was it answered?")
     language = filters.CharFilter(
         method="filter_language", label="BCP-47 tag of the turn's language (zh matches zh-Hans too)"
     )

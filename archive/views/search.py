@@ -12,13 +12,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from archive.languages import language_name, reader_language, speaker_name, text_direction, topic_label
-from archive.models import Speaker, Topic, TurnKind
+from archive.models import AnswerStatus, Speaker, Topic, TurnKind
 from archive.search import QueryRefused, search_turns
-from archive.transcript_page import kind_label
+from archive.transcript_page import answer_status_label, kind_label
 from archive.views.common import int_param, str_param
 
 PAGE_SIZE = 20
-FILTERS = ("speaker", "topic", "language", "kind", "year")
+FILTERS = ("speaker", "topic", "language", "kind", "year", "answered")
 SORTS = {"relevance": _("Relevance"), "-date": _("Newest first"), "date": _("Oldest first")}
 FACET_TITLES = {
     "speaker": _("Speaker"),
@@ -26,6 +26,7 @@ FACET_TITLES = {
     "language": _("Language"),
     "kind": _("Kind"),
     "year": _("Year"),
+    "answered": _("Answered?"),
 }
 
 
@@ -70,6 +71,8 @@ def _label(name: str, value: str, labels: dict[str, dict[str, str]], fallback: s
         return language_name(value)
     if name == "kind":
         return kind_label(value)
+    if name == "answered":
+        return answer_status_label(value)
     if name in labels:
         return labels[name].get(value) or fallback or value
     return fallback or value
@@ -84,6 +87,8 @@ def search(request: HttpRequest) -> HttpResponse:
     year = int(filters["year"]) if filters["year"].isdecimal() and len(filters["year"]) == 4 else None
     if filters["kind"] not in TurnKind.values:
         filters["kind"] = ""
+    if filters["answered"] not in AnswerStatus.values:
+        filters["answered"] = ""
 
     context: dict[str, Any] = {
         "section": "search",
@@ -103,6 +108,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 speaker=filters["speaker"] or None,
                 topic=filters["topic"] or None,
                 kind=filters["kind"] or None,
+                answered=filters["answered"] or None,
                 date_from=dt.date(year, 1, 1) if year else None,
                 date_to=dt.date(year, 12, 31) if year else None,
                 sort=sort,
@@ -196,6 +202,7 @@ def _hit(hit: Any) -> dict[str, Any]:
         "speaker": speaker_name(turn.speaker, language),
         "speaker_slug": turn.speaker.slug,
         "kind_label": kind_label(turn.kind),
+        "answer_status_label": answer_status_label(turn.answer_status) if turn.answer_status else "",
         "lang": turn_language,
         "dir": text_direction(turn_language),
         "title_dir": text_direction(transcript.language),

@@ -18,7 +18,7 @@ from typing import Any
 from archive.search.documents import IndexDocument
 from archive.search.query import ParsedQuery
 
-FACETS = ("speaker", "topic", "language", "kind", "year")
+FACETS = ("speaker", "topic", "language", "kind", "year", "answered")
 SORTS = ("relevance", "date", "-date")
 
 
@@ -30,6 +30,7 @@ class SearchRequest:
     speaker: str | None = None
     topic: str | None = None
     kind: str | None = None
+    answered: str | None = None  # an answer status (archive.models.AnswerStatus)
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"

@@ -65,7 +65,7 @@ from archive.search.backends.base import (
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy, QueryRefused
 from archive.search.fields import RepeatedText
-from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word
+from archive.search.query import And, FieldTerm, Not, Or, Phrase, Prefix, Word, answer_statuses
 from archive.search.tokens import (
     SURFACE_POSTINGS,
     SURFACE_TURNS,
@@ -104,6 +104,7 @@ def build_schema() -> wf.Schema:
         stored=wf.STORED,  # (turn id, transcript id, fingerprint): what check_index compares
         lang=wf.KEYWORD(lowercase=False, scorable=False),  # "zh-hans zh": exact tag and base language
         kind=wf.ID(sortable=True),
+        answered=wf.ID(sortable=True),  # a question's answer status; absent when not assessed
         speaker=wf.ID(sortable=True),
         topic=wf.KEYWORD(commas=True, lowercase=False, scorable=False),
         day=wf.ID,  # YYYYMMDD, for date ranges
@@ -156,6 +157,8 @@ def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
     for key, texts in translations.items():
         fields[f"trans_{key}"] = "\n".join(texts)
     fields["present_fields"] = ",".join(sorted(f for f in fields if f.startswith(TEXT_PREFIXES))).encode()
+    if doc.answer_status:
+        fields["answered"] = doc.answer_status
     if doc.date is not None:
         fields["date"] = doc.date.toordinal()
         fields["day"] = doc.date.strftime("%Y%m%d")
@@ -659,6 +662,7 @@ def _match_key(request: SearchRequest) -> tuple[Any, ...] | None:
         request.speaker,
         request.topic,
         request.kind,
+        request.answered,
         request.date_from,
         request.date_to,
     )
@@ -985,6 +989,7 @@ FACET_COLUMNS = {
     "language": "language",
     "kind": "kind",
     "year": "year",
+    "answered": "answered",
 }
 
 
@@ -1199,6 +1204,8 @@ def _filter(request: SearchRequest) -> wq.Query | None:
         parts.append(wq.Term("topic", request.topic))
     if request.kind:
         parts.append(wq.Term("kind", request.kind))
+    if request.answered:
+        parts.append(wq.Term("answered", request.answered))
     if request.date_from or request.date_to:
         start = request.date_from.strftime("%Y%m%d") if request.date_from else None
         end = request.date_to.strftime("%Y%m%d") if request.date_to else None
@@ -1329,6 +1336,9 @@ class _QueryBuilder:
             return wq.Term("kind", value.lower())
         if node.field == "lang":
             return _language_query(value)
+        if node.field == "answered":
+            statuses = answer_statuses(value)
+            return wq.Or([wq.Term("answered", s) for s in statuses]) if statuses else wq.NullQuery
         exact = "speaker" if node.field == "speaker" else "topic"
         words_field = "speaker_names" if node.field == "speaker" else "topic_labels"
         options: list[wq.Query] = [wq.Term(exact, slugify(value, allow_unicode=True) or value)]
