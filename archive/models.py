@@ -270,3 +270,37 @@ class SearchOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"reindex transcript {self.transcript_id}"
+
+
+REDACTED = "[redacted]"  # what a redacted span of a turn reads as, everywhere
+
+
+class Redaction(models.Model):
+    """One redaction of a turn's text, logged without the words removed (that would undo it).
+
+    The turn is kept by reference and by its stable identity (transcript slug and position), so
+    the log outlives a re-import or a deletion of the transcript.
+    """
+
+    turn = models.ForeignKey(
+        Turn, null=True, blank=True, on_delete=models.SET_NULL, related_name="redactions"
+    )
+    transcript_slug = models.CharField(max_length=200, db_index=True)
+    position = models.PositiveIntegerField(help_text="1-based position of the turn")
+    curator = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="redactions"
+    )
+    curator_name = models.CharField(max_length=150, help_text="The curator's username at the time")
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.TextField()
+    start = models.PositiveIntegerField(help_text="Where the first span removed began (a character offset)")
+    characters = models.PositiveIntegerField(help_text="How many characters were removed, in all")
+    spans = models.PositiveIntegerField(default=1, help_text="How many spans were removed")
+    # The slug of the person erased, when the redaction was part of erasing them.
+    erasure_of = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.transcript_slug} #{self.position}: {self.characters} characters"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from archive.admin import speakers, topics, transcripts
+from archive.admin import redactions, speakers, topics, transcripts
 
 admin.site.site_header = "Q&A archive curation"
 admin.site.site_title = "Q&A archive"
 admin.site.index_title = "Curation"
 
-__all__ = ["speakers", "topics", "transcripts"]
+__all__ = ["redactions", "speakers", "topics", "transcripts"]

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from archive.admin.fields import LanguageMapField, LinesField
 from archive.admin.forms import MergeForm
+from archive.admin.redactions import erase_people
 from archive.models import Appearance, Speaker, Turn, name_key
 from archive.selectors import count_of
 from archive.services import speakers_merge
@@ -46,7 +47,7 @@ class SpeakerAdmin(admin.ModelAdmin):
         ("Appears in", {"fields": ("transcripts_link",)}),
     )
     prepopulated_fields = {"slug": ("name",)}
-    actions = ("merge",)
+    actions = ("merge", erase_people)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Speaker]:
         return (

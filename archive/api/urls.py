@@ -6,6 +6,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from archive.api import views
+from archive.api.redactions import TurnRedactionView
 
 app_name = "api"
 
@@ -16,6 +17,11 @@ router.register("topics", views.TopicViewSet, basename="topic")
 
 urlpatterns = [
     path("transcripts/<str:slug>/turns/", views.TranscriptTurnsView.as_view(), name="transcript-turns"),
+    path(
+        "transcripts/<str:slug>/turns/<int:position>/redactions/",
+        TurnRedactionView.as_view(),
+        name="turn-redactions",
+    ),
     path("turns/", views.TurnListView.as_view(), name="turn-list"),
     path("export/", views.ExportView.as_view(), name="export"),
     *router.urls,

@@ -111,6 +111,11 @@ class BaseSearchBackend(ABC):
         """Remove single documents by turn id (check_index --repair drops extras with it)."""
 
     @abstractmethod
+    def expunge(self, wait: float = 10.0) -> None:
+        """Drop from the index's files and term lists every trace of documents already removed
+        (after a redaction: no search or did-you-mean may bring the removed words back)."""
+
+    @abstractmethod
     def clear(self, wait: float = 10.0) -> None:
         """An empty index (swapped in like a rebuild)."""
 

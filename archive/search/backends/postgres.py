@@ -593,6 +593,11 @@ class PostgresBackend(BaseSearchBackend):
         )
         return bool(cursor.fetchone()[0])
 
+    def expunge(self, wait: float = 10.0) -> None:
+        # A term no document holds any more keeps its row (at ndoc 0) until now.
+        with self._writer(wait) as cursor:
+            cursor.execute(f"DELETE FROM {TERMS} WHERE ndoc <= 0")
+
     def apply(self, fetch: Callable[[], dict[int, list[IndexDocument]]], wait: float = 0.0) -> int:
         with self._writer(wait) as cursor:
             documents = fetch()

@@ -166,6 +166,21 @@ def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
     return fields
 
 
+def _merge_segments_with_deletions(writer: Any, segments: list[Any]) -> list[Any]:
+    """A Whoosh merge policy: rewrite every segment that holds deleted documents, keep the others."""
+    from whoosh.reading import SegmentReader
+
+    kept = []
+    for segment in segments:
+        if segment.has_deletions():
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
+
+
 def field_key(fieldname: str) -> str:
     for head in ("text_", "trans_", "title_"):
         if fieldname.startswith(head):
@@ -348,6 +363,12 @@ class WhooshBackend(BaseSearchBackend):
         with self._writer(wait) as writer:
             for turn_id in ids:
                 writer.delete_by_term("turn_id", str(turn_id))
+
+    def expunge(self, wait: float = 10.0) -> None:
+        # A deleted document stays in its segment (and its words in the segment's term list)
+        # until the segment is rewritten: rewrite those that hold any.
+        with self._writer(wait) as writer:
+            writer.commit(mergetype=_merge_segments_with_deletions)
 
     def clear(self, wait: float = 10.0) -> None:
         with self._writer(wait, self._ensure_live()) as live_writer:
