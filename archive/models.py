@@ -304,3 +304,13 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transcript_slug} #{self.position}: {self.characters} characters"
+
+
+# The audit trail of curators' changes (archive/history.py): a historical table per model.
+# Registered here rather than as model attributes so the models' own definitions stay as they are.
+from simple_history import register as _register_history  # noqa: E402
+
+from archive.history import CuratedHistory  # noqa: E402
+
+for _model in (Transcript, Turn, Speaker):
+    _register_history(_model, app="archive", records_class=CuratedHistory, excluded_fields=["modified"])

@@ -120,6 +120,7 @@ def erase_person(speaker: Speaker, *, reason: str, user: Any = None) -> ErasureO
                     entry = _redact(turn, spans, reason=reason, user=user, erasure_of=speaker.slug)
                     turns += 1
                     characters += entry.characters
+            scrub_history(pattern)
         make_private(speaker)
     return ErasureOutcome(speaker=speaker, turns=turns, characters=characters)
 
@@ -151,10 +152,13 @@ def _redact(
     turn.text = "".join(pieces)
     # The audit trail records this save as a redaction (no words: the new text has none).
     turn._change_reason = f"redaction: {reason}"  # type: ignore[attr-defined]
+    if getattr(user, "is_authenticated", False):
+        turn._history_user = user  # type: ignore[attr-defined]  # (an API call has no admin request)
     turn.save(update_fields=["text"])
     # Conditional GETs by date (If-Modified-Since) must not answer "not modified" with the old text.
     Transcript.objects.filter(pk=turn.transcript_id).update(modified=timezone.now())
-    scrub_history(turn, removed)
+    if not erasure_of:  # an erasure scrubs every copy by its names at the end, at once
+        scrub_history(_exact(removed), transcript_id=turn.transcript_id)
     entry = Redaction.objects.create(
         turn=turn,
         transcript_slug=turn.transcript.slug,
@@ -171,16 +175,26 @@ def _redact(
     return entry
 
 
-def scrub_history(turn: Turn, removed: list[str]) -> None:
-    """Remove the redacted words from the audit trail's earlier copies of the turn."""
-    history = getattr(turn, "history", None)
-    if history is None or not removed:
-        return
-    pattern = re.compile("|".join(re.escape(r) for r in sorted(set(removed), key=len, reverse=True)))
-    for record in history.all():
-        scrubbed = pattern.sub(REDACTED, record.text)
-        if scrubbed != record.text:
-            type(record).objects.filter(pk=record.pk).update(text=scrubbed)
+def scrub_history(pattern: re.Pattern[str], *, transcript_id: int | None = None) -> int:
+    """Replace what `pattern` matches with `[redacted]` in the audit trail's copies of turns (of
+    one transcript, or all); returns how many copies changed. Copies of the transcript's earlier
+    turns (before a re-import gave them new rows) are scrubbed too, and any other turn's copies
+    holding the same words: the history is for curators, but it must not undo a redaction."""
+    history = Turn.history.model  # type: ignore[attr-defined]
+    rows = history.objects.all()
+    if transcript_id is not None:
+        rows = rows.filter(transcript_id=transcript_id)
+    changed = 0
+    for pk, text in rows.values_list("pk", "text").iterator():
+        scrubbed = pattern.sub(REDACTED, text)
+        if scrubbed != text:
+            history.objects.filter(pk=pk).update(text=scrubbed)
+            changed += 1
+    return changed
+
+
+def _exact(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
 
 
 def purge_index() -> None:

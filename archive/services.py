@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from archive.history import history_paused
 from archive.interchange import SLUG_MAX_LENGTH, UNNAMED_SPEAKER_SLUG, DocumentSpec, SpeakerSpec
 from archive.models import (
     Appearance,
@@ -80,7 +81,8 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
             )
         Appearance.objects.bulk_create(appearances)
 
-        transcript.turns.all().delete()
+        with history_paused():  # the transcript's own history entry records the import
+            transcript.turns.all().delete()
         turns = Turn.objects.bulk_create(
             Turn(
                 transcript=transcript,

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
+from simple_history.admin import SimpleHistoryAdmin
 
 from archive.models import Redaction, Speaker, Turn
 from archive.redaction import RedactionError, erase_person, redact_turn, redact_words
@@ -111,7 +112,7 @@ def erase_people(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
 
 
 @admin.register(Turn)
-class TurnAdmin(admin.ModelAdmin):
+class TurnAdmin(SimpleHistoryAdmin):
     """Turns one by one: find them by their words, redact, set answer statuses in bulk views."""
 
     list_display = ("__str__", "speaker", "kind", "answer_status", "excerpt")

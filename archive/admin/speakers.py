@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from archive.admin.fields import LanguageMapField, LinesField
 from archive.admin.forms import MergeForm
@@ -34,7 +35,7 @@ class SpeakerForm(forms.ModelForm):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(SimpleHistoryAdmin):
     form = SpeakerForm
     list_display = ("name", "slug", "role", "turn_count", "transcript_count")
     search_fields = ("name", "slug", "role")
