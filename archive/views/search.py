@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from archive import charts
 from archive.languages import language_name, reader_language, speaker_name, text_direction, topic_label
 from archive.models import AnswerStatus, Speaker, Topic, TurnKind
 from archive.search import QueryRefused, search_turns
@@ -154,6 +155,13 @@ def search(request: HttpRequest) -> HttpResponse:
                     if filters[name]
                 ],
                 suggestion_url=_query(request, q=result.suggestion) if result.suggestion else None,
+                year_chart=charts.hits_by_year(
+                    [
+                        (v.value, v.count, _query(request, year=v.value))
+                        for v in result.facets.get("year", [])
+                    ],
+                    approximate=result.facets_approximate,
+                ),
             )
     context["searched"] = searched
     return render(request, "archive/search.html", context)

@@ -507,7 +507,7 @@ FACET_SQL = """
             UNION ALL SELECT 'topic', t, count(*) FROM m, unnest(m.topics) AS t GROUP BY t
             UNION ALL SELECT 'answered', answer_status, count(*) FROM m GROUP BY answer_status
         ) counted WHERE value <> ''
-    ) ranked WHERE r <= %s
+    ) ranked WHERE r <= %s OR facet = 'year'
 """
 
 

@@ -1175,7 +1175,8 @@ class _Columns:
             counts.pop(None, None)
             counts.pop("", None)
             ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-            found[name] = [(str(v), max(1, round(c * scale))) for v, c in ranked[:size]]
+            kept = ranked if name == "year" else ranked[:size]  # every year: the hits-by-year histogram
+            found[name] = [(str(v), max(1, round(c * scale))) for v, c in kept]
         return found, scale != 1.0
 
     def topic_sets(self) -> tuple[tuple[str, ...], ...]:
