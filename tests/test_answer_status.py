@@ -83,6 +83,17 @@ class AnswerStatusAdminTests(CuratorTestCase):
         self.assertContains(response, "Only a question has an answer status.")
         self.assertEqual(Turn.objects.get(transcript=transcript, position=2).answer_status, "")
 
+    def test_the_turns_own_admin_page_sets_a_question_status_and_refuses_one_on_an_answer(self) -> None:
+        transcript = import_document(document())
+        question, answer = Turn.objects.filter(transcript=transcript).order_by("position")[:2]
+        url = f"/admin/archive/turn/{question.pk}/change/"
+        self.assertEqual(self.client.post(url, {"answer_status": "partly"}).status_code, 302)
+        self.assertEqual(Turn.objects.get(pk=question.pk).answer_status, "partly")
+        response = self.client.post(f"/admin/archive/turn/{answer.pk}/change/", {"answer_status": "partly"})
+        self.assertContains(response, "Only a question has an answer status.")
+        listing = self.client.get("/admin/archive/turn/", {"answer_status__exact": "partly"})
+        self.assertContains(listing, "1 turn")
+
 
 class AnswerStatusPageTests(TestCase):
     def test_the_transcript_page_shows_the_status_of_a_question(self) -> None:

@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from archive.models import Redaction, Speaker, Turn
+from archive.models import Redaction, Speaker, Turn, TurnKind
 from archive.redaction import RedactionError, erase_person, redact_turn, redact_words
 
 
@@ -111,6 +111,20 @@ def erase_people(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
     )
 
 
+class TurnStatusForm(forms.ModelForm):
+    """The turn's own page edits only its answer status (the text changes on its transcript's page)."""
+
+    class Meta:
+        model = Turn
+        fields = ["answer_status"]
+
+    def clean_answer_status(self) -> str:
+        status = str(self.cleaned_data.get("answer_status") or "")
+        if status and self.instance.kind != TurnKind.QUESTION:
+            raise forms.ValidationError("Only a question has an answer status.")
+        return status
+
+
 @admin.register(Turn)
 class TurnAdmin(SimpleHistoryAdmin):
     """Turns one by one: find them by their words, redact, set answer statuses in bulk views."""
@@ -121,6 +135,7 @@ class TurnAdmin(SimpleHistoryAdmin):
     search_help_text = "Searches the turns' text and their transcript's slug."
     list_select_related = ("transcript", "speaker")
     list_per_page = 50
+    form = TurnStatusForm
     fields = ("transcript", "position", "speaker", "kind", "answer_status", "text")
     readonly_fields = ("transcript", "position", "speaker", "kind", "text")
     actions = ("redact",)
