@@ -3,8 +3,9 @@
 A redaction replaces a span of a turn's text with `[redacted]` in the stored text. Everything
 public is computed from the stored text (pages, highlights, exports, feeds, the API and its
 ETags), so it changes with it; the search index is brought up to date as soon as the
-transaction commits, whatever the indexer mode, and its term lists are purged of the removed
-words (`BaseSearchBackend.expunge`), so neither a search nor a did-you-mean can bring them back.
+transaction commits, whatever the indexer mode, so neither a search nor a did-you-mean can bring
+them back; `manage.py purge_index` (`BaseSearchBackend.expunge`) then removes the old documents'
+terms from the index's files, which takes a rewrite of the index (run it off-peak).
 The redaction log (`Redaction`) keeps who, when, why and how many characters, never the words,
 and the audit trail's earlier copies of the turn are scrubbed too (`scrub_history`).
 
@@ -171,7 +172,7 @@ def _redact(
         spans=len(spans),
         erasure_of=erasure_of,
     )
-    transaction.on_commit(purge_index, robust=True)
+    transaction.on_commit(reindex_now, robust=True)
     return entry
 
 
@@ -197,14 +198,13 @@ def _exact(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
 
 
-def purge_index() -> None:
-    """After commit: apply the outbox now (whatever the indexer mode) and purge the removed words'
-    terms from the index. When the index is busy the outbox keeps the change for the indexer."""
-    from archive.search.backends import get_search_backend
+def reindex_now() -> None:
+    """After commit: apply the outbox now, whatever the indexer mode (when the index is busy, the
+    outbox keeps the change for the indexer). Searches and suggestions skip the old documents at
+    once; `manage.py purge_index` then removes their terms from the index's files."""
     from archive.search.indexer import drain
 
     try:
         drain(wait=10.0)
-        get_search_backend().expunge(wait=10.0)
     except Exception:  # the redaction stands; the indexer applies the outbox on its next run
         log.exception("the search index could not be updated at once after a redaction")

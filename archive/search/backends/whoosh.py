@@ -528,6 +528,9 @@ class WhooshBackend(BaseSearchBackend):
                         for term, distance in _near_terms(reader, fieldname, token, deadline)
                     )
             stems = [(fieldname, term) for _, _, fieldname, term in sorted(found)]
+            # A term whose documents were all deleted (a redaction) stays in its segment's term
+            # list until the segment is rewritten (`expunge`): never suggest it.
+            stems = [(f, term) for f, term in stems if _has_live_document(reader, f, term)]
             best = closest_word(word, stems, partial(self._surface, searcher))
             if best is not None:
                 words[word] = best
@@ -551,6 +554,14 @@ class WhooshBackend(BaseSearchBackend):
         ]
         texts = Turn.objects.filter(pk__in=turn_ids).values_list("text", flat=True)
         return surface_word(field_key(fieldname), texts, term, typed) or term
+
+
+def _has_live_document(reader: Any, fieldname: str, term: str) -> bool:
+    """Whether any document not deleted holds `term` (postings skip deleted documents)."""
+    try:
+        return bool(reader.postings(fieldname, term).is_active())
+    except TermNotFound:
+        return False
 
 
 def _near_terms(reader: Any, fieldname: str, token: str, deadline: float) -> Iterator[tuple[str, int]]:
