@@ -1,7 +1,8 @@
 """The `curators` group: exactly the permissions curation in the admin needs.
 
 Curators view, add, change and delete transcripts, their turns, recordings and speaker
-appearances, speakers and topics; nothing else (no users, groups or log entries).
+appearances, speakers and topics, and read the redaction log and the audit trail;
+nothing else (no users, groups or log entries).
 The data migration creates the group; a `post_migrate` handler keeps its
 permissions exact when models or their permissions change later.
 """
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 CURATORS_GROUP = "curators"
 CURATED_MODELS = ("transcript", "turn", "appearance", "recording", "speaker", "topic")
 ACTIONS = ("view", "add", "change", "delete")
+# Read-only records of curation: the redaction log.
+VIEWED_MODELS = ("redaction",)
 
 
 def is_curator(user: AbstractBaseUser | AnonymousUser | None) -> bool:
@@ -31,7 +34,10 @@ def is_curator(user: AbstractBaseUser | AnonymousUser | None) -> bool:
 
 
 def curator_permission_codenames() -> list[str]:
-    return [f"{action}_{model}" for model in CURATED_MODELS for action in ACTIONS]
+    return [
+        *(f"{action}_{model}" for model in CURATED_MODELS for action in ACTIONS),
+        *(f"view_{model}" for model in VIEWED_MODELS),
+    ]
 
 
 def sync_curators_group(apps: Apps, using: str = "default") -> None:

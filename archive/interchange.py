@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import slugify
 
-from archive.models import WEB_SCHEMES, SpeakerKind, TranscriptStatus, TurnKind
+from archive.models import WEB_SCHEMES, AnswerStatus, SpeakerKind, TranscriptStatus, TurnKind
 from archive.recordings import RecordingError, check_type, check_url
 
 FORMAT_NAME = "qa-archive/1"
@@ -46,6 +46,7 @@ MAX_LENGTHS = {
     "kind": 10,
     "language": 35,
     "section": 1000,
+    "answer_status": 10,
 }
 # Where a document's speaker has an empty name, the turns go to this one person.
 UNNAMED_SPEAKER_SLUG = "unnamed-speaker"
@@ -107,6 +108,7 @@ class TurnSpec:
     topics: list[str] = field(default_factory=list)
     start: float | None = None
     end: float | None = None
+    answer_status: str = ""
 
 
 @dataclass
@@ -373,6 +375,7 @@ def _identifiers(value: Any, key: str) -> dict[str, str]:
 
 # TurnKind.values builds its list on every call: once per turn was a tenth of an import's CPU.
 _TURN_KINDS = tuple(TurnKind.values)
+_ANSWER_STATUSES = tuple(AnswerStatus.values)
 
 
 def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]:
@@ -433,6 +436,16 @@ def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]
                 )
             last_start = (position, start)
         turn_language = _language(item, "language", prefix=key)
+        answer_status = _optional_text(item, "answer_status", prefix=key)
+        if answer_status and answer_status not in _ANSWER_STATUSES:
+            raise DocumentError(
+                f"answer_status {answer_status!r} is not one of {', '.join(_ANSWER_STATUSES)}",
+                key=f"{key}.answer_status",
+            )
+        if answer_status and kind != TurnKind.QUESTION:
+            raise DocumentError(
+                f"answer_status is only for questions, and this turn is a {kind}", key=f"{key}.answer_status"
+            )
         turns.append(
             TurnSpec(
                 speaker=speaker,
@@ -445,6 +458,7 @@ def _turns(value: Any, speaker_names: set[str], language: str) -> list[TurnSpec]
                 topics=_string_list(item.get("topics"), f"{key}.topics"),
                 start=start,
                 end=end,
+                answer_status=answer_status,
             )
         )
     return turns

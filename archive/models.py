@@ -42,6 +42,15 @@ class TurnKind(models.TextChoices):
     NARRATIVE = "narrative", "Narrative"
 
 
+class AnswerStatus(models.TextChoices):
+    """Whether a question got an answer: set by curators (and carried by the interchange format)."""
+
+    ANSWERED = "answered", "Answered"
+    PARTLY = "partly", "Partly answered"
+    UNANSWERED = "unanswered", "Unanswered"
+    DEFLECTED = "deflected", "Deflected"
+
+
 class Topic(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     # {"en": "Technology", "zh-Hans": "科技", ...}; keys are BCP-47 tags.
@@ -352,6 +361,10 @@ class Turn(models.Model):
     )
     # In a translation: the 1-based position of the aligned turn in the original.
     original_position = models.PositiveIntegerField(null=True, blank=True)
+    # On a question only; empty means "not assessed".
+    answer_status = models.CharField(
+        max_length=10, choices=AnswerStatus.choices, blank=True, help_text="On a question: was it answered?"
+    )
 
     class Meta:
         ordering = ["transcript", "position"]
@@ -461,3 +474,47 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"correction of {self.turn} ({self.status})"
+
+
+REDACTED = "[redacted]"  # what a redacted span of a turn reads as, everywhere
+
+
+class Redaction(models.Model):
+    """One redaction of a turn's text, logged without the words removed (that would undo it).
+
+    The turn is kept by reference and by its stable identity (transcript slug and position), so
+    the log outlives a re-import or a deletion of the transcript.
+    """
+
+    turn = models.ForeignKey(
+        Turn, null=True, blank=True, on_delete=models.SET_NULL, related_name="redactions"
+    )
+    transcript_slug = models.CharField(max_length=200, db_index=True)
+    position = models.PositiveIntegerField(help_text="1-based position of the turn")
+    curator = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="redactions"
+    )
+    curator_name = models.CharField(max_length=150, help_text="The curator's username at the time")
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.TextField()
+    start = models.PositiveIntegerField(help_text="Where the first span removed began (a character offset)")
+    characters = models.PositiveIntegerField(help_text="How many characters were removed, in all")
+    spans = models.PositiveIntegerField(default=1, help_text="How many spans were removed")
+    # The slug of the person erased, when the redaction was part of erasing them.
+    erasure_of = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.transcript_slug} #{self.position}: {self.characters} characters"
+
+
+# The audit trail of curators' changes (archive/history.py): a historical table per model.
+# Registered here rather than as model attributes so the models' own definitions stay as they are.
+from simple_history import register as _register_history  # noqa: E402
+
+from archive.history import CuratedHistory  # noqa: E402
+
+for _model in (Transcript, Turn, Speaker, Correction):
+    _register_history(_model, app="archive", records_class=CuratedHistory, excluded_fields=["modified"])

@@ -220,6 +220,7 @@ def transcript_turns(transcript: Transcript) -> list[Turn]:
             "original_position",
             "start",  # the page offers SRT only when some turn has times
             "end",
+            "answer_status",
         )
         .order_by("position")
     )
@@ -411,3 +412,8 @@ def speaker_kind_counts(speaker: Speaker, *, originals_only: bool = True) -> dic
     for row in turns.values("kind").annotate(n=Count("pk")).order_by():
         counts[row["kind"]] = row["n"]
     return counts
+
+
+def published_turns(*, originals_only: bool = True) -> QuerySet[Turn]:
+    """Every published turn (without translated copies of published originals, by default)."""
+    return _without_translated_copies(_published_turns()) if originals_only else _published_turns()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from archive.history import history_paused
 from archive.interchange import SLUG_MAX_LENGTH, UNNAMED_SPEAKER_SLUG, DocumentSpec, SpeakerSpec
 from archive.models import (
     Appearance,
@@ -111,7 +112,8 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
             for position, media in enumerate(spec.media, start=1)
         )
 
-        transcript.turns.all().delete()
+        with history_paused():  # the transcript's own history entry records the import
+            transcript.turns.all().delete()
         turns = Turn.objects.bulk_create(
             Turn(
                 transcript=transcript,
@@ -124,6 +126,7 @@ def transcript_import(spec: DocumentSpec) -> ImportOutcome:
                 start=turn.start,
                 end=turn.end,
                 original_position=turn.original,
+                answer_status=turn.answer_status,
             )
             for position, turn in enumerate(spec.turns, start=1)
         )

@@ -75,6 +75,11 @@ def _head(row: TurnRow, words: Words, *, in_exchange: bool) -> str:
         _speaker_link(row, css=' class="turn__speaker"')
         + f' <span class="kind kind--{row.kind}">{escape(row.kind_label)}</span>'
     ]
+    if row.answer_status:
+        parts.append(
+            f' <span class="answer-status answer-status--{row.answer_status}">'
+            f"{escape(row.answer_status_label)}</span>"
+        )
     if row.reply_to and not row.reply_is_adjacent:
         parts.append(f' <a class="muted" href="#turn-{row.reply_to}">{words.reply_to} #{row.reply_to}</a>')
     if row.replies and not in_exchange:

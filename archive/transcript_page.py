@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from archive.languages import label_for, language_name, speaker_name, text_direction
-from archive.models import Speaker, Transcript, Turn, TurnKind
+from archive.models import AnswerStatus, Speaker, Transcript, Turn, TurnKind
 
 KIND_LABELS: dict[str, Any] = {
     TurnKind.QUESTION: _("Question"),
@@ -47,6 +47,18 @@ def paragraphs(text: str) -> SafeString:
 
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
+
+
+ANSWER_STATUS_LABELS: dict[str, Any] = {
+    AnswerStatus.ANSWERED: _("Answered"),
+    AnswerStatus.PARTLY: _("Partly answered"),
+    AnswerStatus.UNANSWERED: _("Not answered"),
+    AnswerStatus.DEFLECTED: _("Deflected"),
+}
+
+
+def answer_status_label(status: str) -> str:
+    return str(ANSWER_STATUS_LABELS.get(status, status))
 
 
 @dataclass
@@ -94,6 +106,11 @@ class TurnRow:
     start: float | None = None
     end: float | None = None
     play_url: str = ""
+    answer_status: str = ""  # on a question: archive.models.AnswerStatus
+
+    @property
+    def answer_status_label(self) -> str:
+        return answer_status_label(self.answer_status)
 
 
 @dataclass
@@ -181,6 +198,7 @@ def build_rows(
             reply_to=position_of.get(turn.reply_to_id) if turn.reply_to_id else None,
             cite_url=f"{cite_base}{turn.position}/",
             correct_url=f"{correct_base}{turn.position}/correct/",
+            answer_status=turn.answer_status if turn.kind == TurnKind.QUESTION else "",
         )
         for slug, labels in turn_topics.get(turn.pk, ()):
             if slug not in topic_links:

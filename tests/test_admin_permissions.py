@@ -14,12 +14,15 @@ class CuratorsGroupTests(TestCase):
     def test_the_migration_gives_the_group_exactly_the_curation_permissions(self) -> None:
         group = Group.objects.get(name=CURATORS_GROUP)
         perms = sorted(f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all())
-        expected = sorted(
-            f"archive.{action}_{model}"
-            for model in ("transcript", "turn", "appearance", "recording", "speaker", "topic")
-            for action in ("view", "add", "change", "delete")
-        )
-        self.assertEqual(perms, expected)
+        expected = [
+            *(
+                f"archive.{action}_{model}"
+                for model in ("transcript", "turn", "appearance", "recording", "speaker", "topic")
+                for action in ("view", "add", "change", "delete")
+            ),
+            "archive.view_redaction",
+        ]
+        self.assertEqual(perms, sorted(expected))
 
     def test_syncing_removes_a_permission_given_by_hand_and_restores_a_missing_one(self) -> None:
         from django.apps import apps

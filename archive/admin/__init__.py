@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from archive.admin import corrections, speakers, topics, transcripts
+from archive.admin import corrections, redactions, speakers, topics, transcripts
 
 admin.site.site_header = "Q&A archive curation"
 admin.site.site_title = "Q&A archive"
 admin.site.index_title = "Curation"
 
-__all__ = ["corrections", "speakers", "topics", "transcripts"]
+__all__ = ["corrections", "redactions", "speakers", "topics", "transcripts"]

@@ -13,9 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from archive.admin.fields import LanguageMapField, LinesField
 from archive.admin.forms import MergeForm
+from archive.admin.redactions import erase_people
 from archive.duplicates import find_duplicates
 from archive.interchange import IDENTIFIER_SCHEME
 from archive.models import Appearance, Speaker, SpeakerKind, Turn, name_key
@@ -52,7 +54,7 @@ class SpeakerForm(forms.ModelForm):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(SimpleHistoryAdmin):
     form = SpeakerForm
     list_display = ("name", "slug", "role", "kind", "private", "turn_count", "transcript_count")
     list_filter = ("kind", "private")
@@ -67,7 +69,7 @@ class SpeakerAdmin(admin.ModelAdmin):
         ("Appears in", {"fields": ("transcripts_link",)}),
     )
     prepopulated_fields = {"slug": ("name",)}
-    actions = ("merge", "make_role", "make_person", "make_private", "make_public")
+    actions = ("merge", "make_role", "make_person", "make_private", "make_public", erase_people)
     change_list_template = "admin/archive/speaker/change_list.html"
 
     def save_model(self, request: HttpRequest, obj: Speaker, form: Any, change: bool) -> None:

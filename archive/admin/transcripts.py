@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from simple_history.admin import SimpleHistoryAdmin
 
 from archive.admin.filters import SpeakerFilter, TopicFilter, TranslationFilter
 from archive.admin.forms import ImportForm, TopicChoiceForm
@@ -84,7 +85,7 @@ class TranscriptForm(forms.ModelForm):
 
 
 @admin.register(Transcript)
-class TranscriptAdmin(admin.ModelAdmin):
+class TranscriptAdmin(SimpleHistoryAdmin):
     form = TranscriptForm
     list_display = ("title", "date", "language", "status", "turn_count", "original")
     list_select_related = ("translation_of",)

@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch
 
 from archive.admin.fields import PrimedAutocompleteSelect, PrimedAutocompleteSelectMultiple, prime_widget
-from archive.models import Appearance, Transcript, Turn
+from archive.models import Appearance, Transcript, Turn, TurnKind
 
 TURNS_PAGE_VAR = "turns_page"
 TURNS_PER_PAGE = 100
@@ -72,6 +72,7 @@ class TurnForm(UnchangedRowsMixin, forms.ModelForm):
             "speaker",
             "kind",
             "section",
+            "answer_status",
             "text",
             "language",
             "start",
@@ -79,7 +80,7 @@ class TurnForm(UnchangedRowsMixin, forms.ModelForm):
             "original_position",
             "topics",
         ]
-        labels = {"original_position": "original #"}
+        labels = {"original_position": "original #", "answer_status": "answered?"}
 
     def __init__(self, *args: Any, next_position: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,6 +119,8 @@ class TurnForm(UnchangedRowsMixin, forms.ModelForm):
                     "position", f"Turn #{position} already exists: move it to a free position first."
                 )
         self._check_times(cleaned)
+        if cleaned.get("answer_status") and cleaned.get("kind", self.instance.kind) != TurnKind.QUESTION:
+            self.add_error("answer_status", "Only a question has an answer status.")
         if "reply_to_position" not in self.changed_data:
             return cleaned
         number = cleaned.get("reply_to_position")
@@ -253,6 +256,7 @@ class TurnInline(admin.TabularInline):
         "speaker",
         "kind",
         "section",
+        "answer_status",
         "text",
         "reply_to_position",
         "language",

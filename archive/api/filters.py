@@ -11,6 +11,7 @@ from django_filters.fields import BaseCSVField
 
 from archive.api.permissions import can_see_unpublished, visible_statuses
 from archive.models import (
+    AnswerStatus,
     Appearance,
     Speaker,
     SpeakerKind,
@@ -109,6 +110,7 @@ class TurnFilter(filters.FilterSet):
     speaker = filters.CharFilter(field_name="speaker__slug", label="Speaker slug")
     topic = filters.CharFilter(method="filter_topic", label="Topic slug (of the turn or of its transcript)")
     kind = filters.ChoiceFilter(choices=TurnKind.choices)
+    answer_status = filters.ChoiceFilter(choices=AnswerStatus.choices, label="On questions: was it answered?")
     language = filters.CharFilter(
         method="filter_language", label="BCP-47 tag of the turn's language (zh matches zh-Hans too)"
     )

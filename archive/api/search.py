@@ -22,7 +22,7 @@ from archive.api.mixins import JsonErrorsMixin
 from archive.api.renderers import FormatNegotiation
 from archive.api.serializers import ApiErrorSerializer
 from archive.languages import speaker_name
-from archive.models import Transcript, Turn, TurnKind
+from archive.models import AnswerStatus, Transcript, Turn, TurnKind
 from archive.search import QueryRefused, SearchHit, SearchPage, search_turns
 from archive.search.backends.base import SORTS
 from archive.search.query import MAX_QUERY_CHARS
@@ -44,6 +44,13 @@ class SearchParams(serializers.Serializer):
     speaker = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     topic = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     kind = serializers.ChoiceField(choices=TurnKind.values, required=False, allow_blank=True, default="")
+    answered = serializers.ChoiceField(
+        choices=AnswerStatus.values,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Questions with this answer status",
+    )
     date_from = serializers.DateField(required=False, allow_null=True, default=None)
     date_to = serializers.DateField(required=False, allow_null=True, default=None)
     sort = serializers.ChoiceField(choices=SORTS, required=False, default="relevance")
@@ -79,6 +86,7 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         "speaker": speaker_name(turn.speaker, turn.effective_language),
         "speaker_slug": turn.speaker.slug,
         "kind": turn.kind,
+        "answer_status": turn.answer_status or None,
         "language": turn.effective_language,
         "text": turn.text,
     }
@@ -127,6 +135,9 @@ class _TurnOut(serializers.Serializer):
     speaker = serializers.CharField(help_text="The speaker's name in the turn's language, if known")
     speaker_slug = serializers.CharField()
     kind = serializers.ChoiceField(choices=TurnKind.values)
+    answer_status = serializers.ChoiceField(
+        choices=AnswerStatus.values, allow_null=True, help_text="On a question: was it answered?"
+    )
     language = serializers.CharField()
     text = serializers.CharField()
 
@@ -167,6 +178,7 @@ class _FacetsOut(serializers.Serializer):
     language = _FacetValueOut(many=True)
     kind = _FacetValueOut(many=True)
     year = _FacetValueOut(many=True)
+    answered = _FacetValueOut(many=True, help_text="Questions by answer status")
 
 
 class _CorrectedOut(serializers.Serializer):
@@ -202,7 +214,7 @@ class SearchPageSerializer(serializers.Serializer):
 
 
 class SearchView(JsonErrorsMixin, APIView):
-    """Search published turns. Parameters: q, language, speaker, topic, kind, date_from, date_to,
+    """Search published turns. Parameters: q, language, speaker, topic, kind, answered, date_from, date_to,
     sort (relevance, date, -date), page, page_size (at most 100). `?format=csv` gives the page
     of results as CSV, one row per hit (`?format=csv-excel`: with a byte-order mark, for Excel)."""
 
@@ -236,6 +248,7 @@ class SearchView(JsonErrorsMixin, APIView):
                 speaker=data["speaker"] or None,
                 topic=data["topic"] or None,
                 kind=data["kind"] or None,
+                answered=data["answered"] or None,
                 date_from=data["date_from"],
                 date_to=data["date_to"],
                 sort=data["sort"],

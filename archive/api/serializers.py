@@ -15,7 +15,16 @@ from rest_framework.request import Request
 
 from archive.exporters.qa_archive import transcript_document
 from archive.interchange import FORMAT_NAME, SLUG_MAX_LENGTH
-from archive.models import Speaker, SpeakerKind, Topic, Transcript, TranscriptStatus, Turn, TurnKind
+from archive.models import (
+    AnswerStatus,
+    Speaker,
+    SpeakerKind,
+    Topic,
+    Transcript,
+    TranscriptStatus,
+    Turn,
+    TurnKind,
+)
 from archive.people import hidden
 
 # Slugs may be in any script ("微博网友"); OpenAPI regexes are ECMA-262, where \w is ASCII only,
@@ -84,6 +93,9 @@ class DocumentTurnSerializer(serializers.Serializer):
     topics = serializers.ListField(child=serializers.CharField(min_length=1), required=False)
     start = serializers.FloatField(min_value=0, required=False, help_text="Seconds from the start")
     end = serializers.FloatField(min_value=0, required=False, help_text="Seconds from the start")
+    answer_status = serializers.ChoiceField(
+        choices=AnswerStatus.choices, required=False, help_text="On a question: was it answered?"
+    )
 
 
 class DocumentMediaSerializer(serializers.Serializer):
@@ -219,6 +231,7 @@ class TurnSerializer(serializers.ModelSerializer):
             "speaker_name",
             "kind",
             "section",
+            "answer_status",
             "language",
             "text",
             "reply_to",

@@ -6,6 +6,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from archive.api import citations, views
+from archive.api.redactions import TurnRedactionView
 
 app_name = "api"
 
@@ -19,6 +20,11 @@ urlpatterns = [
     path("transcripts/<str:slug>/cite/", citations.transcript_citation, name="transcript-cite"),
     path(
         "transcripts/<str:slug>/turns/<int:position>/cite/", citations.transcript_citation, name="turn-cite"
+    ),
+    path(
+        "transcripts/<str:slug>/turns/<int:position>/redactions/",
+        TurnRedactionView.as_view(),
+        name="turn-redactions",
     ),
     path("turns/", views.TurnListView.as_view(), name="turn-list"),
     path("export/", views.ExportView.as_view(), name="export"),

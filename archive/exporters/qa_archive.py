@@ -125,6 +125,8 @@ def _turn_entry(turn: Any, name_of: dict[int, str], position_of: dict[int, int])
     topics = [topic.slug for topic in turn.topic_list]  # see transcripts_for_export
     if topics:
         entry["topics"] = topics
+    if turn.answer_status:
+        entry["answer_status"] = turn.answer_status
     if turn.start is not None:
         entry["start"] = turn.start
     if turn.end is not None:

@@ -44,6 +44,7 @@ class IndexDocument:
     date: date | None
     text: str
     translations: list[tuple[str, str]] = field(default_factory=list)  # (language tag, text)
+    answer_status: str = ""  # on questions: archive.models.AnswerStatus, "" when not assessed
 
     @property
     def fingerprint(self) -> str:
@@ -120,6 +121,7 @@ def _documents(transcripts: Iterable[Transcript]) -> Iterator[IndexDocument]:
                 date=transcript.date,
                 text=turn.text,
                 translations=aligned.get((transcript.pk, turn.position), []),
+                answer_status=turn.answer_status,
             )
 
 

@@ -4,6 +4,7 @@
     a OR b           either                  -word / -"phrase"  excluded
     (a OR b) c       grouping                word*              prefix, 3+ characters first
     speaker:peres  topic:education  kind:question  lang:es      fields
+    answered:no  answered:yes  answered:partly  answered:deflected   questions by answer status
 
 Any input gets an answer: malformed parts (an unbalanced quote or parenthesis, a dangling
 OR or minus, an empty field) are repaired and reported in `notices`; costly queries (too
@@ -23,8 +24,31 @@ MAX_QUERY_CHARS = 500
 MAX_DEPTH = 8
 MAX_CLAUSES = 32
 MIN_PREFIX_CHARS = 3
-FIELDS = ("speaker", "topic", "kind", "lang")
-FIELD_ALIASES = {"language": "lang", "lang": "lang", "speaker": "speaker", "topic": "topic", "kind": "kind"}
+FIELDS = ("speaker", "topic", "kind", "lang", "answered")
+FIELD_ALIASES = {
+    "language": "lang",
+    "lang": "lang",
+    "speaker": "speaker",
+    "topic": "topic",
+    "kind": "kind",
+    "answered": "answered",
+}
+# `answered:` values and the answer statuses (archive.models.AnswerStatus) each stands for:
+# "no" is every question that did not get an answer, deflected ones included.
+ANSWERED_VALUES: dict[str, tuple[str, ...]] = {
+    "yes": ("answered",),
+    "no": ("unanswered", "deflected"),
+    "answered": ("answered",),
+    "partly": ("partly",),
+    "unanswered": ("unanswered",),
+    "deflected": ("deflected",),
+}
+
+
+def answer_statuses(value: str) -> tuple[str, ...]:
+    """The answer statuses an `answered:` value matches; () for an unknown value (matches nothing)."""
+    return ANSWERED_VALUES.get(value.strip().lower(), ())
+
 
 # Straight, curly and low quotes all delimit phrases.
 _QUOTES = '"“”„«»'

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
+from archive.models import AnswerStatus, Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
 from archive.search.backends import get_search_backend
 from archive.search.backends.base import FACETS, SORTS, SearchRequest
 from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
@@ -70,6 +70,7 @@ def search_turns(
     speaker: str | None = None,
     topic: str | None = None,
     kind: str | None = None,
+    answered: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     sort: str = "relevance",
@@ -89,6 +90,10 @@ def search_turns(
         raise QueryRefused(f"Unknown sort “{sort}”: use one of {', '.join(SORTS)}.")
     if kind and kind not in TurnKind.values:
         raise QueryRefused(f"Unknown kind “{kind}”: use one of {', '.join(TurnKind.values)}.")
+    if answered and answered not in AnswerStatus.values:
+        raise QueryRefused(
+            f"Unknown answer status “{answered}”: use one of {', '.join(AnswerStatus.values)}."
+        )
     page = max(1, int(page))
     if page > MAX_PAGE:
         raise QueryRefused(f"Pages beyond {MAX_PAGE} are not available; please narrow the search.")
@@ -101,6 +106,7 @@ def search_turns(
         speaker=speaker or None,
         topic=topic or None,
         kind=kind or None,
+        answered=answered or None,
         date_from=date_from,
         date_to=date_to,
         transcripts=None if transcripts is None else frozenset(transcripts),
@@ -245,6 +251,7 @@ def _label_facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[Facet
     topics = {t.slug: t for t in Topic.objects.filter(slug__in=[v for v, _ in raw.get("topic", [])])}
     ui_language = get_language()
     kinds = dict(TurnKind.choices)
+    statuses = dict(AnswerStatus.choices)
     for name, values in raw.items():
         for value, count in values:
             if name == "speaker":
@@ -256,6 +263,8 @@ def _label_facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[Facet
                 label = language_name(value)
             elif name == "kind":
                 label = str(kinds.get(value, value))
+            elif name == "answered":
+                label = str(statuses.get(value, value))
             else:
                 label = value
             facets.setdefault(name, []).append(FacetValue(value=value, label=label, count=count))

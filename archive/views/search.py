@@ -12,17 +12,18 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from archive import charts
 from archive.api.throttling import SearchPageThrottle
 from archive.languages import language_name, reader_language, speaker_name, text_direction, topic_label
-from archive.models import Speaker, Topic, TurnKind
+from archive.models import AnswerStatus, Speaker, Topic, TurnKind
 from archive.recordings import clock_text, seconds_text, time_range_text, transcripts_with_recordings
 from archive.search import QueryRefused, search_turns
 from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
-from archive.transcript_page import kind_label
+from archive.transcript_page import answer_status_label, kind_label
 from archive.views.common import int_param, str_param
 
 PAGE_SIZE = 20
-FILTERS = ("speaker", "topic", "language", "kind", "year")
+FILTERS = ("speaker", "topic", "language", "kind", "year", "answered")
 SORTS = {"relevance": _("Relevance"), "-date": _("Newest first"), "date": _("Oldest first")}
 FACET_TITLES = {
     "speaker": _("Speaker"),
@@ -30,6 +31,7 @@ FACET_TITLES = {
     "language": _("Language"),
     "kind": _("Kind"),
     "year": _("Year"),
+    "answered": _("Answered?"),
 }
 
 
@@ -75,6 +77,8 @@ def _label(name: str, value: str, labels: dict[str, dict[str, str]], fallback: s
         return language_name(value)
     if name == "kind":
         return kind_label(value)
+    if name == "answered":
+        return answer_status_label(value)
     if name in labels:
         return labels[name].get(value) or fallback or value
     return fallback or value
@@ -89,6 +93,8 @@ def search(request: HttpRequest) -> HttpResponse:
     year = int(filters["year"]) if filters["year"].isdecimal() and len(filters["year"]) == 4 else None
     if filters["kind"] not in TurnKind.values:
         filters["kind"] = ""
+    if filters["answered"] not in AnswerStatus.values:
+        filters["answered"] = ""
 
     context: dict[str, Any] = {
         "section": "search",
@@ -112,6 +118,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 speaker=filters["speaker"] or None,
                 topic=filters["topic"] or None,
                 kind=filters["kind"] or None,
+                answered=filters["answered"] or None,
                 date_from=dt.date(year, 1, 1) if year else None,
                 date_to=dt.date(year, 12, 31) if year else None,
                 sort=sort,
@@ -161,6 +168,13 @@ def search(request: HttpRequest) -> HttpResponse:
                 # The words as typed, searched without correcting them.
                 uncorrected_url=(
                     _query(request, q=result.corrected["from"], typos="0") if result.corrected else None
+                ),
+                year_chart=charts.hits_by_year(
+                    [
+                        (v.value, v.count, _query(request, year=v.value))
+                        for v in result.facets.get("year", [])
+                    ],
+                    approximate=result.facets_approximate,
                 ),
             )
     context["searched"] = searched
@@ -235,6 +249,7 @@ def _hit(hit: Any) -> dict[str, Any]:
         "speaker": speaker_name(turn.speaker, language),
         "speaker_slug": "" if turn.speaker.is_role else turn.speaker.slug,  # a role has no page
         "kind_label": kind_label(turn.kind),
+        "answer_status_label": answer_status_label(turn.answer_status) if turn.answer_status else "",
         "lang": turn_language,
         "dir": text_direction(turn_language),
         "title_dir": text_direction(transcript.language),

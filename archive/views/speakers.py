@@ -5,12 +5,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive import selectors
-from archive.languages import language_name, speaker_name, text_direction
+from archive import charts, selectors
+from archive.languages import language_name, reader_language, speaker_name, text_direction
 from archive.models import Speaker, TurnKind
 from archive.people import hidden
 from archive.services import speaker_redirect
-from archive.transcript_page import KIND_LABELS
+from archive.transcript_page import ANSWER_STATUS_LABELS, KIND_LABELS
 from archive.views.common import paginate, str_param
 
 SORTS = {"name": _("Name"), "turns": _("Most turns")}
@@ -51,6 +51,8 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {"tag": tag, "language": language_name(tag), "name": name, "dir": text_direction(tag)}
         for tag, name in ({} if private else speaker.names).items()
     ]
+    published = selectors.published_turns(originals_only=originals_only)
+    timeline = charts.speaker_timeline(published.filter(speaker=speaker), reader_language())
     return render(
         request,
         "archive/speaker_detail.html",
@@ -76,6 +78,8 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 param="turns",
             ),
             "topics": selectors.speaker_topics(speaker),
+            "timeline": timeline,
+            "answer_records": charts.answer_records(speaker, published, ANSWER_STATUS_LABELS),
             "section": "speakers",
         },
     )

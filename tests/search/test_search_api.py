@@ -61,6 +61,7 @@ class SearchApiTests(TestCase):
                 "speaker": "Reporter",
                 "speaker_slug": "reporter",
                 "kind": "question",
+                "answer_status": None,
                 "language": "en",
                 "text": "What about the tariffs on steel?",
             },
@@ -70,7 +71,7 @@ class SearchApiTests(TestCase):
         self.assertIsNone(result["question"])
         self.assertEqual(result["translations"], [])
         self.assertIsInstance(result["score"], float)
-        self.assertEqual(set(data["facets"]), {"speaker", "topic", "language", "kind", "year"})
+        self.assertEqual(set(data["facets"]), {"speaker", "topic", "language", "kind", "year", "answered"})
         self.assertEqual(data["facets"]["kind"], [{"value": "question", "label": "Question", "count": 1}])
 
     def test_results_come_as_csv_one_row_per_hit(self) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from archive.search.documents import IndexDocument
 from archive.search.query import ParsedQuery
 
-FACETS = ("speaker", "topic", "language", "kind", "year")
+FACETS = ("speaker", "topic", "language", "kind", "year", "answered")
 SORTS = ("relevance", "date", "-date")
 
 
@@ -30,6 +30,7 @@ class SearchRequest:
     speaker: str | None = None
     topic: str | None = None
     kind: str | None = None
+    answered: str | None = None  # an answer status (archive.models.AnswerStatus)
     date_from: date | None = None
     date_to: date | None = None
     # Only turns of these transcripts (by id): what feeds and alerts ask of newly published ones.
@@ -114,6 +115,11 @@ class BaseSearchBackend(ABC):
     @abstractmethod
     def delete_documents(self, turn_ids: Iterable[int], wait: float = 0.0) -> None:
         """Remove single documents by turn id (check_index --repair drops extras with it)."""
+
+    @abstractmethod
+    def expunge(self, wait: float = 10.0) -> None:
+        """Drop from the index's files and term lists every trace of documents already removed
+        (after a redaction: no search or did-you-mean may bring the removed words back)."""
 
     @abstractmethod
     def clear(self, wait: float = 10.0) -> None:

@@ -51,7 +51,7 @@ from archive.search.backends.base import (
 )
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy
-from archive.search.query import And, FieldTerm, Node, Not, Or, Phrase, Prefix, Word
+from archive.search.query import And, FieldTerm, Node, Not, Or, Phrase, Prefix, Word, answer_statuses
 from archive.search.tokens import (
     SURFACE_POSTINGS,
     SURFACE_TURNS,
@@ -182,9 +182,9 @@ def document_vector(doc: IndexDocument) -> str:
 
 COLUMNS = (
     "turn_id, transcript_id, fingerprint, slug, position, language, lang_tag, lang_base, kind, speaker, "
-    "topics, day, tsv"
+    "topics, day, tsv, answer_status"
 )
-ROW_TEMPLATE = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s, %s::tsvector)"
+ROW_TEMPLATE = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s, %s::tsvector, %s)"
 
 
 def document_row(doc: IndexDocument) -> tuple[Any, ...]:
@@ -203,6 +203,7 @@ def document_row(doc: IndexDocument) -> tuple[Any, ...]:
         list(doc.topics),
         doc.date,
         document_vector(doc),
+        doc.answer_status,
     )
 
 
@@ -394,6 +395,8 @@ class _QueryBuilder(qc.QueryCompiler[SearchField, _Part]):
     def field_value(self, node: FieldTerm, value: str) -> _Part:
         if node.field == "kind":
             return _Sql("d.kind = %s", (value.lower(),))
+        if node.field == "answered":
+            return _Sql("d.answer_status = ANY(%s::text[])", (list(answer_statuses(value)),))
         if node.field == "lang":
             tag = value.lower()
             return _Sql("(d.lang_tag = %s OR d.lang_base = %s)", (tag, tag))
@@ -484,6 +487,8 @@ def _filters(request: SearchRequest) -> list[_Sql]:
         parts.append(_Sql("d.topics @> ARRAY[%s]::text[]", (request.topic,)))
     if request.kind:
         parts.append(_Sql("d.kind = %s", (request.kind,)))
+    if request.answered:
+        parts.append(_Sql("d.answer_status = %s", (request.answered,)))
     if request.date_from:
         parts.append(_Sql("d.day >= %s", (request.date_from,)))
     if request.date_to:
@@ -509,8 +514,9 @@ FACET_SQL = """
             UNION ALL SELECT 'year', extract(year FROM day)::int::text, count(*) FROM m
                       WHERE day IS NOT NULL GROUP BY 2
             UNION ALL SELECT 'topic', t, count(*) FROM m, unnest(m.topics) AS t GROUP BY t
+            UNION ALL SELECT 'answered', answer_status, count(*) FROM m GROUP BY answer_status
         ) counted WHERE value <> ''
-    ) ranked WHERE r <= %s
+    ) ranked WHERE r <= %s OR facet = 'year'
 """
 
 
@@ -591,6 +597,11 @@ class PostgresBackend(BaseSearchBackend):
             [WAITING_LOCK, WAITING_LOCK],
         )
         return bool(cursor.fetchone()[0])
+
+    def expunge(self, wait: float = 10.0) -> None:
+        # A term no document holds any more keeps its row (at ndoc 0) until now.
+        with self._writer(wait) as cursor:
+            cursor.execute(f"DELETE FROM {TERMS} WHERE ndoc <= 0")
 
     def apply(self, fetch: Callable[[], dict[int, list[IndexDocument]]], wait: float = 0.0) -> int:
         with self._writer(wait) as cursor:
@@ -754,6 +765,7 @@ class PostgresBackend(BaseSearchBackend):
             sql = f"""
                 WITH m AS MATERIALIZED (
                     SELECT d.turn_id, d.kind, d.speaker, d.language, d.day, d.topics, d.slug, d.position,
+                           d.answer_status,
                            {score.expr} AS score
                     FROM {DOCUMENTS} d CROSS JOIN {ranks.expr} WHERE {where_sql.expr}
                 )

@@ -77,7 +77,7 @@ from archive.search.compiler import (
 from archive.search.documents import IndexDocument
 from archive.search.errors import IndexBusy
 from archive.search.fields import RepeatedText
-from archive.search.query import FieldTerm
+from archive.search.query import FieldTerm, answer_statuses
 from archive.search.tokens import (
     SURFACE_POSTINGS,
     SURFACE_TURNS,
@@ -113,6 +113,7 @@ def build_schema() -> wf.Schema:
         stored=wf.STORED,  # (turn id, transcript id, fingerprint): what check_index compares
         lang=wf.KEYWORD(lowercase=False, scorable=False),  # "zh-hans zh": exact tag and base language
         kind=wf.ID(sortable=True),
+        answered=wf.ID(sortable=True),  # a question's answer status; absent when not assessed
         speaker=wf.ID(sortable=True),
         topic=wf.KEYWORD(commas=True, lowercase=False, scorable=False),
         day=wf.ID,  # YYYYMMDD, for date ranges
@@ -165,11 +166,28 @@ def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
     for key, texts in translations.items():
         fields[f"trans_{key}"] = "\n".join(texts)
     fields["present_fields"] = ",".join(sorted(f for f in fields if f.startswith(TEXT_PREFIXES))).encode()
+    if doc.answer_status:
+        fields["answered"] = doc.answer_status
     if doc.date is not None:
         fields["date"] = doc.date.toordinal()
         fields["day"] = doc.date.strftime("%Y%m%d")
         fields["year"] = str(doc.date.year).encode("ascii")
     return fields
+
+
+def _merge_segments_with_deletions(writer: Any, segments: list[Any]) -> list[Any]:
+    """A Whoosh merge policy: rewrite every segment that holds deleted documents, keep the others."""
+    from whoosh.reading import SegmentReader
+
+    kept = []
+    for segment in segments:
+        if segment.has_deletions():
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
 
 
 def field_key(fieldname: str) -> str:
@@ -355,6 +373,12 @@ class WhooshBackend(BaseSearchBackend):
             for turn_id in ids:
                 writer.delete_by_term("turn_id", str(turn_id))
 
+    def expunge(self, wait: float = 10.0) -> None:
+        # A deleted document stays in its segment (and its words in the segment's term list)
+        # until the segment is rewritten: rewrite those that hold any.
+        with self._writer(wait) as writer:
+            writer.commit(mergetype=_merge_segments_with_deletions)
+
     def clear(self, wait: float = 10.0) -> None:
         with self._writer(wait, self._ensure_live()) as live_writer:
             self._swap(self._new_generation())
@@ -495,6 +519,14 @@ class WhooshBackend(BaseSearchBackend):
         if searcher is None:
             return None
         return _QueryBuilder(searcher, request).suggest()
+
+
+def _has_live_document(reader: Any, fieldname: str, term: str) -> bool:
+    """Whether any document not deleted holds `term` (postings skip deleted documents)."""
+    try:
+        return bool(reader.postings(fieldname, term).is_active())
+    except TermNotFound:
+        return False
 
 
 def _near_terms(
@@ -639,6 +671,7 @@ def _match_key(request: SearchRequest) -> tuple[Any, ...] | None:
         request.speaker,
         request.topic,
         request.kind,
+        request.answered,
         request.date_from,
         request.date_to,
         request.transcripts,
@@ -962,6 +995,7 @@ FACET_COLUMNS = {
     "language": "language",
     "kind": "kind",
     "year": "year",
+    "answered": "answered",
 }
 
 
@@ -1126,7 +1160,8 @@ class _Columns:
             counts.pop(None, None)
             counts.pop("", None)
             ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-            found[name] = [(str(v), max(1, round(c * scale))) for v, c in ranked[:size]]
+            kept = ranked if name == "year" else ranked[:size]  # every year: the hits-by-year histogram
+            found[name] = [(str(v), max(1, round(c * scale))) for v, c in kept]
         return found, scale != 1.0
 
     def topic_sets(self) -> tuple[tuple[str, ...], ...]:
@@ -1176,6 +1211,8 @@ def _filter(request: SearchRequest) -> wq.Query | None:
         parts.append(wq.Term("topic", request.topic))
     if request.kind:
         parts.append(wq.Term("kind", request.kind))
+    if request.answered:
+        parts.append(wq.Term("answered", request.answered))
     if request.date_from or request.date_to:
         start = request.date_from.strftime("%Y%m%d") if request.date_from else None
         end = request.date_to.strftime("%Y%m%d") if request.date_to else None
@@ -1265,6 +1302,9 @@ class _QueryBuilder(QueryCompiler[str, wq.Query]):
             return wq.Term("kind", value.lower())
         if node.field == "lang":
             return _language_query(value)
+        if node.field == "answered":
+            statuses = answer_statuses(value)
+            return wq.Or([wq.Term("answered", s) for s in statuses]) if statuses else wq.NullQuery
         return wq.Term(node.field, slugify(value, allow_unicode=True) or value)
 
     def close_terms(self, tokens: list[tuple[str, str]], limit: int | None) -> list[tuple[str, str, int]]:
@@ -1280,7 +1320,13 @@ class _QueryBuilder(QueryCompiler[str, wq.Query]):
                     reader, fieldname, token, self.deadline, edits, typo=limit is not None
                 )
             )
-        return [(fieldname, term, -docs) for _, docs, fieldname, term in sorted(found)]
+        # A term whose documents were all deleted (a redaction) stays in its segment's term list
+        # until the segment is rewritten (`expunge`): never offer it.
+        return [
+            (fieldname, term, -docs)
+            for _, docs, fieldname, term in sorted(found)
+            if _has_live_document(reader, fieldname, term)
+        ]
 
     def surface(self, f: str, term: str, typed: str) -> str:
         """`term` as written in the turns that use it most densely (among its first postings: short
