@@ -259,7 +259,11 @@ def _not_part(part: _Ts | _Sql) -> _Ts | _Sql:
 def text_fields(request: SearchRequest, own_only: bool = False) -> list[SearchField]:
     """Where free words are looked for: the text of the languages in scope, translations, titles,
     names and topic labels (`own_only`: the turn's own words and its translations)."""
-    keys = analysis.ANALYSIS_KEYS
+    keys: tuple[str, ...] = analysis.ANALYSIS_KEYS
+    if not request.language:
+        # Without a language filter, only the analyses the query's words plausibly are.
+        plausible = analysis.query_keys(" ".join(request.query.plain_words()), frozenset(keys))
+        keys = tuple(key for key in keys if key in plausible)
     texts = (
         [SearchField(TEXT, analysis.analysis_key(request.language))]
         if request.language

@@ -1225,12 +1225,17 @@ class _QueryBuilder:
     def text_fields(self) -> list[str]:
         """The fields free words are looked for in: text of the languages in scope, everything else."""
         present = _fields_with_content(self.searcher)
+        others = [f for f in present if f.startswith(("trans_", "title_"))]
         if self.request.language:
             own = f"text_{analysis.analysis_key(self.request.language)}"
             texts = [own] if own in present else []
         else:
             texts = [f for f in present if f.startswith("text_")]
-        others = [f for f in present if f.startswith(("trans_", "title_"))]
+            # Without a language filter, only the analyses the query's words plausibly are.
+            words = " ".join(self.request.query.plain_words())
+            plausible = analysis.query_keys(words, frozenset(map(field_key, texts + others)))
+            texts = [f for f in texts if field_key(f) in plausible]
+            others = [f for f in others if field_key(f) in plausible]
         return [*texts, *others, "speaker_names", "topic_labels"]
 
     def build(self) -> wq.Query:
