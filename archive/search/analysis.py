@@ -6,12 +6,20 @@ pattern, so a pointed Hebrew or vowelled Arabic word is read as ONE word and its
 terms are made (a plain \\w+ tokenizer would split it at every mark); character offsets stay those of the
 original text, which the highlighter uses. Then, per language:
 
-- Snowball stemming for en es fr de pt it nl da no sv fi hu ro ru (PyStemmer: the reference libstemmer in C,
-  far faster than Whoosh's Python port, whose older English conflates organization/organ, added/ad).
-  Accented words are indexed under two terms at one position: the stem of the word as written (then folded)
-  and the stem of the folded word; a query word is analysed to the first. So `educacion` finds `educación`
-  (the stem of the folded word) and `refinación` finds `refinería` (both stem to `refin` from their
-  accented forms).
+- Snowball stemming (PyStemmer: the reference libstemmer in C, far faster than Whoosh's Python port, whose
+  older English conflates organization/organ, added/ad) for every language PyStemmer ships, and Slovak,
+  Croatian and Bosnian with their neighbour's (Czech, Serbian), measured better than none.
+  Accented words are indexed under the stem of the word as written (then folded) and the stem of the folded
+  word at one position, so `educacion` finds `educación` (the stem of the folded word) and `refinación`
+  finds `refinería` (both stem to `refin` from their accented forms).
+- Lemmas (simplemma's dictionaries, see lemmas.py) beside the stems wherever simplemma has the language: the
+  stem of the lemma, which meets the stems of the lemma's other forms (grown/grow, Daten/Datum); languages
+  with no stemmer (Bulgarian, Ukrainian, Latvian, Slovenian, Macedonian...) index the lemma and the word.
+  A word the dictionary lacks is indexed as written. Measured per language: docs/search-languages.md.
+- Folding by the language's rules: Turkish and Azerbaijani lower-case I to ı and İ to i; ı, ł, ø, đ, ħ, ə
+  and ё fold to their base letters, so plain-ASCII typing finds them; German queries typed with ae/oe/ue
+  also look for ä/ö/ü (ß case-folds to ss). A word with accents or such letters is also indexed as
+  written (lower case) and a query word typed so looks for it too: it ranks above folded matches.
 - Arabic: alef forms, alef maqsura and ta marbuta unified, tatweel removed, then light stemming (Larkey's
   light10, as Lucene's ArabicStemmer). Snowball Arabic was tried and rejected: it leaves the و+ال of `والسلام`
   and strips the ف of `فلسطين`; Whoosh's ISRI root stemmer conflates `سلام`, `إسلام` and `مسلم`.

@@ -8,8 +8,8 @@ that long, so each language's dictionary is written once into an SQLite file und
 so an upgrade builds new ones. `prepare()` builds them ahead (rebuild_index does it for the
 archive's languages); a lookup that finds no file builds it then.
 
-Only the dictionary is used, not simplemma's affix guessing: a word the dictionary does not hold
-has no lemma and is indexed as written.
+simplemma's own strategies (dictionary, then hyphen, affix and prefix rules) read these files through
+its DictionaryFactory protocol. A word simplemma cannot lemmatize is indexed as written.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 _local = threading.local()
 _build_lock = threading.Lock()
@@ -84,15 +86,57 @@ def _connection(lang: str) -> sqlite3.Connection:
     return con
 
 
+class _StoredDictionary(Mapping[str, str]):
+    """One language's dictionary read from its SQLite file, as simplemma's strategies read a dict."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def get(self, key: str, default: Any = None) -> Any:
+        row = _connection(self.lang).execute("SELECT lemma FROM lemma WHERE word = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def __getitem__(self, key: str) -> str:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return str(found)
+
+    def __iter__(self) -> Iterator[str]:
+        return (row[0] for row in _connection(self.lang).execute("SELECT word FROM lemma"))
+
+    def __len__(self) -> int:
+        return int(_connection(self.lang).execute("SELECT count(*) FROM lemma").fetchone()[0])
+
+
+class _StoredDictionaries:
+    """simplemma's DictionaryFactory protocol over the SQLite files."""
+
+    def __init__(self) -> None:
+        self._dictionaries: dict[str, _StoredDictionary] = {}
+
+    def get_dictionary(self, lang: str) -> Mapping[str, str]:
+        found = self._dictionaries.get(lang)
+        if found is None:
+            found = self._dictionaries[lang] = _StoredDictionary(lang)
+        return found
+
+
+@cache
+def _lemmatizer() -> Any:
+    """simplemma's default strategies (dictionary, hyphens, affix and prefix rules) over the stored files."""
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy
+
+    return Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_StoredDictionaries()))
+
+
 def lookup(lang: str) -> Callable[[str], str | None]:
-    """word -> its lemma in simplemma's `lang` dictionary, or None (tried as given, then capitalised)."""
+    """word -> its lemma by simplemma in `lang`, or None when simplemma knows nothing better than the word."""
+    lemmatizer = _lemmatizer()
 
     def lemma(word: str) -> str | None:
-        con = _connection(lang)
-        for form in (word, word.capitalize()) if word[:1].islower() else (word,):
-            row = con.execute("SELECT lemma FROM lemma WHERE word = ?", (form,)).fetchone()
-            if row is not None:
-                return str(row[0])
-        return None
+        found = lemmatizer.lemmatize(word, lang)
+        return None if found == word else str(found)
 
     return lemma
