@@ -82,7 +82,7 @@ def _connection(lang: str) -> sqlite3.Connection:
         connections = _local.connections = {}
     con = connections.get(lang)
     if con is None:
-        con = connections[lang] = sqlite3.connect(f"{build(lang).as_uri()}?mode=ro", uri=True)
+        con = connections[lang] = sqlite3.connect(f"{build(lang).resolve().as_uri()}?mode=ro", uri=True)
     return con
 
 
