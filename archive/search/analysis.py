@@ -349,10 +349,10 @@ def _word_terms(key: str, raw: str) -> tuple[str, ...]:
     if lemmatize is not None:
         # The lemma catches what stems miss (grown/grow, irregular and suppletive forms). With a stemmer,
         # the lemma's stem meets the stems of the lemma's other forms (and adds no term where the stems
-        # already agree); without one, the lemma itself. Lemmas much shorter than the word are the
-        # lemmatizer's guesses at affixes (Turkish `ısınma` -> `ı`): left out.
+        # already agree); without one, the lemma itself. A one-letter lemma is the lemmatizer's guess at
+        # affixes (Turkish `ısınma` -> `ı`): left out; two letters are real lemmas (Turkish `ol`, be).
         lemma = _lower(key, lemmatize(lower) or lower)
-        if lemma != lower and len(lemma) >= min(3, len(lower)):
+        if lemma != lower and len(lemma) >= min(2, len(lower)):
             terms.append(stem(lemma).translate(_FOLD) if stem is not None else lemma.translate(_FOLD))
     if stem is None or not terms:
         terms.append(folded)  # the word as written: a word the lemmatizer never saw is still found

@@ -36,8 +36,10 @@ class TurnIndex:
     def __init__(self, case: SimpleTestCase, turns: list[tuple[str, str]]) -> None:
         folder = tempfile.TemporaryDirectory(prefix="analysis-test-")
         case.addCleanup(folder.cleanup)
+        # A query word's terms are alternatives at one position (as the backends read them): OR.
         spec: dict[str, Any] = {
-            f"text_{key}": fields.TEXT(analyzer=analyzer_for(key)) for key in ANALYSIS_KEYS
+            f"text_{key}": fields.TEXT(analyzer=analyzer_for(key), multitoken_query="or")
+            for key in ANALYSIS_KEYS
         }
         spec["number"] = fields.ID(stored=True)
         self.ix = index.create_in(folder.name, fields.Schema(**spec))
@@ -87,7 +89,7 @@ class ChoiceOfAnalysisTests(SimpleTestCase):
 
     def test_there_is_no_stop_list(self) -> None:
         self.assertEqual(terms("en", "To be or not to be"), ["to", "be", "or", "not", "to", "be"])
-        self.assertEqual(terms("es", "de la"), ["de", "la"])
+        self.assertLessEqual({"de", "la"}, set(terms("es", "de la")))  # (and la's lemma, el)
         self.assertEqual(terms("he", "את של"), ["את", "של"])
         turns = TurnIndex(self, [("en", "The Who played in the park."), ("en", "Who is there?")])
         self.assertEqual(turns.search('"the who"', "en"), [0])
