@@ -78,8 +78,10 @@ def prepare(langs: Iterable[str]) -> None:
 def _connection(lang: str) -> sqlite3.Connection:
     """This thread's read-only connection to `lang`'s file (connections are not shared between threads)."""
     connections: dict[str, sqlite3.Connection] | None = getattr(_local, "connections", None)
-    if connections is None:
+    if connections is None or getattr(_local, "pid", None) != os.getpid():
+        # A forked indexing worker opens its own: an SQLite connection must not cross a fork.
         connections = _local.connections = {}
+        _local.pid = os.getpid()
     con = connections.get(lang)
     if con is None:
         con = connections[lang] = sqlite3.connect(f"{build(lang).resolve().as_uri()}?mode=ro", uri=True)
