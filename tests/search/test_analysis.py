@@ -358,3 +358,20 @@ class LongTurnHighlightTests(SimpleTestCase):
         excerpt = self.marked(self.filler * 3, "es", "educacion")
         self.assertNotIn("<mark>", excerpt)
         self.assertTrue(excerpt.startswith("Hablamos de otros asuntos") and excerpt.endswith("…"))
+
+
+class LemmaTests(SimpleTestCase):
+    def test_lemmas_come_from_a_file_made_once_and_unknown_words_have_none(self) -> None:
+        from archive.search import lemmas
+
+        path = lemmas.build("bg")
+        self.assertTrue(path.is_file())
+        self.assertEqual(lemmas.build("bg"), path)
+        lemma = lemmas.lookup("bg")
+        self.assertEqual(lemma("седмици"), "седмица")
+        self.assertIsNone(lemma("щедрикзвіт"))
+
+    def test_a_lemma_joins_forms_no_stemmer_joins(self) -> None:
+        self.assertIn("grow", terms("en", "grown"))
+        self.assertIn("закон", terms("uk", "законів"))
+        self.assertEqual(terms("uk", "щедрикзвіт"), ["щедрикзвіт"])  # unknown: indexed as written
