@@ -82,6 +82,9 @@ class QueryLanguageTests(SimpleTestCase):
     def test_a_single_word_keeps_several_candidates(self) -> None:
         self.assertGreaterEqual(len(query_keys("MILITARI", self.KEYS) - {"generic"}), 3)
 
+    def test_an_index_with_no_language_the_detector_knows_reads_the_query_as_generic(self) -> None:
+        self.assertEqual(query_keys("draft words", frozenset({"generic"})), {"generic"})
+
     def test_a_query_without_letters_keeps_every_analysis(self) -> None:
         self.assertEqual(query_keys("2024", self.KEYS), self.KEYS)
 

@@ -134,8 +134,12 @@ def detect(text: str, languages: Iterable[str] | None = None) -> list[tuple[str,
     restriction and the ranking happen under one lock.
     """
     identifier = _identifier()
+    if languages is not None:
+        languages = sorted(set(languages) & detector_languages())
+        if not languages:
+            return []  # nothing to choose from (py3langid cannot rank an empty set)
     with _lock:
-        identifier.set_languages(sorted(set(languages)) if languages is not None else None)
+        identifier.set_languages(languages)
         try:
             return [(tag, float(p)) for tag, p in identifier.rank(text)]
         finally:
