@@ -254,8 +254,8 @@ _SNOWBALL_NAMES = {
 _LEMMA_LANGUAGES = {
     **{
         code: code
-        for code in (  # noqa: SIM905 (a list literal of 43 codes would be a page long)
-            "bg ca cs cy da de el en eo es et fa fi fr ga gl hi hu hy id is it ka la lb lt lv mk ms nl pl"
+        for code in (  # noqa: SIM905 (a list literal of 44 codes would be a page long)
+            "bg ca cs cy da de el en eo es et fa fi fr ga gl he hi hu hy id is it ka la lb lt lv mk ms nl pl"
             " pt ro ru sk sl sq sv sw tl tr uk"
         ).split()
     },
@@ -265,7 +265,7 @@ _LEMMA_LANGUAGES = {
     "bs": "hbs",
 }
 # Languages with no analysis of their own but a lemmatizer: the lemma is their morphology.
-_LEMMA_ONLY = tuple(sorted(set(_LEMMA_LANGUAGES) - set(_SNOWBALL_NAMES)))
+_LEMMA_ONLY = tuple(sorted(set(_LEMMA_LANGUAGES) - set(_SNOWBALL_NAMES) - {"he"}))  # Hebrew: own analysis
 _CACHE_LIMIT = 300_000
 _caches: dict[str, dict[str, tuple[str, ...]]] = {}
 
@@ -388,7 +388,34 @@ def _hebrew_terms(raw: str) -> tuple[str, ...]:
             cut = match.end(group)
             if cut > 0 and len(term) - cut >= _HEBREW_MIN_STEM and term[cut:] != forms[-1]:
                 forms.append(term[cut:])
+    lemma = _hebrew_lemma(term, forms)
+    if lemma and lemma not in forms:
+        forms.append(lemma)
     return tuple(forms)
+
+
+def _hebrew_lemma(term: str, forms: list[str] | tuple[str, ...] = ()) -> str | None:
+    """simplemma's Hebrew lemma of a normalised word (it reads the prefix letters itself), if any.
+
+    Only a lemma that begins as the word does (or the word without its prefix letters): simplemma maps
+    pronouns and particles across (`אני` -> `הוא`), which would make common words find each other.
+    """
+    lemma = _lemmatizer("he")(term)
+    if not lemma or len(lemma) < 2:
+        return None
+    lemma = normalize(lemma).translate(_HEBREW_PUNCT)
+    return lemma if any(form[:2] == lemma[:2] for form in (term, *forms)) else None
+
+
+def _hebrew_query_terms(raw: str) -> tuple[str, ...]:
+    """As typed, and the lemma of a word typed without prefix letters (`תכניות` also finds `התכנית`);
+    a word typed with one stays as typed: `התכניות` must not find a bare `תכניות`."""
+    terms = _hebrew_terms(raw)
+    if not terms:
+        return ()
+    match = _HEBREW_PREFIX_RE.match(terms[0])
+    lemma = _hebrew_lemma(terms[0]) if not (match and match.end()) else None
+    return (terms[0], lemma) if lemma and lemma != terms[0] else terms[:1]
 
 
 # --- analyzers --------------------------------------------------------------------------------------------
@@ -510,8 +537,7 @@ class HebrewAnalyzer(WordAnalyzer):
         return _hebrew_terms(raw)
 
     def query_terms(self, raw: str) -> tuple[str, ...]:
-        # As typed: `התכניות` must not find a bare `תכניות`.
-        return _hebrew_terms(raw)[:1]
+        return _hebrew_query_terms(raw)
 
 
 @cache
@@ -695,7 +721,8 @@ ANALYSIS_NOTES: dict[str, str] = {
     },
     "az": "Azerbaijani: Turkic I/İ/ı/i casing, NFKC, case and accent folding, words as written.",
     "ar": "Arabic: NFKC, harakat and tatweel removed, alef/ya/ta marbuta unified, light10 stemming.",
-    "he": "Hebrew: NFKC, niqqud removed; each word also indexed without its prefix letters (ו ה ב ל מ ש כ).",
+    "he": "Hebrew: NFKC, niqqud removed; each word also indexed without its prefix letters (ו ה ב ל מ ש כ), "
+    "and its simplemma lemma.",
     "zh": "Chinese: NFKC, Traditional folded to Simplified (OpenCC t2s), rjieba word segmentation.",
     "ja": "Japanese: NFKC (half-width kana, full-width Latin), MeCab words (fugashi, UniDic-lite).",
     "generic": "Other languages: NFKC, case and accent folding, words as written, no stemming (not English).",

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.test import SimpleTestCase
 from whoosh import fields, highlight, index
+from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer
 from whoosh.qparser import AndGroup, MultifieldParser, QueryParser
 
 from archive.search.analysis import ANALYSIS_KEYS, ANALYSIS_NOTES, analysis_key, analyzer_for
+from archive.search.tokens import analyzed
 
 
 def terms(key: str, text: str, mode: str = "index") -> list[str]:
@@ -55,8 +57,19 @@ class TurnIndex:
             [f"text_{key}" for key in keys], index.open_dir(self.ix.storage.folder).schema
         )
         parser.group = AndGroup
+        query = parser.parse(q)
+        if q.startswith('"') and q.endswith('"'):
+            # A phrase as the backends read it: a word's alternatives (a Hebrew word and its lemma) at
+            # one position, not one after another as Whoosh's parser would put them.
+            query = wq.Or(
+                [
+                    wq.Sequence([wq.Or([wq.Term(f"text_{key}", t) for t in group]) for group in groups])
+                    for key in keys
+                    if (groups := analyzed(key, q.strip('"')))
+                ]
+            )
         with self.ix.searcher() as searcher:
-            return sorted(int(hit["number"]) for hit in searcher.search(parser.parse(q), limit=None))
+            return sorted(int(hit["number"]) for hit in searcher.search(query, limit=None))
 
 
 class ChoiceOfAnalysisTests(SimpleTestCase):
