@@ -60,16 +60,21 @@ class Scope:
     key: str
 
 
-def field_scope(request: SearchRequest, own_only: bool = False) -> list[Scope]:
+def field_scope(
+    request: SearchRequest, own_only: bool = False, indexed: frozenset[str] | None = None
+) -> list[Scope]:
     """The turn's text in the languages in scope (the filter's, else every one), the aligned
-    translations, and unless `own_only` the titles, the speakers' names and the topic labels."""
+    translations, and unless `own_only` the titles, the speakers' names and the topic labels.
+    `indexed`: the analyses the index holds any text of (None: unknown, every one)."""
     keys = analysis.ANALYSIS_KEYS
     if request.language:
         texts = [analysis.analysis_key(request.language)]
     else:
-        # Without a language filter, only the analyses the query's words plausibly are: Polish
-        # words are not also stemmed as English and matched in English translations.
-        plausible = analysis.query_keys(" ".join(request.query.plain_words()), frozenset(keys))
+        # Without a language filter, only the analyses the query's words plausibly are, among
+        # those the archive holds: Polish words are not also stemmed as English and matched in
+        # English translations, and English words are not taken for a language nobody wrote in.
+        held = frozenset(keys) if indexed is None else indexed & frozenset(keys)
+        plausible = analysis.query_keys(" ".join(request.query.plain_words()), held)
         keys = tuple(key for key in keys if key in plausible)
         texts = list(keys)
     scope = [*(Scope(TEXT, key) for key in texts), *(Scope(TRANS, key) for key in keys)]
@@ -147,6 +152,10 @@ class QueryCompiler(Generic[F, Q]):
         """The backend's fields for the parts in scope (it may leave out the empty ones)."""
         raise NotImplementedError
 
+    def indexed_keys(self) -> frozenset[str] | None:
+        """The analysis keys the index holds any text of (None: not known, take every one)."""
+        return None
+
     def key_of(self, f: F) -> str:
         raise NotImplementedError
 
@@ -193,7 +202,7 @@ class QueryCompiler(Generic[F, Q]):
     def compile(self, own_only: bool = False) -> Q | None:
         """The query (None: the tree has nothing to look for, so every document matches)."""
         root = self.request.query.root
-        self.fields = self.fields_for(field_scope(self.request, own_only))
+        self.fields = self.fields_for(field_scope(self.request, own_only, self.indexed_keys()))
         self.expanded = 0
         self.negated = 0
         return None if root is None else self.node(root)
@@ -291,7 +300,7 @@ class QueryCompiler(Generic[F, Q]):
     def _candidate_fields(self) -> tuple[list[F], list[F]]:
         """(every field in scope, the turn text fields among them): close terms come from the turns'
         own text only, fewer terms to walk and words read back from the turn's text."""
-        scope = field_scope(self.request)
+        scope = field_scope(self.request, indexed=self.indexed_keys())
         every = self.fields_for(scope)
         own = self.fields_for([s for s in scope if s.part == TEXT])
         return every, own

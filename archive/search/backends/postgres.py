@@ -278,13 +278,14 @@ class _QueryBuilder(qc.QueryCompiler[SearchField, _Part]):
         self.prefix_frequency: dict[str, int] = {}
         self.scored: dict[str, tuple[int, float]] = {}
         self.documents = 1  # in the index (prepare() counts them)
+        self._indexed: frozenset[str] | None = None
 
     def prepare(self) -> None:
         """Look up, in one query each, which lexemes exist and how far each prefix expands."""
         root = self.request.query.root
         if root is None:
             return
-        fields = self.fields_for(qc.field_scope(self.request))
+        fields = self.fields_for(qc.field_scope(self.request, indexed=self.indexed_keys()))
         words: list[tuple[SearchField, str]] = []
         prefixes: set[str] = set()
         for text, kind in _leaf_texts(root):
@@ -332,6 +333,22 @@ class _QueryBuilder(qc.QueryCompiler[SearchField, _Part]):
 
     def key_of(self, f: SearchField) -> str:
         return f.key
+
+    def indexed_keys(self) -> frozenset[str] | None:
+        """The analyses with any turn text in the vocabulary: one index probe per analysis, in one
+        query, asked once per search (and only for a search without a language filter)."""
+        if self.request.language:
+            return None
+        if self._indexed is None:
+            keys = [key for key in analysis.ANALYSIS_KEYS if key != GENERIC]
+            self.cursor.execute(
+                f"""SELECT k FROM unnest(%s::text[]) AS k
+                    WHERE EXISTS (SELECT 1 FROM {TERMS}
+                                  WHERE term >= %s || k || ':' AND term < %s || k || ';' AND ndoc > 0)""",
+                [keys, TEXT, TEXT],
+            )
+            self._indexed = frozenset({GENERIC, *(row[0] for row in self.cursor.fetchall())})
+        return self._indexed
 
     def frequency(self, f: SearchField, term: str) -> int:
         return self.frequencies.get(f.lexeme(term), 0)

@@ -1263,6 +1263,9 @@ class _QueryBuilder(QueryCompiler[str, wq.Query]):
     def key_of(self, f: str) -> str:
         return field_key(f)
 
+    def indexed_keys(self) -> frozenset[str] | None:
+        return frozenset(field_key(f) for f in _fields_with_content(self.searcher))
+
     def frequency(self, f: str, term: str) -> int:
         return int(self.reader.doc_frequency(f, term))
 
