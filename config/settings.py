@@ -240,7 +240,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One enum of turn kinds however many endpoints take or give one.
-    "ENUM_NAME_OVERRIDES": {"TurnKindEnum": "archive.models.TurnKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "TurnKindEnum": "archive.models.TurnKind",
+        "SpeakerKindEnum": "archive.models.SpeakerKind",
+        "AnswerStatusEnum": "archive.models.AnswerStatus",
+    },
     # Nullable nested objects in a form strict OpenAPI 3.0 validators accept (archive/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

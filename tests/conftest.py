@@ -16,6 +16,9 @@ def _isolated_var_dir(django_test_environment: None) -> object:
     from django.conf import settings
 
     settings.VAR_DIR = _TMP
+    # Lemma files are simplemma's dictionaries unpacked (read-only, named by its version): shared by
+    # runs, or each run would spend seconds per language unpacking them again.
+    settings.LEMMA_DIR = Path(settings.BASE_DIR) / "var" / "lemmas"
     settings.SEARCH_INDEX_DIR = _TMP / "index"
     settings.MEDIA_ROOT = _TMP / "media"  # uploaded recordings
     for config in settings.SEARCH_BACKENDS.values():

@@ -122,6 +122,17 @@ class OpenApiCoreTests(ApiTestCase):
         self.check(cur.delete("/api/v1/transcripts/another-one/"), slug)
         self.check(cur.delete("/api/v1/transcripts/another-one/"), slug)  # 404
 
+        redactions = "/api/v1/transcripts/{slug}/turns/{position}/redactions/"
+        url = "/api/v1/transcripts/peres-weibo-test/turns/1/redactions/"
+        span = {"start": 0, "end": 4, "reason": "A private name"}
+        self.check(c.post(url, span, format="json"), redactions)  # 401
+        made = cur.post(url, span, format="json")
+        self.assertEqual(made.status_code, 201)
+        self.check(made, redactions)
+        self.check(cur.post(url, {"start": 5, "end": 1, "reason": "x"}, format="json"), redactions)  # 400
+        missing = "/api/v1/transcripts/peres-weibo-test/turns/99/redactions/"
+        self.check(cur.post(missing, span, format="json"), redactions)  # 404
+
         operations = {
             (method, path)
             for path, item in self.schema["paths"].items()

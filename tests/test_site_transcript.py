@@ -212,7 +212,7 @@ class TranscriptPageQueriesTests(TestCase):
             ("/transcripts/", 5),
             ("/speakers/", 2),
             ("/topics/", 1),
-            ("/speakers/minister/", 7),
+            ("/speakers/minister/", 13),  # with the timeline (4) and the answer record (2)
             ("/topics/budget/", 6),
             ("/transcripts/long-session/cite/2/", 4),
             ("/feed/", 1),

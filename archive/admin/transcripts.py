@@ -24,6 +24,7 @@ from archive.admin.recordings import RecordingInline, times_view
 from archive.admin.turns import TURNS_PAGE_VAR, AppearanceInline, TurnInline, public_url
 from archive.importers import import_documents, read_upload
 from archive.models import Appearance, Transcript, TranscriptStatus, Turn
+from archive.search.analysis import ANALYSIS_NOTES, analysis_key
 from archive.selectors import count_of
 from archive.services import (
     speakers_learn,
@@ -102,9 +103,9 @@ class TranscriptAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     autocomplete_fields = ("translation_of", "topics")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("created", "modified", "time_curation")
+    readonly_fields = ("created", "modified", "time_curation", "search_analysis")
     fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "language", "date")}),
+        (None, {"fields": ("title", "slug", "status", "language", "search_analysis", "date")}),
         ("Event", {"fields": ("event", "place", "description")}),
         ("Source", {"fields": ("source_url", "license")}),
         ("Topics", {"fields": ("topics",)}),
@@ -127,6 +128,14 @@ class TranscriptAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Transcript]:
         return super().get_queryset(request).annotate(turn_count=count_of(Turn.objects.all(), "transcript"))
+
+    @admin.display(description="search analysis")
+    def search_analysis(self, obj: Transcript) -> str:
+        """How search reads this language; `generic` tells curators it has no analysis of its own."""
+        key = analysis_key(obj.language)
+        if key == "generic" and obj.language:
+            return f"generic: {obj.language} has no analysis of its own (words as written, no stemming)"
+        return ANALYSIS_NOTES[key]
 
     @admin.display(description="turns", ordering="turn_count")
     def turn_count(self, obj: Transcript) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -19,12 +20,14 @@ from django.db import DatabaseError, transaction
 
 from archive.importers.akoma_ntoso import parse_akoma_ntoso
 from archive.importers.base import RawDocument, decode_text
+from archive.importers.language import guess_language
 from archive.importers.published import parse_published
 from archive.importers.qa_json import parse_json, parse_ndjson, parse_ndjson_lines, read_ndjson
 from archive.importers.subtitles import parse_srt, parse_vtt
 from archive.importers.tei import find_persons_file, parse_tei
 from archive.importers.xml_input import sniff
-from archive.interchange import DocumentError, unknown_keys, validate_document
+from archive.interchange import DocumentError, DocumentSpec, unknown_keys, validate_document
+from archive.search.analysis import analysis_key
 from archive.services import transcript_import
 
 Parser = Callable[[str, str], Iterator[RawDocument]]
@@ -149,6 +152,10 @@ class ImportReport:
     slugs: list[str] = field(default_factory=list)
     # Keys the format does not know (ignored; `strict` makes each an error instead).
     warnings: list[DocumentError] = field(default_factory=list)
+    # (where, tag, why) of each document whose language was not given and was guessed
+    guessed: list[tuple[str, str, str]] = field(default_factory=list)
+    # (where, tag) of languages with no analysis of their own: searched with the generic analysis
+    generic: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -156,11 +163,17 @@ class ImportReport:
 
     def summary(self, *, dry_run: bool = False) -> str:
         verb = "would import" if dry_run else "imported"
-        return (
+        lines = [
             f"{verb} {self.documents} documents ({self.created} new, {self.replaced} replaced), "
             f"{self.turns} turns; speakers: {self.speakers_created} created, "
             f"{self.speakers_linked} linked; rejected: {self.rejected}"
-        )
+        ]
+        lines += [f"language guessed: {where}: {tag} ({why})" for where, tag, why in self.guessed]
+        lines += [
+            f"language {tag} has no analysis of its own (searched as generic): {where}"
+            for where, tag in self.generic
+        ]
+        return "\n".join(lines)
 
 
 class _DryRunRollback(Exception):
@@ -191,12 +204,36 @@ def import_documents(
     return report
 
 
+def _guess_missing_language(data: Any) -> tuple[str, str] | None:
+    """A document without a language gets the guess from its turns' text: (tag, why), or a DocumentError."""
+    if not isinstance(data, dict) or data.get("language") or not isinstance(data.get("turns"), list):
+        return None
+    turns = [t for t in data["turns"] if isinstance(t, dict)]
+    text = "\n".join(t["text"] for t in turns if isinstance(t.get("text"), str))
+    guess = guess_language(text)
+    if guess.tag is None:
+        raise DocumentError(
+            f"no language given, and cannot tell which language this is ({guess.reason}): "
+            'give it one, e.g. "language": "es"',
+            key="language",
+        )
+    data["language"] = guess.tag
+    return guess.tag, guess.reason
+
+
+def _generic_languages(spec: DocumentSpec) -> list[str]:
+    """The well-formed tags of a document that no analysis knows (searched as `generic`)."""
+    tags = dict.fromkeys([spec.language, *(turn.language for turn in spec.turns if turn.language)])
+    return [tag for tag in tags if analysis_key(tag) == "generic"]
+
+
 def _import_one(
     raw: RawDocument, report: ImportReport, *, dry_run: bool, strict: bool = False
 ) -> DocumentError | None:
     if not strict:
         report.warnings.extend(w.located(source=raw.source, line=raw.line) for w in unknown_keys(raw.data))
     try:
+        guessed = _guess_missing_language(raw.data)
         spec = validate_document(raw.data, strict=strict)
         with transaction.atomic():
             outcome = transcript_import(spec)
@@ -215,4 +252,8 @@ def _import_one(
     report.speakers_created += outcome.speakers_created
     report.speakers_linked += outcome.speakers_linked
     report.slugs.append(outcome.transcript.slug)
+    where = f"{raw.where} ({outcome.transcript.slug})"
+    if guessed is not None:
+        report.guessed.append((where, *guessed))
+    report.generic += [(where, tag) for tag in _generic_languages(spec)]
     return None

@@ -6,12 +6,20 @@ pattern, so a pointed Hebrew or vowelled Arabic word is read as ONE word and its
 terms are made (a plain \\w+ tokenizer would split it at every mark); character offsets stay those of the
 original text, which the highlighter uses. Then, per language:
 
-- Snowball stemming for en es fr de pt it nl da no sv fi hu ro ru (PyStemmer: the reference libstemmer in C,
-  far faster than Whoosh's Python port, whose older English conflates organization/organ, added/ad).
-  Accented words are indexed under two terms at one position: the stem of the word as written (then folded)
-  and the stem of the folded word; a query word is analysed to the first. So `educacion` finds `educación`
-  (the stem of the folded word) and `refinación` finds `refinería` (both stem to `refin` from their
-  accented forms).
+- Snowball stemming (PyStemmer: the reference libstemmer in C, far faster than Whoosh's Python port, whose
+  older English conflates organization/organ, added/ad) for every language PyStemmer ships, and Slovak,
+  Croatian and Bosnian with their neighbour's (Czech, Serbian), measured better than none.
+  Accented words are indexed under the stem of the word as written (then folded) and the stem of the folded
+  word at one position, so `educacion` finds `educación` (the stem of the folded word) and `refinación`
+  finds `refinería` (both stem to `refin` from their accented forms).
+- Lemmas (simplemma's dictionaries, see lemmas.py) beside the stems wherever simplemma has the language: the
+  stem of the lemma, which meets the stems of the lemma's other forms (grown/grow, Daten/Datum); languages
+  with no stemmer (Bulgarian, Ukrainian, Latvian, Slovenian, Macedonian...) index the lemma and the word.
+  A word the dictionary lacks is indexed as written. Measured per language: docs/search-languages.md.
+- Folding by the language's rules: Turkish and Azerbaijani lower-case I to ı and İ to i; ı, ł, ø, đ, ħ, ə
+  and ё fold to their base letters, so plain-ASCII typing finds them; German queries typed with ae/oe/ue
+  also look for ä/ö/ü (ß case-folds to ss). A word with accents or such letters is also indexed as
+  written (lower case) and a query word typed so looks for it too: it ranks above folded matches.
 - Arabic: alef forms, alef maqsura and ta marbuta unified, tatweel removed, then light stemming (Larkey's
   light10, as Lucene's ArabicStemmer). Snowball Arabic was tried and rejected: it leaves the و+ال of `والسلام`
   and strips the ف of `فلسطين`; Whoosh's ISRI root stemmer conflates `سلام`, `إسلام` and `مسلم`.
@@ -66,7 +74,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from whoosh.analysis import Analyzer, Token
@@ -148,7 +156,8 @@ def _fold_table() -> dict[int, Any]:
             base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
             if base and base != ch:
                 table[cp] = base
-    table.update({ord("ø"): "o", ord("ł"): "l", ord("đ"): "d", ord("ħ"): "h", ord("ё"): "е"})
+    # Letters with no decomposition that readers type as their base letter (Polish ł, Turkish ı).
+    table.update({ord(pair[0]): pair[1] for pair in ("øo", "łl", "đd", "ħh", "ёе", "ıi", "əe")})
     return table
 
 
@@ -199,22 +208,64 @@ def _normalize_mapped(raw: str) -> tuple[str, list[int], list[int]]:
 
 # --- terms per language -----------------------------------------------------------------------------------
 
+# Every stemmer PyStemmer ships, by the language's ISO 639-1 code (Arabic keeps light10: see above).
 _SNOWBALL_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "fr": "French",
-    "de": "German",
-    "pt": "Portuguese",
-    "it": "Italian",
-    "nl": "Dutch",
+    "ca": "Catalan",
+    "cs": "Czech",
     "da": "Danish",
-    "no": "Norwegian",
-    "sv": "Swedish",
+    "de": "German",
+    "el": "Greek",
+    "en": "English",
+    "eo": "Esperanto",
+    "es": "Spanish",
+    "et": "Estonian",
+    "eu": "Basque",
+    "fa": "Persian",
     "fi": "Finnish",
+    "fr": "French",
+    "ga": "Irish",
+    "hi": "Hindi",
     "hu": "Hungarian",
+    "hy": "Armenian",
+    "id": "Indonesian",
+    "it": "Italian",
+    "lt": "Lithuanian",
+    "ne": "Nepali",
+    "nl": "Dutch",
+    "no": "Norwegian",
+    "pl": "Polish",
+    "pt": "Portuguese",
     "ro": "Romanian",
     "ru": "Russian",
+    "sr": "Serbian",
+    "sv": "Swedish",
+    "ta": "Tamil",
+    "tr": "Turkish",
+    "yi": "Yiddish",
+    # Close kin without a Snowball stemmer of their own, measured better with their neighbour's than
+    # with the lemmatizer alone (ud-dev, docs/search-languages.md): Slovak with Czech, Croatian and
+    # Bosnian with Serbian (Snowball's Serbian reads Latin and Cyrillic Serbo-Croatian).
+    "sk": "Czech",
+    "hr": "Serbian",
+    "bs": "Serbian",
 }
+# simplemma's lemma dictionaries (shipped in its wheel), by analysis key: a lemma is indexed beside the
+# stem, and for languages with no stemmer it is the only morphology. Keys: simplemma's language codes.
+_LEMMA_LANGUAGES = {
+    **{
+        code: code
+        for code in (  # noqa: SIM905 (a list literal of 44 codes would be a page long)
+            "bg ca cs cy da de el en eo es et fa fi fr ga gl he hi hu hy id is it ka la lb lt lv mk ms nl pl"
+            " pt ro ru sk sl sq sv sw tl tr uk"
+        ).split()
+    },
+    "no": "nb",
+    "sr": "hbs",
+    "hr": "hbs",
+    "bs": "hbs",
+}
+# Languages with no analysis of their own but a lemmatizer: the lemma is their morphology.
+_LEMMA_ONLY = tuple(sorted(set(_LEMMA_LANGUAGES) - set(_SNOWBALL_NAMES) - {"he"}))  # Hebrew: own analysis
 _CACHE_LIMIT = 300_000
 _caches: dict[str, dict[str, tuple[str, ...]]] = {}
 
@@ -250,26 +301,74 @@ def arabic_light_stem(word: str) -> str:
     return word
 
 
+@cache
+def _lemmatizer(key: str) -> Callable[[str], str | None]:
+    """The word -> lemma lookup of a language (simplemma's dictionary, see lemmas.py), None if unknown."""
+    from archive.search import lemmas
+
+    return lemmas.lookup(_LEMMA_LANGUAGES[key])
+
+
+# Dotless and dotted i (Turkish, Azerbaijani) lower-case by the language's rules before case folding.
+_TURKIC_UPPER = str.maketrans({"I": "ı", "İ": "i"})
+# German typed without umlauts: "Maerz", "Goethe", "Muenchen".
+_GERMAN_TYPED = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
+
+
+def _lower(key: str, raw: str) -> str:
+    """The word lower-cased by its language's rules (Turkish `ISINMA` -> `ısınma`), NFKC, case folded."""
+    if key in ("tr", "az"):
+        raw = raw.translate(_TURKIC_UPPER)
+    return _casefold(raw)
+
+
 def _word_terms(key: str, raw: str) -> tuple[str, ...]:
-    """The terms of one word: index them all at the word's position; a query uses the first."""
+    """The terms of one word, indexed together at the word's position (first: the main term).
+
+    Folded forms find a query typed without accents or special letters; a word that has them is also
+    indexed as written (lower case), so a query typed exactly as written ranks it above folded matches.
+    """
     if key == "ar":
         folded = normalize(raw, _ARABIC_FOLD)
         return (arabic_light_stem(folded),) if folded else ()
-    if key not in _SNOWBALL_NAMES:
-        folded = normalize(raw)
-        return (folded,) if folded else ()
-    lower = _casefold(raw)
-    if "." in lower:  # abbreviations and numbers ("u.s", "3.5") are kept whole
-        return (lower.translate(_FOLD),)
-    stem = _snowball(key)
-    as_written = stem(lower).translate(_FOLD)
+    lower = _lower(key, raw)
     folded = lower.translate(_FOLD)
-    if folded == lower:
-        return (as_written,) if as_written else ()
-    # Stemmers read accents (Spanish `-ación`): the accented stem finds other inflections, the stem of the
-    # folded word finds a query typed without accents, which is stemmed as it is typed.
-    of_folded = stem(folded)
-    return (as_written,) if of_folded == as_written else (as_written, of_folded)
+    if not folded:
+        return ()
+    exact = () if folded == lower else (lower,)
+    stem = _snowball(key) if key in _SNOWBALL_NAMES else None
+    lemmatize = _lemmatizer(key) if key in _LEMMA_LANGUAGES else None
+    if "." in lower or (stem is None and lemmatize is None):
+        return (folded, *exact)  # no morphology; abbreviations and numbers ("u.s", "3.5") kept whole
+    terms: list[str] = []
+    if stem is not None:
+        # Stemmers read accents (Spanish `-ación`): the accented stem finds other inflections, the stem of
+        # the folded word finds a query typed without accents, which is stemmed as it is typed.
+        # (A stem of one letter says nothing: Turkish Snowball cuts `isinma` to `i`.)
+        terms += [t for t in (stem(lower).translate(_FOLD), stem(folded)) if len(t) >= min(2, len(folded))]
+    if lemmatize is not None:
+        # The lemma catches what stems miss (grown/grow, irregular and suppletive forms). With a stemmer,
+        # the lemma's stem meets the stems of the lemma's other forms (and adds no term where the stems
+        # already agree); without one, the lemma itself. A one-letter lemma is the lemmatizer's guess at
+        # affixes (Turkish `ısınma` -> `ı`): left out; two letters are real lemmas (Turkish `ol`, be).
+        lemma = _lower(key, lemmatize(lower) or lower)
+        if lemma != lower and len(lemma) >= min(2, len(lower)):
+            terms.append(stem(lemma).translate(_FOLD) if stem is not None else lemma.translate(_FOLD))
+    if stem is None or not terms:
+        terms.append(folded)  # the word as written: a word the lemmatizer never saw is still found
+    return (*dict.fromkeys(t for t in terms if t), *exact)
+
+
+def _query_terms(key: str, raw: str) -> tuple[str, ...]:
+    """A query word's alternatives at its position: its own terms, and in German the umlauts of `ae`."""
+    terms = _word_terms(key, raw)
+    if key == "de":
+        lower = _casefold(raw)
+        if any(typed in lower for typed, _ in _GERMAN_TYPED):
+            for typed, letter in _GERMAN_TYPED:
+                lower = lower.replace(typed, letter)
+            terms = (*terms, *(t for t in _word_terms(key, lower) if t not in terms))
+    return terms
 
 
 # Hebrew prefix letters in the order they chain: conjunction ו, relative ש/כש, preposition ב ל כ מ, article ה.
@@ -289,7 +388,34 @@ def _hebrew_terms(raw: str) -> tuple[str, ...]:
             cut = match.end(group)
             if cut > 0 and len(term) - cut >= _HEBREW_MIN_STEM and term[cut:] != forms[-1]:
                 forms.append(term[cut:])
+    lemma = _hebrew_lemma(term, forms)
+    if lemma and lemma not in forms:
+        forms.append(lemma)
     return tuple(forms)
+
+
+def _hebrew_lemma(term: str, forms: list[str] | tuple[str, ...] = ()) -> str | None:
+    """simplemma's Hebrew lemma of a normalised word (it reads the prefix letters itself), if any.
+
+    Only a lemma that begins as the word does (or the word without its prefix letters): simplemma maps
+    pronouns and particles across (`אני` -> `הוא`), which would make common words find each other.
+    """
+    lemma = _lemmatizer("he")(term)
+    if not lemma or len(lemma) < 2:
+        return None
+    lemma = normalize(lemma).translate(_HEBREW_PUNCT)
+    return lemma if any(form[:2] == lemma[:2] for form in (term, *forms)) else None
+
+
+def _hebrew_query_terms(raw: str) -> tuple[str, ...]:
+    """As typed, and the lemma of a word typed without prefix letters (`תכניות` also finds `התכנית`);
+    a word typed with one stays as typed: `התכניות` must not find a bare `תכניות`."""
+    terms = _hebrew_terms(raw)
+    if not terms:
+        return ()
+    match = _HEBREW_PREFIX_RE.match(terms[0])
+    lemma = _hebrew_lemma(terms[0]) if not (match and match.end()) else None
+    return (terms[0], lemma) if lemma and lemma != terms[0] else terms[:1]
 
 
 # --- analyzers --------------------------------------------------------------------------------------------
@@ -333,6 +459,10 @@ class WordAnalyzer(_KeyedAnalyzer):
     def terms(self, raw: str) -> tuple[str, ...]:
         return _word_terms(self.key, raw)
 
+    def query_terms(self, raw: str) -> tuple[str, ...]:
+        """A query word's alternatives, searched together (OR) at its position."""
+        return _query_terms(self.key, raw)
+
     def __call__(
         self,
         value: str,
@@ -351,8 +481,8 @@ class WordAnalyzer(_KeyedAnalyzer):
             yield from self._single(value, t, positions, chars, start_pos, start_char)
             return
         query = mode == "query"
-        known = _cache_for(self.key)
-        make = self.terms
+        known = _cache_for(f"{self.key}:query" if query else self.key)
+        make = self.query_terms if query else self.terms
         pos = start_pos
         t.boost = 1.0
         t.stopped = False
@@ -367,10 +497,9 @@ class WordAnalyzer(_KeyedAnalyzer):
                 t.pos = pos
                 t.text = terms[0]
                 yield t
-                if len(terms) > 1 and not query:
-                    for term in terms[1:]:
-                        t.text = term
-                        yield t
+                for term in terms[1:]:
+                    t.text = term
+                    yield t
                 pos += 1
             return
         for match in self.pattern().finditer(value):
@@ -389,10 +518,9 @@ class WordAnalyzer(_KeyedAnalyzer):
                 t.endchar = start_char + match.end()
             t.text = terms[0]
             yield t
-            if len(terms) > 1 and not query:
-                for term in terms[1:]:
-                    t.text = term
-                    yield t
+            for term in terms[1:]:
+                t.text = term
+                yield t
             pos += 1
 
 
@@ -407,6 +535,9 @@ class HebrewAnalyzer(WordAnalyzer):
 
     def terms(self, raw: str) -> tuple[str, ...]:
         return _hebrew_terms(raw)
+
+    def query_terms(self, raw: str) -> tuple[str, ...]:
+        return _hebrew_query_terms(raw)
 
 
 @cache
@@ -553,15 +684,47 @@ class JapaneseAnalyzer(_RunAnalyzer):
 
 # --- the contract -----------------------------------------------------------------------------------------
 
+_LANGUAGE_NAMES = {
+    "bg": "Bulgarian",
+    "cy": "Welsh",
+    "gl": "Galician",
+    "is": "Icelandic",
+    "ka": "Georgian",
+    "la": "Latin",
+    "lb": "Luxembourgish",
+    "lv": "Latvian",
+    "mk": "Macedonian",
+    "ms": "Malay",
+    "sl": "Slovenian",
+    "sq": "Albanian",
+    "sw": "Swahili",
+    "tl": "Tagalog",
+    "uk": "Ukrainian",
+    "sk": "Slovak",
+    "hr": "Croatian",
+    "bs": "Bosnian",
+}
+
+
+def _snowball_note(key: str) -> str:
+    name = _LANGUAGE_NAMES.get(key, _SNOWBALL_NAMES[key])
+    stemmer = _SNOWBALL_NAMES[key]
+    lemma = ", and its simplemma lemma" if key in _LEMMA_LANGUAGES else ""
+    return f"{name}: NFKC, case and accent folding, Snowball {stemmer} stem of each word{lemma}."
+
+
 ANALYSIS_NOTES: dict[str, str] = {
+    **{key: _snowball_note(key) for key in sorted(_SNOWBALL_NAMES)},
     **{
-        key: f"{name}: NFKC, case folding, Snowball {name} stem of each word as written and unaccented."
-        for key, name in _SNOWBALL_NAMES.items()
+        key: f"{_LANGUAGE_NAMES[key]}: NFKC, case and accent folding, simplemma lemma beside the word."
+        for key in _LEMMA_ONLY
     },
+    "az": "Azerbaijani: Turkic I/İ/ı/i casing, NFKC, case and accent folding, words as written.",
     "ar": "Arabic: NFKC, harakat and tatweel removed, alef/ya/ta marbuta unified, light10 stemming.",
-    "he": "Hebrew: NFKC, niqqud removed; each word also indexed without its prefix letters (ו ה ב ל מ ש כ).",
+    "he": "Hebrew: NFKC, niqqud removed; each word also indexed without its prefix letters (ו ה ב ל מ ש כ), "
+    "and its simplemma lemma.",
     "zh": "Chinese: NFKC, Traditional folded to Simplified (OpenCC t2s), rjieba word segmentation.",
-    "ja": "Japanese: NFKC (half-width kana, full-width Latin), bigrams within kanji/katakana/hiragana runs.",
+    "ja": "Japanese: NFKC (half-width kana, full-width Latin), MeCab words (fugashi, UniDic-lite).",
     "generic": "Other languages: NFKC, case and accent folding, words as written, no stemming (not English).",
 }
 
@@ -578,6 +741,62 @@ def analysis_key(language: str | None) -> str:
     primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
     primary = _ALIASES.get(primary, primary)
     return primary if primary in ANALYSIS_NOTES else "generic"
+
+
+def prepare_languages(tags: Iterable[str]) -> None:
+    """Make ready ahead what the analysis of these languages loads on first use (lemma dictionaries)."""
+    from archive.search import lemmas
+
+    keys = {analysis_key(tag) for tag in tags}
+    lemmas.prepare(_LEMMA_LANGUAGES[key] for key in keys if key in _LEMMA_LANGUAGES)
+
+
+def generic_languages(tags: Iterable[str]) -> list[str]:
+    """Of these language tags, those with no analysis of their own (searched with the generic one)."""
+    return sorted({tag for tag in tags if tag and analysis_key(tag) == "generic"})
+
+
+# Analyses a query written in these scripts can need (the detector decides among Latin and Cyrillic ones).
+_SCRIPT_KEYS: dict[str, frozenset[str]] = {
+    "han": frozenset({"zh", "ja"}),
+    "kana": frozenset({"ja"}),
+    "hebrew": frozenset({"he", "yi"}),
+    "arabic": frozenset({"ar", "fa"}),
+    "greek": frozenset({"el"}),
+    "hangul": frozenset(),
+}
+PLAUSIBLE_SHARE = 0.05  # a language this likely, relative to the likeliest, is kept
+PLAUSIBLE_MIN = 3  # and the likeliest three are always kept: one word says little
+
+
+@lru_cache(maxsize=4096)
+def query_keys(words: str, keys: frozenset[str]) -> frozenset[str]:
+    """Of the analyses `keys` (those the index holds), the ones a query without a language filter may be.
+
+    By the script of its letters, and for Latin and Cyrillic letters by py3langid's ranking among the
+    languages of those analyses: `odznaczenia wojskowego` is read as Polish, not also stemmed as English.
+    A single word is rarely told apart (the likeliest three are kept); `generic` and analyses no
+    detector language maps to (Azerbaijani) are always kept.
+    """
+    from archive.importers.language import _script_counts, detect, detector_languages
+
+    scripts = {script for script, count in _script_counts(words).items() if count}
+    if not scripts or "other" in scripts:
+        return keys
+    chosen = {"generic"}
+    for script in scripts - {"latin", "cyrillic"}:
+        chosen |= _SCRIPT_KEYS[script]
+    if scripts & {"latin", "cyrillic"}:
+        by_tag = {tag: analysis_key(tag) for tag in detector_languages()}
+        detectable = {key for key in by_tag.values()}
+        chosen |= {key for key in keys if key not in detectable}
+        ranked = detect(words, [tag for tag, key in by_tag.items() if key in keys and key != "generic"])
+        if ranked:
+            top = ranked[0][1]
+            for rank, (tag, probability) in enumerate(ranked):
+                if rank < PLAUSIBLE_MIN or probability >= PLAUSIBLE_SHARE * top:
+                    chosen.add(by_tag[tag])
+    return frozenset(chosen & keys)
 
 
 def analyzer_for(key: str) -> Analyzer:
@@ -602,5 +821,8 @@ __all__ = [
     "WordAnalyzer",
     "analysis_key",
     "analyzer_for",
+    "generic_languages",
     "normalize",
+    "prepare_languages",
+    "query_keys",
 ]

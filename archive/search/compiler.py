@@ -64,7 +64,14 @@ def field_scope(request: SearchRequest, own_only: bool = False) -> list[Scope]:
     """The turn's text in the languages in scope (the filter's, else every one), the aligned
     translations, and unless `own_only` the titles, the speakers' names and the topic labels."""
     keys = analysis.ANALYSIS_KEYS
-    texts = [analysis.analysis_key(request.language)] if request.language else list(keys)
+    if request.language:
+        texts = [analysis.analysis_key(request.language)]
+    else:
+        # Without a language filter, only the analyses the query's words plausibly are: Polish
+        # words are not also stemmed as English and matched in English translations.
+        plausible = analysis.query_keys(" ".join(request.query.plain_words()), frozenset(keys))
+        keys = tuple(key for key in keys if key in plausible)
+        texts = list(keys)
     scope = [*(Scope(TEXT, key) for key in texts), *(Scope(TRANS, key) for key in keys)]
     if not own_only:
         scope += [*(Scope(TITLE, key) for key in keys), Scope(NAMES, GENERIC), Scope(LABELS, GENERIC)]

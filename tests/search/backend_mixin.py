@@ -35,6 +35,7 @@ from tests.search.helpers import (
     MINISTRY_AR,
     OTHERS,
     TOKYO_JA,
+    TYPED_FORMS,
     doc,
     drain_a_backlog_repeatedly,
     import_doc,
@@ -196,6 +197,53 @@ class BackendTests(BackendFixtures):
         self.load(*OTHERS)
         self.assertFinds("ELIMU", "mkutano-sw", 1)
         self.assertMisses("run", "mkutano-sw", 1)  # English stemming would find "running"
+
+    def test_turkish_typed_in_plain_ascii_finds_the_turkish_letters(self: Any) -> None:
+        self.load(*TYPED_FORMS)
+        self.assertFinds("sorulmasi hukumet", "meclis-tr", 1, language="tr")
+        self.assertFinds("sorulmasi hukumet", "meclis-tr", 1)
+        self.assertFinds("ISINMA", "iklim-tr", 1, language="tr")  # dotless I is ı in Turkish
+        self.assertFinds("istanbul", "iklim-tr", 1, language="tr")  # İSTANBUL lower-cases to istanbul
+
+    def test_german_sharp_s_and_umlauts_typed_as_ss_and_ae(self: Any) -> None:
+        self.load(*TYPED_FORMS)
+        self.assertFinds("Strasse Muenchen", "bundestag-de", 1, language="de")
+        self.assertFinds("Maerz", "bundestag-de", 1, language="de")
+        self.assertFinds("Marz Munchen", "bundestag-de", 1, language="de")
+
+    def test_greek_accents_and_final_sigma_polish_l_and_russian_yo_fold(self: Any) -> None:
+        self.load(*TYPED_FORMS)
+        self.assertFinds("ΚΥΒΕΡΝΗΣΗΣ", "vouli-el", 1, language="el")
+        self.assertFinds("κυβερνηση", "vouli-el", 1, language="el")
+        self.assertFinds("Lodzi zolnierza", "sejm-pl", 1, language="pl")
+        self.assertFinds("елка еще", "duma-ru", 1, language="ru")
+
+    def test_a_word_typed_as_written_ranks_above_its_folded_form(self: Any) -> None:
+        self.load(
+            doc(
+                "kurultay-tr",
+                "tr",
+                [
+                    ("Milletvekili", "question", "Sıcak bir gün oldu."),
+                    ("Bakan", "answer", "Sicak bir gün oldu."),
+                ],
+            )
+        )
+        for q, first in (("Sıcak", 1), ("Sicak", None)):
+            page = search_turns(q, language="tr")
+            self.assertEqual(len(page.results), 2, q)
+            if first is not None:
+                self.assertEqual(page.results[0].turn.position, first, q)
+
+    def test_inflected_languages_find_other_forms_of_a_word(self: Any) -> None:
+        self.load(*TYPED_FORMS)
+        self.assertFinds("odznaczenia wojskowego", "sejm-pl", 1, language="pl")  # Snowball and lemma
+        self.assertFinds("закон освіта", "rada-uk", 1, language="uk")  # lemmas: no Snowball Ukrainian
+        self.assertFinds("комисия закон седмица", "sabor-bg", 1, language="bg")
+
+    def test_a_word_the_lemmatizer_never_saw_is_found_as_written(self: Any) -> None:
+        self.load(doc("rada-uk-2", "uk", [("Депутат", "question", "Проєкт Щедрикзвіт ухвалено.")]))
+        self.assertFinds("Щедрикзвіт", "rada-uk-2", 1)
 
     def test_a_language_filter_keeps_to_that_language(self: Any) -> None:
         self.load(MFA_ZH, MFA_EN, BRIEFING_EN)

@@ -187,10 +187,22 @@ MINISTRY_AR = doc(
     date="2020-02-02",
 )
 
+# Languages whose letters readers often type without their marks, and inflected languages.
+TYPED_FORMS = [
+    doc("meclis-tr", "tr", [("Milletvekili", "question", "Bu soruların sorulması hükümet için zor.")]),
+    doc("iklim-tr", "tr", [("Milletvekili", "question", "Küresel ısınma hızlanıyor. İSTANBUL hazır mı?")]),
+    doc("bundestag-de", "de", [("Abgeordnete", "question", "Die Straße in München wird im März gesperrt.")]),
+    doc("vouli-el", "el", [("Βουλευτής", "question", "Η κυβέρνηση συζήτησε τις μεταρρυθμίσεις.")]),
+    doc("sejm-pl", "pl", [("Poseł", "question", "Odznaczenie wojskowe dla żołnierza z Łodzi.")]),
+    doc("duma-ru", "ru", [("Депутат", "question", "Ещё одна ёлка у Кремля.")]),
+    doc("rada-uk", "uk", [("Депутат", "question", "Уряд ухвалив нові закони про освіту.")]),
+    doc("sabor-bg", "bg", [("Депутат", "question", "Комисията обсъди законите през седмицата.")]),
+]
+
 OTHERS = [
     doc("presse-fr", "fr", [("Journaliste", "question", "Où en sont les négociations commerciales ?")]),
     doc("pressekonferenz-de", "de", [("Journalist", "question", "Wann fallen die Zölle auf Stahl?")]),
     doc("briefing-ru", "ru", [("Журналист", "question", "Правительство обсуждало новые санкции.")]),
-    # Swahili has no dedicated analysis: the generic one, never English stemming.
+    # Swahili has no stemmer: its words as written and their lemmas, never English stemming.
     doc("mkutano-sw", "sw", [("Mwandishi", "question", "Serikali imetangaza mpango wa running elimu.")]),
 ]

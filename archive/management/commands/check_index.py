@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from archive.search import indexer
+from archive.models import Transcript, Turn
+from archive.search import analysis, indexer
 
 SHOWN = 20
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(f"extra: document of turn id {turn_id} (not a published turn)")
         if len(report.extra) > SHOWN:
             self.stdout.write(f"extra: ... and {len(report.extra) - SHOWN} more")
+        self._report_generic_languages()
         summary = (
             f"{len(report.missing)} missing, {len(report.stale)} stale, {len(report.extra)} extra; "
             f"{report.pending} change(s) waiting in the outbox"
@@ -54,3 +56,15 @@ class Command(BaseCommand):
                 f"{len(after.extra)} extra (a concurrent change? run again)."
             )
         self.stdout.write(f"Repaired: {summary}. The index now matches the database.")
+
+    def _report_generic_languages(self) -> None:
+        """Languages searched with the generic analysis (words as written), so curators know."""
+        tags = set(Transcript.objects.values_list("language", flat=True).distinct())
+        tags |= set(Turn.objects.exclude(language="").values_list("language", flat=True).distinct())
+        for tag in analysis.generic_languages(tags):
+            transcripts = Transcript.objects.filter(language=tag).count()
+            turns = Turn.objects.filter(language=tag).count()
+            self.stdout.write(
+                f"generic: language {tag} has no analysis of its own (words as written, no stemming): "
+                f"{transcripts} transcript(s), {turns} turn(s) tagged so"
+            )

@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from archive.search import indexer
+from archive.models import Transcript, Turn
+from archive.search import analysis, indexer
 from archive.search.errors import IndexBusy
 
 
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Lemma dictionaries are unpacked once, here, rather than by each indexing worker at once.
+        tags = {*Transcript.objects.values_list("language", flat=True).distinct()}
+        tags |= {*Turn.objects.exclude(language="").values_list("language", flat=True).distinct()}
+        analysis.prepare_languages(tags)
         total = indexer.total_turns()
         show = not options["no_progress"] and sys.stderr.isatty()
         bar = tqdm(total=total, unit="turn", disable=not show, file=sys.stderr, smoothing=0.1)
