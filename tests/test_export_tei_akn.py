@@ -231,6 +231,35 @@ class ApiExportTests(ApiTestCase):
             self.assertEqual(response.content.decode(), render(name, "2026-rich-sitting"))
 
 
+class BulkTeiTests(ApiTestCase):
+    def test_the_bulk_export_streams_a_tei_corpus_that_imports_back(self) -> None:
+        import_document(RICH)
+        import_document(document())  # a second sitting; Shimon Peres speaks in both
+        singles = {slug: render("tei", slug) for slug in ("2026-rich-sitting", "peres-weibo-test")}
+        response = self.client.get("/api/v1/export/", {"format": "tei"})
+        self.assertEqual(response.status_code, 200)
+        body = b"".join(response.streaming_content)
+        corpus = etree.fromstring(body)  # well-formed: every xml:id once in the whole corpus
+        self.assertEqual(corpus.tag, "{http://www.tei-c.org/ns/1.0}teiCorpus")
+        self.assertEqual(len(corpus.findall("{http://www.tei-c.org/ns/1.0}TEI")), 2)
+        Transcript.objects.all().delete()
+        report = import_documents(read_content(body, "bulk.tei.xml"))
+        self.assertEqual(report.rejected, 0, report.errors)
+        self.assertEqual(sorted(report.slugs), sorted(singles))
+        for slug, single in singles.items():  # export, bulk export, import, export: the same file
+            self.assertEqual(render("tei", slug), single)
+
+    @pytest.mark.skipif(not JING or not SCHEMAS.exists(), reason="needs jing and ../shared's schemas")
+    def test_the_tei_corpus_is_valid_parla_clarin(self) -> None:
+        import_document(RICH)
+        import_document(document())
+        body = b"".join(self.client.get("/api/v1/export/", {"format": "tei"}).streaming_content)
+        self.assertEqual(parla_clarin_errors(body.decode()), "")
+
+    def test_akoma_ntoso_stays_one_file_per_transcript(self) -> None:
+        self.assertEqual(self.client.get("/api/v1/export/", {"format": "akn"}).status_code, 400)
+
+
 # --- The shared files: imported, exported valid, and the export round-trips ---
 
 

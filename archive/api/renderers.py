@@ -66,7 +66,8 @@ def exporter_renderers(*, skip: Sequence[str] = (), streamable_only: bool = Fals
     return [
         exporter_renderer(exporter)()
         for name, exporter in EXPORTERS.items()
-        if name not in skip and not (streamable_only and exporter.one_file_per_transcript)
+        if name not in skip
+        and not (streamable_only and exporter.one_file_per_transcript and not exporter.corpus)
     ]
 
 

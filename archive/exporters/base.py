@@ -14,13 +14,15 @@ class Exporter:
     `render` gives one transcript as a whole file; `stream` gives many as one
     stream (an NDJSON dump, one CSV). Formats that only make sense one transcript
     per file (`one_file_per_transcript`) are written into a folder when several
-    transcripts are exported.
+    transcripts are exported, unless the format has a document that holds many
+    (`corpus`: TEI's `<teiCorpus>`), which the bulk export streams.
     """
 
     name: str = ""
     extension: str = ""
     content_type: str = "text/plain; charset=utf-8"
     one_file_per_transcript: bool = False
+    corpus: bool = False
     description: str = ""
 
     def header(self) -> str:

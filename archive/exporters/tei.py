@@ -13,6 +13,7 @@ and explicit reply links are not part of this format (docs/interchange-standards
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -80,7 +81,9 @@ def speaking_order(document: dict[str, Any], kinds: set[str] | None = None) -> l
     return list(seen.values())
 
 
-def tei_document(transcript: Transcript) -> etree._Element:
+def tei_document(transcript: Transcript, *, in_corpus: str = "") -> etree._Element:
+    """One sitting as `<TEI>`. `in_corpus`: the prefix of its person ids inside a `<teiCorpus>`
+    (ids are unique in a whole XML document), whose header then holds the taxonomy of speakers."""
     document = transcript_document(transcript)
     identifiers = identifiers_by_name(transcript)
     language = document["language"]
@@ -109,10 +112,8 @@ def tei_document(transcript: Transcript) -> etree._Element:
     if source.startswith(("http://", "https://")):
         _e(bibl, "idno", source, type="URI")
 
-    classes = _e(_e(header, "encodingDesc"), "classDecl")
-    taxonomy = _e(classes, "taxonomy", id="speaker_types")
-    for ident, meaning in CATEGORIES:
-        _e(_e(taxonomy, "category", id=ident), "catDesc", meaning)
+    if not in_corpus:
+        _speaker_types(header)
 
     profile = _e(header, "profileDesc")
     description = paragraphs(document["description"] or "")
@@ -132,7 +133,7 @@ def tei_document(transcript: Transcript) -> etree._Element:
     if people:
         list_person = _e(_e(profile, "particDesc"), "listPerson")
         for number, speaker in enumerate(people, start=1):
-            person_id = xml_id("person", speaker.get("slug") or "", f"speaker-{number}")
+            person_id = in_corpus + xml_id("person", speaker.get("slug") or "", f"speaker-{number}")
             person_ids[speaker["name"]] = person_id
             person = _e(list_person, "person", id=person_id)
             display = collapse(speaker["name"])
@@ -176,6 +177,25 @@ def tei_document(transcript: Transcript) -> etree._Element:
     return tei
 
 
+def _speaker_types(header: etree._Element) -> None:
+    """The taxonomy the utterances' `ana` points into (#chair, #question...)."""
+    classes = _e(_e(header, "encodingDesc"), "classDecl")
+    taxonomy = _e(classes, "taxonomy", id="speaker_types")
+    for ident, meaning in CATEGORIES:
+        _e(_e(taxonomy, "category", id=ident), "catDesc", meaning)
+
+
+def corpus_header() -> str:
+    """The `<teiHeader>` of the bulk export's `<teiCorpus>`: what it is and the speaker taxonomy."""
+    header = _e(None, "teiHeader")
+    file_desc = _e(header, "fileDesc")
+    _e(_e(file_desc, "titleStmt"), "title", "Q&A transcript archive")
+    _e(_e(file_desc, "publicationStmt"), "publisher", "Q&A transcript archive")
+    _e(_e(file_desc, "sourceDesc"), "p", "The archive's bulk export: one TEI per transcript.")
+    _speaker_types(header)
+    return etree.tostring(header, pretty_print=True, encoding="unicode")
+
+
 class TeiExporter(Exporter):
     name = "tei"
     extension = "tei.xml"
@@ -183,7 +203,18 @@ class TeiExporter(Exporter):
     one_file_per_transcript = True
     description = "TEI (Parla-CLARIN / ParlaMint) XML, one sitting per transcript"
 
+    corpus = True
+
     def render(self, transcript: Transcript) -> str:
         return etree.tostring(
             tei_document(transcript), pretty_print=True, xml_declaration=True, encoding="UTF-8"
         ).decode()
+
+    def stream(self, transcripts: Iterable[Transcript]) -> Iterator[str]:
+        """Many sittings as one `<teiCorpus>` (as Parla-CLARIN corpora are), a `<TEI>` each; the
+        import reads it back as those transcripts."""
+        yield f"<?xml version='1.0' encoding='UTF-8'?>\n<teiCorpus xmlns=\"{TEI_NS}\">\n{corpus_header()}"
+        for number, transcript in enumerate(transcripts, start=1):
+            sitting = tei_document(transcript, in_corpus=f"s{number}.")
+            yield etree.tostring(sitting, pretty_print=True, encoding="unicode")
+        yield "</teiCorpus>\n"
