@@ -39,4 +39,5 @@ urlpatterns = [
 # The pages: English bare (/transcripts/), every other interface language under its prefix (/he/transcripts/).
 urlpatterns += i18n_patterns(path("", include("archive.urls")), prefix_default_language=False)
 
+handler404 = "archive.views.errors.page_not_found"
 handler500 = "archive.views.errors.server_error"

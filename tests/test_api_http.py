@@ -74,3 +74,15 @@ class CorsTests(ApiTestCase):
     def test_pages_outside_the_api_get_no_cors_headers(self) -> None:
         response = self.client.get("/admin/login/", HTTP_ORIGIN="https://elsewhere.example.org")
         self.assertFalse(response.has_header("Access-Control-Allow-Origin"))
+
+
+class UnroutedAddressTests(ApiTestCase):
+    def test_an_api_address_nothing_answers_is_a_json_404_and_a_page_address_the_site_s_page(self) -> None:
+        for method in ("get", "put"):
+            response = getattr(self.client, method)("/api/v1/transcripts/500.html/")
+            self.assertEqual(response.status_code, 404)
+            self.assertEqual(response["Content-Type"], "application/json")
+            self.assertIn("detail", response.json())
+        page = self.client.get("/no-such-page/")
+        self.assertEqual(page.status_code, 404)
+        self.assertIn("text/html", page["Content-Type"])

@@ -185,12 +185,15 @@ FORMATS_HELP = ", ".join(f"`{name}` ({e.description})" for name, e in EXPORTERS.
     ),
     update=extend_schema(
         summary="Replace or create a transcript (curators)",
-        description="The document's slug must be the URL's (or absent).",
+        description=(
+            "The document's slug must be the URL's (or absent). A URL no slug can have (one with a "
+            "dot: slugs are letters, digits, hyphens and underscores) is a 404."
+        ),
         request=TranscriptDocumentSerializer,
         responses={
             200: TranscriptDocumentSerializer,
             201: TranscriptDocumentSerializer,
-            **errors(400, 401, 403),
+            **errors(400, 401, 403, 404),
         },
     ),
     partial_update=extend_schema(

@@ -1,5 +1,5 @@
-"""The 500 page in the site's look and the reader's language (404 is Django's view with
-templates/404.html), and /favicon.ico."""
+"""The 404 and 500 pages in the site's look and the reader's language (under /api/, JSON like
+every other API error), and /favicon.ico."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ import logging
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template import loader
 from django.templatetags.static import static
+from django.views import defaults
+
+from config.errors import error_response
 
 logger = logging.getLogger(__name__)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address nothing answers: JSON for an API client, templates/404.html for a reader."""
+    if request.path.startswith("/api/"):
+        return error_response(request, 404, "Nothing is at this address of the API.")
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
