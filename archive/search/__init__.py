@@ -1,6 +1,7 @@
-"""Full-text search over published turns (see /work/notes/search-contract.md).
+"""Full-text search over published turns: `search_turns()` (archive/search/service.py) is what the
+site and the API call; docs/search.md describes the whole.
 
-from archive.search import search_turns, SearchPage, SearchHit, FacetValue, QueryRefused
+    from archive.search import search_turns, SearchPage, SearchHit, FacetValue, QueryRefused
 """
 
 from __future__ import annotations
