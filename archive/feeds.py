@@ -109,6 +109,15 @@ class NewTranscriptsFeed(Feed):
         return item.modified
 
 
+def followed_of(request: HttpRequest, kwargs: dict[str, str]) -> Followed:
+    """The search a feed address names: from the path (a speaker's, a topic's, a language's) or
+    the query string."""
+    for key in ("speaker", "topic", "language"):
+        if key in kwargs:
+            return Followed.from_mapping({key: kwargs[key]})
+    return Followed.from_mapping({key: request.GET.get(key, "") for key in request.GET})
+
+
 class FollowedSearchFeed(Feed):
     """The newest published turns matching a search, a speaker, a topic or a language.
 
@@ -121,11 +130,7 @@ class FollowedSearchFeed(Feed):
     feed_type = ArchiveAtomFeed
 
     def get_object(self, request: HttpRequest, **kwargs: str) -> Followed:
-        data = {key: request.GET.get(key, "") for key in request.GET}
-        for key in ("speaker", "topic", "language"):
-            if key in kwargs:
-                data = {key: kwargs[key]}
-        followed = Followed.from_mapping(data)
+        followed = followed_of(request, kwargs)
         try:
             followed.check()
         except QueryRefused as refused:
@@ -181,10 +186,8 @@ def followed_feed_view() -> Callable[..., HttpResponse]:
     """The feed, answering conditional requests: a poll while nothing changed costs two queries."""
     feed = FollowedSearchFeed()
 
-    def etag(request: HttpRequest, **kwargs: str) -> str | None:
-        try:
-            return feed.get_object(request, **kwargs).etag()
-        except Http404:
-            return None
+    def etag(request: HttpRequest, **kwargs: str) -> str:
+        # The search is checked once, by the feed itself (a refused one is a 404 there).
+        return followed_of(request, kwargs).etag()
 
     return condition(etag_func=etag)(feed)

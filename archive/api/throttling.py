@@ -62,3 +62,36 @@ class SearchPageThrottle(_RateFromSettings, SimpleRateThrottle):
         user = getattr(request, "user", None)
         ident = f"user-{user.pk}" if user is not None and user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class _HourlyPerClient(SimpleRateThrottle):
+    """A fixed rate per client address, for a page's form (no DRF view): `allow_request(request,
+    None)`, then `wait()` seconds for Retry-After."""
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+
+class AlertClientThrottle(_HourlyPerClient):
+    """Alert subscriptions asked from one client address."""
+
+    scope = "alerts_client"
+    rate = "20/hour"
+
+
+class AlertAddressThrottle(SimpleRateThrottle):
+    """Alert subscriptions asked for one email address, whoever asks."""
+
+    scope = "alerts_address"
+    rate = "5/hour"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        address = str(request.POST.get("email", "")).strip().lower()
+        return self.cache_format % {"scope": self.scope, "ident": address}
+
+
+class CorrectionThrottle(_HourlyPerClient):
+    """Readers' corrections sent from one client address."""
+
+    scope = "corrections"
+    rate = "10/hour"

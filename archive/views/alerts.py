@@ -3,7 +3,8 @@ and one-click unsubscribing (archive/alerts.py does the work)."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
+import math
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
@@ -14,14 +15,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from archive import alerts
+from archive.api.throttling import AlertAddressThrottle, AlertClientThrottle
 from archive.following import SEARCH_KEYS, Followed
 from archive.models import AlertFrequency, AlertSubscription
 from archive.search import QueryRefused
-from config.client_address import client_address
 
-# Subscriptions a client address, and an email address, may ask for in an hour.
-PER_CLIENT_PER_HOUR = 20
-PER_EMAIL_PER_HOUR = 5
 # Domains of throw-away inboxes: an alert sent there helps nobody.
 DISPOSABLE_DOMAINS = frozenset(
     {
@@ -39,17 +37,6 @@ DISPOSABLE_DOMAINS = frozenset(
         "throwawaymail.com",
     }
 )
-
-
-def over_limit(key: str, limit: int) -> bool:
-    """Count one more for `key` this hour; True once the hour's count passes `limit`."""
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
 
 
 def email_problem(email: str) -> str | None:
@@ -91,13 +78,13 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if problem is not None:
         context["error"] = problem
         return render(request, "archive/alerts/subscribe.html", context, status=400)
-    if over_limit(f"alerts:client:{client_address(request)}", PER_CLIENT_PER_HOUR) or over_limit(
-        f"alerts:email:{email.lower()}", PER_EMAIL_PER_HOUR
-    ):
-        context["error"] = _("Too many alert requests: please try again in an hour.")
-        response = render(request, "archive/alerts/subscribe.html", context, status=429)
-        response["Retry-After"] = "3600"
-        return response
+    # The client's count first: a flood from one address does not use up another's quota.
+    for throttle in (AlertClientThrottle(), AlertAddressThrottle()):
+        if not throttle.allow_request(request, None):
+            context["error"] = _("Too many alert requests: please try again in an hour.")
+            response = render(request, "archive/alerts/subscribe.html", context, status=429)
+            response["Retry-After"] = str(max(1, math.ceil(throttle.wait() or 1)))
+            return response
     alerts.subscribe(email, followed, frequency, get_language() or "en")
     # The same answer whether or not the address had subscribed before.
     return render(request, "archive/alerts/subscribed.html", context)

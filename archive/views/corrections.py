@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from archive.api.throttling import CorrectionThrottle
 from archive.corrections import MAX_NOTE, MAX_TEXT, correction_propose
 from archive.languages import speaker_name
 from archive.models import Transcript, Turn
-from archive.views.alerts import email_problem, over_limit
-from config.client_address import client_address
-
-PER_CLIENT_PER_HOUR = 10
+from archive.views.alerts import email_problem
 
 
 def _published_turn(slug: str, position: int) -> Turn:
@@ -61,10 +61,11 @@ def suggest_correction(request: HttpRequest, slug: str, position: int) -> HttpRe
         error = _("Nothing to correct yet: change the text or name the right speaker.")
     elif email and email_problem(email):
         error = email_problem(email)
-    if error is None and over_limit(f"corrections:client:{client_address(request)}", PER_CLIENT_PER_HOUR):
+    throttle = CorrectionThrottle()
+    if error is None and not throttle.allow_request(request, None):
         context["error"] = _("Too many corrections from here in an hour: please try again later.")
         response = render(request, "archive/correction_form.html", context, status=429)
-        response["Retry-After"] = "3600"
+        response["Retry-After"] = str(max(1, math.ceil(throttle.wait() or 1)))
         return response
     if error is not None:
         context["error"] = error
