@@ -1,4 +1,4 @@
-"""Segment files read from the memory map (archive/search/backends/mapped_files.py)."""
+"""Segment files read from the memory map (archive/search/backends/whoosh/internals.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from whoosh.filedb.structfile import BufferFile
 
 from archive.search import search_turns
 from archive.search.backends import get_search_backend
-from archive.search.backends.mapped_files import MappedBufferFile
+from archive.search.backends.whoosh.internals import MappedBufferFile
 from tests.search.helpers import BRIEFING_EN, MANANERA_ES, import_doc, temp_search_index
 
 # What Whoosh's readers do with a file: seek (from the start, the current position, the end),

@@ -8,7 +8,7 @@ from django.test import SimpleTestCase
 from whoosh import fields as wf
 
 from archive.search import analysis
-from archive.search.fields import RepeatedText
+from archive.search.backends.whoosh.schema import RepeatedText
 
 TITLE = "הישיבה של ועדת החינוך: התכניות לשנת הלימודים"
 

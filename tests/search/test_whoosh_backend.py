@@ -11,8 +11,11 @@ from whoosh import index as wi
 
 from archive.models import SearchOutbox, Transcript
 from archive.search import indexer, search_turns
-from archive.search.backends import whoosh as backend_module
 from archive.search.backends.base import SearchRequest
+from archive.search.backends.whoosh import columns as whoosh_columns
+from archive.search.backends.whoosh.columns import columns_of
+from archive.search.backends.whoosh.compiler import WhooshQueryCompiler
+from archive.search.backends.whoosh.evaluation import bulk_scores, docset
 from archive.search.query import parse_query
 from tests.search.backend_mixin import BackendTests, ConcurrentBackendTests
 from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS
@@ -55,7 +58,7 @@ class WhooshBackendTests(BackendTests, TestCase):
         (transcript,) = self.load(BRIEFING_EN)
         first = search_turns("tariffs")
         searcher = self.backend.searcher()
-        cache = searcher._archive_columns.matches  # type: ignore[union-attr]
+        cache = columns_of(searcher).matches
         self.assertEqual(len(cache._sets), 1)
         again = search_turns("tariffs", sort="-date", page_size=1)  # another sort and page: same matches
         self.assertEqual((again.count, again.facets), (first.count, first.facets))
@@ -78,7 +81,7 @@ class WhooshBackendTests(BackendTests, TestCase):
         searcher = self.backend.searcher()
         assert searcher is not None
         self.assertGreater(len(searcher.subsearchers or ()), 1)
-        columns = backend_module._columns_of(searcher)
+        columns = columns_of(searcher)
         searcher.weighting = columns.weighting()
         queries = [
             "tariffs",
@@ -92,12 +95,12 @@ class WhooshBackendTests(BackendTests, TestCase):
             "合作",
         ]
         for text in queries:
-            q = backend_module._QueryBuilder(searcher, SearchRequest(parse_query(text))).build()
+            q = WhooshQueryCompiler(searcher, SearchRequest(parse_query(text))).build()
             deadline = time.monotonic() + 10
-            matched = backend_module._docset(searcher, q, deadline)
+            matched = docset(searcher, q, deadline)
             self.assertEqual(matched, set(searcher.docs_for_query(q)), text)
-            ours = backend_module._scores(searcher, columns, q, None, deadline)  # no filter
-            within = backend_module._scores(searcher, columns, q, matched, deadline)
+            ours = bulk_scores(searcher, columns, q, None, deadline)  # no filter
+            within = bulk_scores(searcher, columns, q, matched, deadline)
             self.assertEqual(ours, within, text)
             theirs = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
             self.assertEqual(ours.keys(), theirs.keys(), text)
@@ -110,7 +113,7 @@ class WhooshBackendTests(BackendTests, TestCase):
         exact = search_turns("")
         self.assertFalse(exact.facets_approximate)
         self.assertEqual({f.value: f.count for f in exact.facets["kind"]}, {"question": 3, "answer": 3})
-        with mock.patch.object(backend_module, "FACET_EXACT_LIMIT", 3):
+        with mock.patch.object(whoosh_columns, "FACET_EXACT_LIMIT", 3):
             self.load(MFA_EN)  # a commit: a new searcher, nothing counted yet
             page = search_turns("")
             response = self.client.get("/api/v1/search/", {"q": ""}).json()

@@ -1,0 +1,254 @@
+"""Column values of the whole index held as tuples: sorting, facets and BM25F's length norms.
+
+Facets are counted from column values held as tuples, on a sample beyond FACET_EXACT_LIMIT.
+What is kept per searcher (one state of the index) is in a `Columns` found with `columns_of()`;
+what is kept per segment (segments never change) is shared by every searcher of the process.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from array import array as IntArray
+from collections import Counter
+from collections.abc import Iterable
+from itertools import chain
+from typing import Any
+
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from archive.search.backends.whoosh import internals
+from archive.search.backends.whoosh.evaluation import MatchCache, PerFieldBM25F
+
+
+def column_values(column: Any, count: int) -> tuple[Any, ...]:
+    """Every document's value in a segment's column, one object per distinct value.
+
+    The stored values are read in one pass and each distinct one is translated (Whoosh's
+    field conversion, bytes to text) once: a million documents then share a few thousand
+    objects (a speaker, a date, a language...), not a million strings, in about half the time of
+    Whoosh's value-by-value translation.
+    """
+    translate = internals.column_translate(column)
+    raw_column = column.raw_column() if translate is not None else column
+    stored = list(raw_column)
+    if len(stored) != count:  # (a column reader that iterates otherwise: value by value)
+        stored = [raw_column[d] for d in range(count)]
+
+    def value(raw: Any) -> Any:
+        found = translate(raw) if translate is not None else raw
+        return found.decode("utf-8") if isinstance(found, bytes) else found
+
+    shared = {raw: value(raw) for raw in dict.fromkeys(stored)}
+    return tuple(map(shared.__getitem__, stored))
+
+
+# Per-segment column values as Python lists, keyed by segment: segments never change (only
+# their deletion lists do), so after a commit only new segments are read again.
+_SEGMENT_VALUES: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+_SEGMENT_VALUES_LOCK = threading.Lock()
+FACET_EXACT_LIMIT = 30_000
+FACET_COLUMNS = {
+    "speaker": "speaker",
+    "topic": "topic_set",
+    "language": "language",
+    "kind": "kind",
+    "year": "year",
+    "answered": "answered",
+}
+
+
+class Columns:
+    """Column values of the whole index, indexed by global document number.
+
+    Tuples of shared strings and integers: the garbage collector stops tracking such a tuple
+    after its first collection, so a full collection does not walk a million values again.
+    """
+
+    def __init__(self, searcher: Searcher) -> None:
+        # A proxy: the Columns is the value of a weak mapping keyed by this searcher, which a
+        # strong reference from the value would keep alive for ever.
+        self.searcher: Searcher = weakref.proxy(searcher)
+        self.folder = internals.index_folder(searcher)
+        self._weighting: PerFieldBM25F | None = None
+        self.arrays: dict[str, tuple[Any, ...]] = {}
+        self.orders: dict[bool, list[int] | IntArray[int]] = {}  # date_order(desc), per desc
+        self.matches = MatchCache()
+        # Facet counts per (matches key, facet size), for the same searcher.
+        self.facet_counts: BoundedDict = BoundedDict(512)
+        self.norms: dict[str, list[float]] = {}
+
+    def _segments(self) -> list[tuple[Any, int]]:
+        subs = self.searcher.subsearchers
+        return [(s.reader(), offset) for s, offset in subs] if subs else [(self.searcher.reader(), 0)]
+
+    def _values(self, reader: Any, fieldname: str) -> tuple[Any, ...]:
+        segment = reader.segment()
+        if segment is None:  # an empty index
+            return ()
+        key = (self.folder, segment.segment_id(), fieldname)
+        with _SEGMENT_VALUES_LOCK:
+            values = _SEGMENT_VALUES.get(key)
+        if values is None:
+            known = fieldname in reader.schema  # (an index built before the field existed lacks it)
+            column = reader.column_reader(fieldname) if known and reader.has_column(fieldname) else None
+            count = reader.doc_count_all()
+            values = column_values(column, count) if column is not None else (None,) * count
+            with _SEGMENT_VALUES_LOCK:
+                if len(_SEGMENT_VALUES) > 2000:
+                    _SEGMENT_VALUES.clear()
+                _SEGMENT_VALUES[key] = values
+        return values
+
+    def array(self, fieldname: str) -> tuple[Any, ...]:
+        """A column's values for the whole index, one per global document number."""
+        cached = self.arrays.get(fieldname)
+        if cached is None:
+            parts = [self._values(reader, fieldname) for reader, _offset in self._segments()]
+            cached = parts[0] if len(parts) == 1 else tuple(chain.from_iterable(parts))
+            self.arrays[fieldname] = cached
+        return cached
+
+    def date_order(self, desc: bool) -> list[int] | IntArray[int]:
+        """Each document's rank by date (newest first if `desc`), then transcript slug, then position.
+
+        One integer per document, packed from the ranks of the three values, in an array: a
+        tuple per document would cost a million objects at a million turns, which the garbage
+        collector walks again and again.
+        """
+        cached = self.orders.get(desc)
+        if cached is not None:
+            return cached
+        dates, slugs, positions = (self.array(f) for f in ("date", "slug", "position"))
+        date_rank = {d: i for i, d in enumerate(sorted({d or 0 for d in dates}, reverse=desc))}
+        slug_rank = {s: i for i, s in enumerate(sorted({s or "" for s in slugs}))}
+        position_bits = max((p or 0 for p in positions), default=0).bit_length()
+        slug_bits = len(slug_rank).bit_length()
+        date_shift = slug_bits + position_bits
+        keys = (
+            (date_rank[d or 0] << date_shift) | (slug_rank[s or ""] << position_bits) | (p or 0)
+            for d, s, p in zip(dates, slugs, positions, strict=True)
+        )
+        fits = len(date_rank).bit_length() + slug_bits + position_bits <= 64
+        order = IntArray("Q", keys) if fits else list(keys)  # (beyond 64 bits: Python's integers)
+        self.orders[desc] = order
+        return order
+
+    def weighting(self) -> PerFieldBM25F:
+        if self._weighting is None:
+            counts: Counter[str] = Counter()
+            for reader, _offset in self._segments():
+                counts.update(self._field_counts(reader))
+            self._weighting = PerFieldBM25F(dict(counts))
+        return self._weighting
+
+    def _field_counts(self, reader: Any) -> Counter[str]:
+        segment = reader.segment()
+        if segment is None:
+            return Counter()
+        key = (self.folder, segment.segment_id(), "#field-counts")
+        with _SEGMENT_VALUES_LOCK:
+            cached = _SEGMENT_VALUES.get(key)
+        if cached is None:
+            counts: Counter[str] = Counter()
+            for value in self._values(reader, "present_fields"):
+                if value:
+                    counts.update(value.split(","))
+            cached = (counts,)
+            with _SEGMENT_VALUES_LOCK:
+                _SEGMENT_VALUES[key] = cached
+        return cached[0]  # type: ignore[no-any-return]
+
+    def length_codes(self, reader: Any, fieldname: str) -> bytes | tuple[int, ...]:
+        """A segment's byte-coded field lengths (Whoosh's length column), one per document."""
+        segment = reader.segment()
+        key = (self.folder, segment.segment_id() if segment is not None else "", "#len-" + fieldname)
+        with _SEGMENT_VALUES_LOCK:
+            cached = _SEGMENT_VALUES.get(key)
+        if cached is None:
+            count = reader.doc_count_all()
+            codes = internals.length_codes(reader, fieldname, count)
+            cached = (codes,)
+            with _SEGMENT_VALUES_LOCK:
+                _SEGMENT_VALUES[key] = cached
+        return cached[0]  # type: ignore[no-any-return]
+
+    def length_norms(self, top: Searcher, reader: Any, fieldname: str) -> list[float]:
+        """BM25's length normalization, K1 * ((1 - B) + B * length / average), per length byte."""
+        norms: list[float] | None = self.norms.get(fieldname)
+        if norms is None:
+            weighting = self.weighting()
+            docs = weighting.docs_with_field.get(fieldname)
+            total = top.field_length(fieldname)
+            avgfl = (total / docs if docs else top.avg_field_length(fieldname)) or 1
+            b, k1 = weighting.B, weighting.K1
+            norms = [k1 * ((1 - b) + b * byte_to_length(c) / avgfl) for c in range(256)]
+            self.norms[fieldname] = norms
+        return norms
+
+    def turn_id(self, docnum: int) -> int:
+        return int(self.searcher.stored_fields(docnum)["stored"][0])
+
+    def facets(self, matched: set[int], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+        """The most frequent values of each facet among the matches; True if the counts are estimates.
+
+        Beyond FACET_EXACT_LIMIT matches, the values of an even sample of that many are counted
+        and scaled: a broad search's facets then cost the same at 100,000 turns as at a million.
+        """
+        docs: Iterable[int] = matched
+        scale = 1.0
+        if len(matched) > FACET_EXACT_LIMIT:
+            # A set of document numbers iterates in about their order: every k-th spreads evenly.
+            step = -(-len(matched) // FACET_EXACT_LIMIT)
+            docs = list(matched)[::step]
+            scale = len(matched) / len(docs)
+        found: dict[str, list[tuple[str, int]]] = {}
+        for name, fieldname in FACET_COLUMNS.items():
+            if name == "topic":
+                counts: Counter[Any] = Counter(chain.from_iterable(map(self.topic_sets().__getitem__, docs)))
+            else:
+                counts = Counter(map(self.array(fieldname).__getitem__, docs))
+            counts.pop(None, None)
+            counts.pop("", None)
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+            kept = ranked if name == "year" else ranked[:size]  # every year: the hits-by-year histogram
+            found[name] = [(str(v), max(1, round(c * scale))) for v, c in kept]
+        return found, scale != 1.0
+
+    def topic_sets(self) -> tuple[tuple[str, ...], ...]:
+        cached = self.arrays.get("#topics")
+        if cached is None:
+            split: dict[str, tuple[str, ...]] = {}  # one tuple per distinct set of topics
+            cached = tuple(
+                split.get(v) or split.setdefault(v, tuple(t for t in v.split(",") if t)) if v else ()
+                for v in self.array("topic_set")
+            )
+            self.arrays["#topics"] = cached
+        return cached
+
+
+class BoundedDict(dict[Any, Any]):
+    """A dict that forgets everything when it grows past its size (facet counts are small)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if len(self) >= self.size:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+# A searcher's Columns, kept beside the searcher (not on it) and gone with it.
+_BY_SEARCHER: weakref.WeakKeyDictionary[Searcher, Columns] = weakref.WeakKeyDictionary()
+_BY_SEARCHER_LOCK = threading.Lock()
+
+
+def columns_of(searcher: Searcher) -> Columns:
+    with _BY_SEARCHER_LOCK:
+        columns = _BY_SEARCHER.get(searcher)
+        if columns is None:
+            columns = _BY_SEARCHER[searcher] = Columns(searcher)
+    return columns

@@ -1,0 +1,337 @@
+"""Evaluating a Whoosh query a posting list at a time: the matches and their BM25F scores.
+
+The matches are set algebra over whole posting lists (`docset`) and the relevance BM25F sums
+over whole posting lists (`BulkScorer`), with Whoosh's own scores and order (a test holds them
+equal). Whoosh's matchers, a Python call per document, are left the phrase checks.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from whoosh import query as wq
+from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
+from whoosh.searching import Searcher
+
+from archive.search.backends.base import SearchRequest
+from archive.search.backends.whoosh.internals import expanded_terms, posting_blocks, posting_ids, raw_postings
+from archive.search.compiler import too_costly
+
+if TYPE_CHECKING:
+    from archive.search.backends.whoosh.columns import Columns
+
+# A search's time limits count the CPU time of the thread answering it, not the wall clock: on a
+# busy machine (32 searchers on 3 workers) the clock runs while a worker waits for a core, and a
+# search refused for that would be refused for the load, not for its cost.
+search_clock = time.thread_time
+
+
+class PerFieldBM25F(BM25F):  # type: ignore[misc]
+    """BM25F whose average field length counts only the documents that have the field.
+
+    Whoosh divides a field's total length by every document of the index, so a language with
+    few turns (Chinese among 100k Hebrew and English ones) gets a tiny "average" and its turns,
+    seemingly very long, score far below the others.
+    """
+
+    def __init__(self, docs_with_field: dict[str, int]) -> None:
+        super().__init__()
+        self.docs_with_field = docs_with_field
+
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
+        if not searcher.schema[fieldname].scorable:
+            return WeightScorer.for_(searcher, fieldname, text)
+        return PerFieldBM25FScorer(
+            searcher, fieldname, text, self.B, self.K1, qf, self.docs_with_field.get(fieldname)
+        )
+
+
+class PerFieldBM25FScorer(BM25FScorer):  # type: ignore[misc]
+    def __init__(
+        self, searcher: Any, fieldname: str, text: Any, B: float, K1: float, qf: int, docs: int | None
+    ) -> None:
+        parent = searcher.get_parent()
+        self.idf = parent.idf(fieldname, text)
+        total = parent.field_length(fieldname)
+        self.avgfl = (total / docs if docs else parent.avg_field_length(fieldname)) or 1
+        self.B = B
+        self.K1 = K1
+        self.qf = qf
+        # After avgfl: setup() computes the maximum score that block skipping relies on.
+        self.setup(searcher, fieldname, text)
+
+
+def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
+    """What decides the set of matching documents (not the sort or the page); None if unhashable."""
+    key = (
+        request.query.root,
+        request.typos,
+        request.language,
+        request.speaker,
+        request.topic,
+        request.kind,
+        request.answered,
+        request.date_from,
+        request.date_to,
+        request.transcripts,
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class MatchCache:
+    """The matching documents of recent searches, for one searcher (one state of the index).
+
+    Counting and faceting need every match, which is what a broad search spends its time on;
+    the next page, another sort or the same search again reuse them. A new searcher (any
+    commit) starts empty, so nothing stale is ever answered. Bounded by the documents held.
+    """
+
+    MAX_DOCUMENTS = 2_000_000
+
+    def __init__(self) -> None:
+        self._sets: OrderedDict[tuple[Any, ...], set[int]] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> set[int] | None:
+        with self._lock:
+            found = self._sets.get(key)
+            if found is not None:
+                self._sets.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], matched: set[int]) -> None:
+        with self._lock:
+            if key in self._sets or len(matched) > self.MAX_DOCUMENTS:
+                return
+            self._sets[key] = matched
+            self._held += len(matched)
+            while self._held > self.MAX_DOCUMENTS:
+                _, dropped = self._sets.popitem(last=False)
+                self._held -= len(dropped)
+
+
+def docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
+    """Every (global) document number matching `q`, deletions excluded.
+
+    Evaluated as set algebra over whole posting lists, block by block, rather than by
+    Whoosh's matchers a document at a time: a broad search (a word of every White House
+    title) has tens of thousands of matches, and the matchers' per-document Python calls
+    were most of its time. Phrases are checked by Whoosh, among the documents having all
+    their words.
+    """
+    subs = searcher.subsearchers or [(searcher, 0)]
+    found: set[int] = set()
+    for sub, offset in subs:
+        reader = sub.reader()
+        local = SetEvaluator(sub, reader, deadline).docs(q)
+        deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        if deleted:
+            local -= deleted
+        found |= {d + offset for d in local} if offset else local
+    return found
+
+
+def bulk_scores(
+    searcher: Searcher, columns: Columns, q: wq.Query, allow: set[int] | None, deadline: float
+) -> dict[int, float]:
+    """Global document number -> BM25F score, for every document matching `q` (and in `allow`)."""
+    found: dict[int, float] = {}
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        local = allow
+        if allow is not None and searcher.subsearchers:
+            count = reader.doc_count_all()
+            local = {d - offset for d in allow if offset <= d < offset + count}
+        if local is not None and not local:
+            continue
+        scores = BulkScorer(searcher, sub, columns, local, deadline).scores(q)
+        if local is None and reader.has_deletions():
+            for d in reader.deleted_docs_set:
+                scores.pop(d, None)
+        if not offset and not found:
+            found = scores
+        else:
+            found.update({d + offset: v for d, v in scores.items()})
+    return found
+
+
+class SetEvaluator:
+    """The documents of one segment matching a query, as a set of segment document numbers."""
+
+    def __init__(self, searcher: Searcher, reader: Any, deadline: float) -> None:
+        self.searcher = searcher
+        self.reader = reader
+        self.deadline = deadline
+        self.phrases: dict[wq.Query, set[int]] = {}
+
+    def docs(self, q: wq.Query) -> set[int]:
+        if search_clock() > self.deadline:
+            raise too_costly()
+        if isinstance(q, wq.Term):
+            return self.term(q.fieldname, q.text)
+        if isinstance(q, wq.Or):
+            found: set[int] = set()
+            for child in q.subqueries:
+                found |= self.docs(child)
+            return found
+        if isinstance(q, wq.Sequence):
+            # Documents with every word first (cheap), then Whoosh checks the positions of those.
+            phrase = self.phrases.get(q)  # a phrase is in the query twice (see WhooshQueryCompiler.build)
+            if phrase is None:
+                phrase = set(self.searcher.docs_for_query(q)) if self._all(q.subqueries) else set()
+                self.phrases[q] = phrase
+            return set(phrase)
+        if isinstance(q, wq.And):
+            return self._all(q.subqueries)
+        if isinstance(q, wq.AndNot):
+            positive = self.docs(q.a)
+            return positive - self.docs(q.b) if positive else positive
+        if isinstance(q, wq.AndMaybe):
+            return self.docs(q.a)
+        if isinstance(q, wq.Every):
+            return set(range(self.reader.doc_count_all()))
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return set()
+        if isinstance(q, wq.MultiTerm) and not isinstance(q, wq.Sequence):
+            found = set()
+            for btext in expanded_terms(q, self.reader):
+                found |= self.term(q.fieldname, btext)
+            return found
+        return set(self.searcher.docs_for_query(q))  # anything else: Whoosh's own matching
+
+    def _all(self, queries: Iterable[wq.Query]) -> set[int]:
+        found: set[int] | None = None
+        for child in queries:
+            docs = self.docs(child)
+            found = docs if found is None else found & docs
+            if not found:
+                return set()
+        return found or set()
+
+    def term(self, fieldname: str, text: str | bytes) -> set[int]:
+        found = raw_postings(self.reader, fieldname, text)
+        return set(posting_ids(found[0])) if found is not None else set()
+
+
+class BulkScorer:
+    """BM25F scores of the matching documents of one segment, a posting list at a time.
+
+    The same sums as Whoosh's matchers (a term's BM25F with the per-field average length of
+    `PerFieldBM25F`; OR, AND and a phrase add their parts' scores, AND NOT keeps the first
+    part's, AND MAYBE adds the second's where it matches) without their per-document calls,
+    whose block-quality skipping could not prune a broad search: every one of 25,000 matches
+    was scored through the whole query tree.
+    """
+
+    def __init__(
+        self, top: Searcher, sub: Searcher, columns: Columns, allow: set[int] | None, deadline: float
+    ) -> None:
+        self.top = top
+        self.sub = sub
+        self.reader = sub.reader()
+        self.columns = columns
+        self.allow = allow  # this segment's documents within the filters (None: all)
+        self.deadline = deadline
+        self.weighting = columns.weighting()
+        self.sets = SetEvaluator(sub, self.reader, deadline)
+        self.terms: dict[tuple[str, Any], dict[int, float]] = {}
+
+    def scores(self, q: wq.Query) -> dict[int, float]:
+        if search_clock() > self.deadline:
+            raise too_costly()
+        if isinstance(q, wq.Term):
+            found = self.term(q.fieldname, q.text)
+            return found if q.boost == 1 else {d: v * q.boost for d, v in found.items()}
+        if isinstance(q, wq.Or):
+            parts = sorted((self.scores(c) for c in q.subqueries), key=len, reverse=True)
+            if not parts:
+                return {}
+            total = dict(parts[0])
+            for part in parts[1:]:
+                for d, v in part.items():
+                    total[d] = total.get(d, 0.0) + v
+            return total
+        if isinstance(q, wq.Sequence):
+            having = self.sets.docs(q)  # the documents with the phrase; its score is its words'
+            return self._sum_all(q.subqueries, having)
+        if isinstance(q, wq.And):
+            return self._sum_all(q.subqueries, None)
+        if isinstance(q, wq.AndNot):
+            first = self.scores(q.a)
+            excluded = self.sets.docs(q.b) if first else set()
+            return {d: v for d, v in first.items() if d not in excluded}
+        if isinstance(q, wq.AndMaybe):
+            first = self.scores(q.a)
+            if not first:
+                return first
+            for d, v in self.scores(q.b).items():
+                if d in first:
+                    first[d] += v
+            return first
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return {}
+        # Anything else (Every, a range): a constant score, as Whoosh gives them.
+        allow = self.allow
+        return {d: float(q.boost) for d in self.sets.docs(q) if allow is None or d in allow}
+
+    def _sum_all(self, queries: Iterable[wq.Query], having: set[int] | None) -> dict[int, float]:
+        total: dict[int, float] | None = None
+        for child in queries:
+            part = self.scores(child)
+            if total is None:
+                total = {d: v for d, v in part.items() if d in having} if having is not None else dict(part)
+            else:
+                total = {d: v + part[d] for d, v in total.items() if d in part}
+            if not total:
+                return {}
+        return total or {}
+
+    def term(self, fieldname: str, text: Any) -> dict[int, float]:
+        key = (fieldname, text)
+        found = self.terms.get(key)
+        if found is not None:
+            return dict(found)
+        found = {}
+        postings = raw_postings(self.reader, fieldname, text)
+        if postings is not None:
+            matcher, field, btext = postings
+            allow = self.allow
+            if field.scorable:
+                idf = self.top.idf(fieldname, btext)
+                k1 = self.weighting.K1
+                norms = self.columns.length_norms(self.top, self.reader, fieldname)
+                codes = self.columns.length_codes(self.reader, fieldname)
+                scale = idf * (k1 + 1)
+                for ids, weights in posting_blocks(matcher):
+                    if isinstance(weights, float):  # one weight for the whole block
+                        w = weights
+                        kept = ids if allow is None else [d for d in ids if d in allow]
+                        found.update({d: scale * w / (w + norms[codes[d]]) for d in kept})
+                    else:
+                        found.update(
+                            {
+                                d: scale * w / (w + norms[codes[d]])
+                                for d, w in zip(ids, weights, strict=False)
+                                if allow is None or d in allow
+                            }
+                        )
+            else:
+                for ids, weights in posting_blocks(matcher):
+                    if isinstance(weights, float):
+                        kept = ids if allow is None else [d for d in ids if d in allow]
+                        found.update(dict.fromkeys(kept, weights))
+                    else:
+                        found.update(
+                            {d: w for d, w in zip(ids, weights, strict=False) if allow is None or d in allow}
+                        )
+        self.terms[key] = found
+        return dict(found)
