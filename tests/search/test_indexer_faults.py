@@ -176,7 +176,7 @@ class IndexerKillTests(TestCase):
         applied: list[int] = []
         apply = threading.Thread(target=lambda: applied.append(worker.apply(lambda: change, wait=30)))
         apply.start()
-        while not worker._write_lock.locked():  # in its writer: it waits for the old generation's lock
+        while not worker.store._write_lock.locked():  # in its writer: it waits for the old generation's lock
             time.sleep(0.01)
         time.sleep(0.3)
         finish.set()
