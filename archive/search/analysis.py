@@ -39,8 +39,11 @@ original text, which the highlighter uses. Then, per language:
 - "generic" (any language without a dedicated analysis): the normalisation only, words as written.
 There is no stop list: every word is searchable.
 
-Analyzers are module-level classes whose only state is their key, so Whoosh can pickle them into the index
-schema; OpenCC, jieba and the term caches are created lazily and are never pickled.
+Analyzers are module-level classes whose only state is their key, so an index can pickle them into its
+schema; OpenCC, jieba and the term caches are created lazily and are never pickled. They yield `Token`s,
+this module's own: no search engine is needed to analyse text (the PostgreSQL backend and the highlighter
+use them as they are); the Whoosh backend's subclasses yield Whoosh's tokens instead
+(archive/search/backends/whoosh/analyzers.py).
 
 Measured on eval/dev.json (every turn of corpus/sample indexed, one field text_<key> per key plus the aligned
 English text of Chinese turns in an English field, MultifieldParser over all fields, words ANDed), success@10:
@@ -75,9 +78,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
-from typing import Any
-
-from whoosh.analysis import Analyzer, Token
+from typing import Any, ClassVar
 
 # --- normalisation ----------------------------------------------------------------------------------------
 
@@ -421,14 +422,73 @@ def _hebrew_query_terms(raw: str) -> tuple[str, ...]:
 # --- analyzers --------------------------------------------------------------------------------------------
 
 
-class _KeyedAnalyzer(Analyzer):
-    """An analyzer whose whole (pickled) state is its analysis key."""
+class Token:
+    """One term of analysed text: `text`, and `pos`, `startchar`/`endchar`, `original` when asked for.
+
+    The attributes and arguments of Whoosh's tokens. An analyzer yields ONE token object again and
+    again, changed between terms (building an index makes millions): copy what you keep.
+    """
+
+    text: str
+    pos: int
+    startchar: int
+    endchar: int
+    original: str
+
+    def __init__(
+        self,
+        positions: bool = False,
+        chars: bool = False,
+        removestops: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> None:
+        self.positions = positions
+        self.chars = chars
+        self.stopped = False
+        self.boost = 1.0
+        self.removestops = removestops
+        self.mode = mode
+        self.__dict__.update(kwargs)
+
+    def copy(self) -> Token:
+        return type(self)(**self.__dict__)
+
+
+class KeyedAnalyzer:
+    """An analyzer whose whole (pickled) state is its analysis key.
+
+    Called as Whoosh calls an analyzer: `analyzer(text, positions=..., chars=..., mode="query")`.
+    """
+
+    token_class: ClassVar[Callable[..., Any]] = Token  # what it yields (a subclass may yield another's)
 
     def __init__(self, key: str) -> None:
         self.key = key
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.key!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return self.__class__ is other.__class__ and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self.key))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        raise NotImplementedError
 
     def _whole(self, value: str) -> str:
         """The whole value as one unstemmed term: what prefix and wildcard queries (tokenize=False) use."""
@@ -450,7 +510,7 @@ class _KeyedAnalyzer(Analyzer):
             yield t
 
 
-class WordAnalyzer(_KeyedAnalyzer):
+class WordAnalyzer(KeyedAnalyzer):
     """Space-separated scripts: each word normalised and, where the language has one, stemmed."""
 
     def pattern(self) -> re.Pattern[str]:
@@ -476,7 +536,7 @@ class WordAnalyzer(_KeyedAnalyzer):
         mode: str = "",
         **kwargs: Any,
     ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t = self.token_class(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             yield from self._single(value, t, positions, chars, start_pos, start_char)
             return
@@ -547,7 +607,7 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
-class _RunAnalyzer(_KeyedAnalyzer):
+class _RunAnalyzer(KeyedAnalyzer):
     """Scripts written without spaces: each run of word characters is normalised, then cut into terms."""
 
     def pieces(self, text: str, query: bool) -> Iterable[tuple[str, int, int, bool]]:
@@ -570,7 +630,7 @@ class _RunAnalyzer(_KeyedAnalyzer):
         mode: str = "",
         **kwargs: Any,
     ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t = self.token_class(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             yield from self._single(value, t, positions, chars, start_pos, start_char)
             return
@@ -799,7 +859,7 @@ def query_keys(words: str, keys: frozenset[str]) -> frozenset[str]:
     return frozenset(chosen & keys)
 
 
-def analyzer_for(key: str) -> Analyzer:
+def analyzer_for(key: str) -> KeyedAnalyzer:
     """A fresh analyzer for an analysis key (KeyError for a key not in ANALYSIS_KEYS)."""
     if key not in ANALYSIS_NOTES:
         raise KeyError(f"no analysis {key!r}; known: {', '.join(ANALYSIS_KEYS)}")
@@ -818,6 +878,8 @@ __all__ = [
     "ChineseAnalyzer",
     "HebrewAnalyzer",
     "JapaneseAnalyzer",
+    "KeyedAnalyzer",
+    "Token",
     "WordAnalyzer",
     "analysis_key",
     "analyzer_for",

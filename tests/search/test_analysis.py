@@ -14,6 +14,7 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.qparser import AndGroup, MultifieldParser, QueryParser
 
 from archive.search.analysis import ANALYSIS_KEYS, ANALYSIS_NOTES, analysis_key, analyzer_for
+from archive.search.backends.whoosh.analyzers import whoosh_analyzer_for
 from archive.search.tokens import analyzed
 
 
@@ -40,7 +41,7 @@ class TurnIndex:
         case.addCleanup(folder.cleanup)
         # A query word's terms are alternatives at one position (as the backends read them): OR.
         spec: dict[str, Any] = {
-            f"text_{key}": fields.TEXT(analyzer=analyzer_for(key), multitoken_query="or")
+            f"text_{key}": fields.TEXT(analyzer=whoosh_analyzer_for(key), multitoken_query="or")
             for key in ANALYSIS_KEYS
         }
         spec["number"] = fields.ID(stored=True)
@@ -167,7 +168,9 @@ class HighlightTests(SimpleTestCase):
         keys = ("he", "ja", "zh", "es")
         ix = index.create_in(
             folder.name,
-            fields.Schema(**{key: fields.TEXT(analyzer=analyzer_for(key), stored=True) for key in keys}),
+            fields.Schema(
+                **{key: fields.TEXT(analyzer=whoosh_analyzer_for(key), stored=True) for key in keys}
+            ),
         )
         writer = ix.writer()
         writer.add_document(he="השר הציג את הַתָּכְנִיּוֹת", ja="ｵﾘﾝﾋﾟｯｸの準備", zh="發言人表示", es="La educación")
@@ -321,8 +324,10 @@ class HebrewPrefixTests(SimpleTestCase):
 class PicklingTests(SimpleTestCase):
     def test_every_analyzer_pickles_and_analyses_the_same_after(self) -> None:
         sample = "Président 總統 בְּרֵאשִׁית العـربية ｵﾘﾝﾋﾟｯｸ"
-        for key in ANALYSIS_KEYS:
-            analyzer = analyzer_for(key)
+        for key, make in [
+            (key, make) for key in ANALYSIS_KEYS for make in (analyzer_for, whoosh_analyzer_for)
+        ]:
+            analyzer = make(key)
             list(analyzer(sample))  # creates the lazy converters and caches first
             copy = pickle.loads(pickle.dumps(analyzer))
             self.assertEqual(copy, analyzer, key)

@@ -7,7 +7,7 @@ import pickle
 from django.test import SimpleTestCase
 from whoosh import fields as wf
 
-from archive.search import analysis
+from archive.search.backends.whoosh.analyzers import whoosh_analyzer_for
 from archive.search.backends.whoosh.schema import RepeatedText
 
 TITLE = "הישיבה של ועדת החינוך: התכניות לשנת הלימודים"
@@ -15,7 +15,7 @@ TITLE = "הישיבה של ועדת החינוך: התכניות לשנת הלי
 
 class RepeatedTextTests(SimpleTestCase):
     def test_it_gives_the_same_postings_as_a_text_field(self) -> None:
-        analyzer = analysis.analyzer_for("he")
+        analyzer = whoosh_analyzer_for("he")
         plain = wf.TEXT(analyzer=analyzer, phrase=False)
         repeated = RepeatedText(analyzer=analyzer, phrase=False)
         expected = sorted(plain.index(TITLE))
@@ -24,12 +24,12 @@ class RepeatedTextTests(SimpleTestCase):
         self.assertEqual(sorted(repeated.index(TITLE)), expected)  # the remembered answer
 
     def test_it_analyzes_a_repeated_value_once(self) -> None:
-        field = RepeatedText(analyzer=analysis.analyzer_for("en"))
+        field = RepeatedText(analyzer=whoosh_analyzer_for("en"))
         self.assertIs(field.index("Press briefing"), field.index("Press briefing"))
         self.assertIsNot(field.index("Press briefing"), field.index("Another briefing"))
 
     def test_it_pickles_without_its_cache(self) -> None:
-        field = RepeatedText(analyzer=analysis.analyzer_for("en"))
+        field = RepeatedText(analyzer=whoosh_analyzer_for("en"))
         field.index("Press briefing")
         restored = pickle.loads(pickle.dumps(field))
         self.assertNotIn("_memo", restored.__dict__)

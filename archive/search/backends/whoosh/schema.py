@@ -2,8 +2,8 @@
 
 One text field per analysis key for the turn's own text (`text_<key>`), one for the aligned
 translations' text (`trans_<key>`) and one for the title (`title_<key>`), each with that key's
-analyzer (`archive.search.analysis`), plus the speaker's names and topic labels, and
-keyword/numeric fields for filters, facets and sorting.
+analyzer (`archive.search.analysis`, made Whoosh analyzers in `analyzers.py`), plus the speaker's
+names and topic labels, and keyword/numeric fields for filters, facets and sorting.
 
 Whoosh pickles the schema, field types and analyzers included, into the index: what it names must
 stay importable at the same path (or the index be rebuilt).
@@ -18,6 +18,7 @@ from whoosh import columns
 from whoosh import fields as wf
 
 from archive.search import analysis
+from archive.search.backends.whoosh.analyzers import whoosh_analyzer_for
 from archive.search.documents import IndexDocument
 
 GENERIC = "generic"
@@ -80,12 +81,12 @@ def build_schema() -> wf.Schema:
         present_fields=wf.COLUMN(columns.VarBytesColumn()),  # which text fields the document has (scoring)
         # Shared by many turns (a speaker's, a transcript's): analyzed once per value at build time.
         speaker_names=RepeatedText(
-            analyzer=analysis.analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True
+            analyzer=whoosh_analyzer_for(GENERIC), field_boost=NAMES_BOOST, phrase=True
         ),
-        topic_labels=RepeatedText(analyzer=analysis.analyzer_for(GENERIC), phrase=True),
+        topic_labels=RepeatedText(analyzer=whoosh_analyzer_for(GENERIC), phrase=True),
     )
     for key in analysis.ANALYSIS_KEYS:
-        analyzer = analysis.analyzer_for(key)
+        analyzer = whoosh_analyzer_for(key)
         schema.add(f"text_{key}", wf.TEXT(analyzer=analyzer, phrase=True))
         schema.add(f"trans_{key}", wf.TEXT(analyzer=analyzer, phrase=True, field_boost=TRANSLATION_BOOST))
         schema.add(f"title_{key}", RepeatedText(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST))
