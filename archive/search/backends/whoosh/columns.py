@@ -1,6 +1,6 @@
 """Column values of the whole index held as tuples: sorting, facets and BM25F's length norms.
 
-Facets are counted from column values held as tuples, on a sample beyond FACET_EXACT_LIMIT.
+Facets are counted from those values, on a sample beyond FACET_EXACT_LIMIT matches.
 What is kept per searcher (one state of the index) is in a `Columns` found with `columns_of()`;
 what is kept per segment (segments never change) is shared by every searcher of the process.
 """
