@@ -34,3 +34,14 @@ class RepeatedTextTests(SimpleTestCase):
         restored = pickle.loads(pickle.dumps(field))
         self.assertNotIn("_memo", restored.__dict__)
         self.assertEqual(sorted(restored.index("Press briefing")), sorted(field.index("Press briefing")))
+
+    def test_an_index_built_before_the_backend_became_a_package_still_finds_it(self) -> None:
+        field = RepeatedText(analyzer=whoosh_analyzer_for("en"))
+        # Protocol 0 names classes as text lines: the old module path can be written in.
+        old = pickle.dumps(field, protocol=0).replace(
+            b"archive.search.backends.whoosh.schema", b"archive.search.fields"
+        )
+        self.assertIn(b"archive.search.fields\nRepeatedText", old)
+        restored = pickle.loads(old)
+        self.assertIsInstance(restored, RepeatedText)
+        self.assertEqual(sorted(restored.index("Press briefing")), sorted(field.index("Press briefing")))
