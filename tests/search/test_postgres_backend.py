@@ -24,7 +24,7 @@ from archive.importers import collect_files, import_documents, read_files
 from archive.models import SearchOutbox
 from archive.search import QueryRefused, indexer, search_turns
 from archive.search.backends.base import SearchRequest
-from archive.search.backends.postgres import (
+from archive.search.backends.postgres.backend import (
     DOCUMENTS,
     TERMS,
     WAITING_LOCK,
