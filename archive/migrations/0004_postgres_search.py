@@ -1,4 +1,4 @@
-"""The tables of the PostgreSQL search backend (archive/search/backends/postgres.py), on PostgreSQL only.
+"""The tables of the PostgreSQL search backend (archive/search/backends/postgres/schema.py), PostgreSQL only.
 
 SQLite databases get nothing: the backend refuses to run on them. The index names follow what
 PostgreSQL generates for `CREATE TABLE ... (LIKE ... INCLUDING ALL)`, so a rebuild, which copies

@@ -24,15 +24,10 @@ from archive.importers import collect_files, import_documents, read_files
 from archive.models import SearchOutbox
 from archive.search import QueryRefused, indexer, search_turns
 from archive.search.backends.base import SearchRequest
-from archive.search.backends.postgres import (
-    DOCUMENTS,
-    TERMS,
-    WAITING_LOCK,
-    WRITERS_LOCK,
-    PostgresBackend,
-    _lock_key,
-    document_vector,
-)
+from archive.search.backends.postgres import PostgresBackend
+from archive.search.backends.postgres.locks import WAITING_LOCK, WRITERS_LOCK, _lock_key
+from archive.search.backends.postgres.schema import DOCUMENTS, TERMS
+from archive.search.backends.postgres.writing import document_vector
 from archive.search.documents import transcript_documents
 from archive.search.errors import IndexBusy
 from archive.search.query import parse_query

@@ -47,7 +47,5 @@ def reset_backends() -> None:
     """Forget the backends (tests that change SEARCH_BACKENDS; a process after fork)."""
     with _lock:
         for backend in _backends.values():
-            close = getattr(backend, "close", None)
-            if close is not None:
-                close()
+            backend.close()
         _backends.clear()

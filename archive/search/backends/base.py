@@ -103,15 +103,6 @@ class BaseSearchBackend(ABC):
     def replace_transcripts(self, documents: dict[int, list[IndexDocument]], wait: float = 0.0) -> int:
         return self.apply(lambda: documents, wait=wait)
 
-    def add_documents(self, documents: Iterable[IndexDocument], wait: float = 0.0) -> None:
-        grouped: dict[int, list[IndexDocument]] = {}
-        for doc in documents:
-            grouped.setdefault(doc.transcript_id, []).append(doc)
-        self.replace_transcripts(grouped, wait=wait)
-
-    def delete_transcripts(self, transcript_ids: Iterable[int], wait: float = 0.0) -> None:
-        self.replace_transcripts({tid: [] for tid in transcript_ids}, wait=wait)
-
     @abstractmethod
     def delete_documents(self, turn_ids: Iterable[int], wait: float = 0.0) -> None:
         """Remove single documents by turn id (check_index --repair drops extras with it)."""
@@ -145,11 +136,6 @@ class BaseSearchBackend(ABC):
     def search(self, request: SearchRequest) -> BackendResults:
         """Hits of one page, the total and the facet counts. Raises QueryRefused when costly."""
 
-    def facet_counts(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
-        request.limit = 0
-        request.facets = True
-        return self.search(request).facets
-
     @abstractmethod
     def suggest(self, request: SearchRequest) -> str | None:
         """A did-you-mean query for a request that found nothing, or None."""
@@ -161,3 +147,13 @@ class BaseSearchBackend(ABC):
     @abstractmethod
     def count(self) -> int:
         """Documents in the live index."""
+
+    # -- lifetime -----------------------------------------------------------------------------------
+
+    def close(self) -> None:  # noqa: B027 (a no-op default on purpose: see below)
+        """Let go of what the backend keeps open between requests (reset_backends calls it).
+
+        A no-op by default rather than abstract: a backend in the database holds nothing of its
+        own (Django owns the connections), only one that keeps files open (Whoosh's searcher)
+        has anything to close.
+        """

@@ -1,0 +1,227 @@
+"""The PostgreSQL search backend: the contract (`archive.search.backends.base`) on the tables of
+schema.py, written under the writers' lock (locks.py), searched with the query compiler
+(compiler.py), ranked (ranking.py) and counted (facets.py) in one statement per search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError, connection, connections, transaction
+
+from archive.search import compiler as qc
+from archive.search.backends.base import (
+    FACETS,
+    BackendHit,
+    BackendResults,
+    BaseSearchBackend,
+    ProgressCallback,
+    SearchRequest,
+    StoredDocument,
+)
+from archive.search.backends.postgres import ranking
+from archive.search.backends.postgres.compiler import QueryBuilder
+from archive.search.backends.postgres.conditions import Nothing, Sql, as_sql, join_parts
+from archive.search.backends.postgres.facets import FACET_SQL, filter_conditions
+from archive.search.backends.postgres.locks import WriteLock
+from archive.search.backends.postgres.schema import DOCUMENTS, NEXT, OLD, TERMS, table_indexes
+from archive.search.backends.postgres.writing import (
+    BATCH,
+    count_terms_of,
+    delete_rows,
+    document_row,
+    insert_rows,
+)
+from archive.search.documents import IndexDocument
+from config.replicas import read_alias
+
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
+
+
+class PostgresBackend(BaseSearchBackend):
+    def __init__(self, alias: str, params: dict[str, Any]) -> None:
+        super().__init__(alias, params)
+        if connection.vendor != "postgresql":
+            raise ImproperlyConfigured(
+                "The postgres search backend (SEARCH_BACKEND=postgres) keeps its index in the database: "
+                f"DATABASE_URL must name a PostgreSQL database, not {connection.vendor}."
+            )
+        self._writer = WriteLock()
+
+    # -- writes -------------------------------------------------------------------------------------------
+
+    def expunge(self, wait: float = 10.0) -> None:
+        # A term no document holds any more keeps its row (at ndoc 0) until now.
+        with self._writer.cursor(wait) as cursor:
+            cursor.execute(f"DELETE FROM {TERMS} WHERE ndoc <= 0")
+
+    def apply(self, fetch: Callable[[], dict[int, list[IndexDocument]]], wait: float = 0.0) -> int:
+        with self._writer.cursor(wait) as cursor:
+            documents = fetch()
+            if not documents:
+                return 0
+            transcript_ids = list(documents)
+            delete_rows(cursor, "transcript_id", transcript_ids)
+            rows = [document_row(doc) for docs in documents.values() for doc in docs]
+            insert_rows(cursor, DOCUMENTS, rows)
+            count_terms_of(cursor, transcript_ids)
+            return len(rows)
+
+    def delete_documents(self, turn_ids: Iterable[int], wait: float = 0.0) -> None:
+        ids = list(turn_ids)
+        if ids:
+            with self._writer.cursor(wait) as cursor:
+                delete_rows(cursor, "turn_id", ids)
+
+    def clear(self, wait: float = 10.0) -> None:
+        self.rebuild([], wait=wait)
+
+    def rebuild(
+        self,
+        documents: Iterable[IndexDocument],
+        progress: ProgressCallback | None = None,
+        wait: float = 60.0,
+    ) -> int:
+        """New tables beside the live ones, filled, indexed, then swapped in by renaming.
+
+        All in one transaction: searches read the live tables until the commit (the renames
+        hold them only for that instant), a failed rebuild leaves nothing behind, and the
+        writers' lock keeps the indexer off meanwhile (the outbox keeps its changes).
+        """
+        count = 0
+        with self._writer.cursor(wait, replacing=True) as cursor:
+            for table in (DOCUMENTS, TERMS):
+                cursor.execute(f"CREATE TABLE {table}{NEXT} (LIKE {table} INCLUDING ALL)")
+            # Filling a table, then indexing it, is faster than keeping the GIN index up to date.
+            indexes = table_indexes(cursor, DOCUMENTS + NEXT)
+            later = {name: sql for name, sql in indexes.items() if not name.endswith("_pkey")}
+            for name in later:
+                cursor.execute(f"DROP INDEX {name}")
+            batch: list[tuple[Any, ...]] = []
+            for doc in documents:
+                batch.append(document_row(doc))
+                if len(batch) >= BATCH:
+                    insert_rows(cursor, DOCUMENTS + NEXT, batch)
+                    if progress is not None:
+                        progress(len(batch))
+                    count += len(batch)
+                    batch = []
+            insert_rows(cursor, DOCUMENTS + NEXT, batch)
+            if progress is not None and batch:
+                progress(len(batch))
+            count += len(batch)
+            for sql in later.values():
+                cursor.execute(sql)
+            cursor.execute(
+                f"INSERT INTO {TERMS}{NEXT} (term, ndoc) SELECT word, ndoc FROM ts_stat(%s)",
+                [f"SELECT tsv FROM {DOCUMENTS}{NEXT}"],
+            )
+            for table in (DOCUMENTS, TERMS):
+                cursor.execute(f"ANALYZE {table}{NEXT}")
+            # Both live tables at once, in the order searches read them (terms, then documents):
+            # a search between the two reads would otherwise deadlock with the renames.
+            cursor.execute(f"LOCK TABLE {TERMS}, {DOCUMENTS} IN ACCESS EXCLUSIVE MODE")
+            for table in (DOCUMENTS, TERMS):
+                cursor.execute(f"ALTER TABLE {table} RENAME TO {table}{OLD}")
+                cursor.execute(f"ALTER TABLE {table}{NEXT} RENAME TO {table}")
+                cursor.execute(f"DROP TABLE {table}{OLD}")
+                for name in table_indexes(cursor, table):
+                    if name.startswith(table + NEXT):
+                        cursor.execute(f"ALTER INDEX {name} RENAME TO {table}{name[len(table + NEXT) :]}")
+        return count
+
+    # -- reads ---------------------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {DOCUMENTS}")
+            return int(cursor.fetchone()[0])
+
+    def stored_documents(self) -> dict[int, StoredDocument]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT turn_id, transcript_id, fingerprint FROM {DOCUMENTS}")
+            return {row[0]: StoredDocument(row[0], row[1], row[2]) for row in cursor.fetchall()}
+
+    @contextmanager
+    def _timed(self, seconds: float) -> Iterator[Any]:
+        """A cursor whose statements stop after `seconds` in all (QueryRefused then)."""
+        if seconds <= 0:
+            raise qc.too_costly()
+        try:
+            # Searches read where the request reads: a replica for anonymous readers, if any.
+            alias = read_alias()
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                before = cursor.fetchone()[0]
+                milliseconds = str(int(seconds * 1000) or 1)
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [milliseconds])
+                yield cursor
+                # Within an outer transaction (tests) the setting would outlive this block.
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "pgcode", None) == QUERY_CANCELED:
+                raise qc.too_costly() from None
+            raise
+
+    def search(self, request: SearchRequest) -> BackendResults:
+        empty_facets: dict[str, list[tuple[str, int]]] = {}
+        if request.facets:
+            empty_facets = {name: [] for name in FACETS}
+        with self._timed(request.time_limit) as cursor:
+            builder = QueryBuilder(cursor, request)
+            builder.prepare()
+            builder.prepare_typos()
+            built = builder.build()
+            if isinstance(built.condition, Nothing):
+                return BackendResults(0, [], empty_facets)
+            conditions = [as_sql(built.condition)] if built.condition is not None else []
+            conditions += filter_conditions(request)
+            where_sql = as_sql(join_parts(list(conditions), "AND")) if conditions else Sql("TRUE")
+            score, ranks = ranking.NO_SCORE
+            if not ranking.sorted_by_date(request):
+                score, ranks = ranking.score(builder, built)
+            params: list[Any] = [*score.params, *ranks.params, *where_sql.params]
+            sql = f"""
+                WITH m AS MATERIALIZED (
+                    SELECT d.turn_id, d.kind, d.speaker, d.language, d.day, d.topics, d.slug, d.position,
+                           d.answer_status,
+                           {score.expr} AS score
+                    FROM {DOCUMENTS} d CROSS JOIN {ranks.expr} WHERE {where_sql.expr}
+                )
+                SELECT '', '', count(*), 0.0::float8 FROM m
+            """
+            if request.limit > 0:
+                order = ranking.order(request)
+                sql += f"""
+                UNION ALL SELECT '#', turn_id::text, row_number() OVER (ORDER BY {order}), score
+                FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) page
+                """
+                params += [request.limit, request.offset]
+            if request.facets:
+                sql += "UNION ALL" + FACET_SQL
+                params.append(request.facet_size)
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            # Said only when something was found (the count is the first row).
+            corrected = builder.correction() if builder.fuzzy and rows[0][2] else None
+        total = 0
+        ranked: list[tuple[int, BackendHit]] = []
+        facets = empty_facets
+        for facet, value, n, score_value in rows:
+            if facet == "":
+                total = int(n)
+            elif facet == "#":
+                ranked.append((int(n), BackendHit(int(value), float(score_value))))
+            else:
+                facets[facet].append((value, int(n)))
+        for values in facets.values():
+            values.sort(key=lambda item: (-item[1], item[0]))
+        hits = [hit for _, hit in sorted(ranked, key=lambda item: item[0])]
+        return BackendResults(total, hits, facets, corrected=corrected)
+
+    def suggest(self, request: SearchRequest) -> str | None:
+        with connections[read_alias()].cursor() as cursor:
+            return QueryBuilder(cursor, request).suggest()

@@ -1,0 +1,51 @@
+"""What a query compiles to on PostgreSQL: tsquery expressions over the document's vector, SQL
+conditions over its columns, and nothing; joined by AND, OR and NOT."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Ts:
+    """A tsquery expression over the document's vector."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A SQL condition over the columns (field terms mix columns and the vector)."""
+
+    expr: str
+    params: tuple[Any, ...] = ()
+
+
+class Nothing:
+    """A part that matches no document (a word found nowhere), as Whoosh's NullQuery."""
+
+
+NOTHING = Nothing()
+Part = Ts | Sql | Nothing
+
+
+def as_sql(part: Ts | Sql) -> Sql:
+    return part if isinstance(part, Sql) else Sql("d.tsv @@ %s::tsquery", (part.text,))
+
+
+def join_parts(parts: list[Ts | Sql], operator: Literal["AND", "OR"]) -> Ts | Sql:
+    """The parts joined by AND or OR: one tsquery while every part is one, SQL otherwise."""
+    if len(parts) == 1:
+        return parts[0]
+    if all(isinstance(p, Ts) for p in parts):
+        ts_operator = " & " if operator == "AND" else " | "
+        return Ts(ts_operator.join(f"({p.text})" for p in parts if isinstance(p, Ts)))
+    sql = [as_sql(p) for p in parts]
+    return Sql("(" + f" {operator} ".join(s.expr for s in sql) + ")", tuple(v for s in sql for v in s.params))
+
+
+def not_part(part: Ts | Sql) -> Ts | Sql:
+    if isinstance(part, Ts):
+        return Ts(f"!({part.text})")
+    return Sql(f"NOT {part.expr}", part.params)

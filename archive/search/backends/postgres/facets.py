@@ -1,0 +1,45 @@
+"""The filter and facet columns of `search_document`: a request's filters as conditions on them,
+and the facet counts of the matches (`m`, the matches' common table in backend.py)."""
+
+from __future__ import annotations
+
+from archive.search.backends.base import SearchRequest
+from archive.search.backends.postgres.conditions import Sql
+
+FACET_SQL = """
+    SELECT facet, value, n, 0.0::float8 FROM (
+        SELECT facet, value, n,
+               row_number() OVER (PARTITION BY facet ORDER BY n DESC, value COLLATE "C") AS r
+        FROM (
+            SELECT 'kind' AS facet, kind AS value, count(*) AS n FROM m GROUP BY kind
+            UNION ALL SELECT 'speaker', speaker, count(*) FROM m GROUP BY speaker
+            UNION ALL SELECT 'language', language, count(*) FROM m GROUP BY language
+            UNION ALL SELECT 'year', extract(year FROM day)::int::text, count(*) FROM m
+                      WHERE day IS NOT NULL GROUP BY 2
+            UNION ALL SELECT 'topic', t, count(*) FROM m, unnest(m.topics) AS t GROUP BY t
+            UNION ALL SELECT 'answered', answer_status, count(*) FROM m GROUP BY answer_status
+        ) counted WHERE value <> ''
+    ) ranked WHERE r <= %s OR facet = 'year'
+"""
+
+
+def filter_conditions(request: SearchRequest) -> list[Sql]:
+    parts: list[Sql] = []
+    if request.language:
+        tag = request.language.strip().lower()
+        parts.append(Sql("(d.lang_tag = %s OR d.lang_base = %s)", (tag, tag)))
+    if request.speaker:
+        parts.append(Sql("d.speaker = %s", (request.speaker,)))
+    if request.topic:
+        parts.append(Sql("d.topics @> ARRAY[%s]::text[]", (request.topic,)))
+    if request.kind:
+        parts.append(Sql("d.kind = %s", (request.kind,)))
+    if request.answered:
+        parts.append(Sql("d.answer_status = %s", (request.answered,)))
+    if request.date_from:
+        parts.append(Sql("d.day >= %s", (request.date_from,)))
+    if request.date_to:
+        parts.append(Sql("d.day <= %s", (request.date_to,)))
+    if request.transcripts is not None:
+        parts.append(Sql("d.transcript_id = ANY(%s)", (sorted(request.transcripts),)))
+    return parts

@@ -1,0 +1,74 @@
+"""How the PostgreSQL backend scores and orders its matches."""
+
+from __future__ import annotations
+
+import math
+
+from archive.search.backends.base import SearchRequest
+from archive.search.backends.postgres.compiler import Built, QueryBuilder
+from archive.search.backends.postgres.conditions import Nothing, Sql, as_sql
+
+# ts_rank's weights of the field codes' weight letters (schema.WEIGHT_LETTER): Whoosh boosts the
+# title and the speaker's names by 1.2 and translations by 0.8; ts_rank takes weights in [0, 1],
+# so all are divided by 1.2.
+RANK_WEIGHTS = "{0.0, 0.667, 1.0, 0.833}"  # D (unused), C, B, A
+RANK_NORMALIZATION = 1  # divide by 1 + log(length): longer turns rank a little lower, as with BM25
+
+NO_SCORE = (Sql("0.0"), Sql("(SELECT 1) r"))  # (the score, the ranks it reads) of a sort by date
+
+
+def idf(documents: int, frequency: int) -> float:
+    """Whoosh's inverse document frequency."""
+    return math.log(documents / (frequency + 1)) + 1.0
+
+
+def score(builder: QueryBuilder, built: Built) -> tuple[Sql, Sql]:
+    """(the score, the LATERAL subquery of ranks it reads).
+
+    BM25-like: each word's ts_rank in each field it matches (its frequency there, weighted by
+    field, normalized by the turn's length) times that word's inverse document frequency in
+    that field; a word common in Japanese titles weighs less than the same characters in
+    Chinese text. Turns that say the words themselves (or in their aligned translation) add
+    their own-field score again, as the Whoosh backend's AndMaybe does.
+    """
+    own = builder.build(own_only=True)
+    operands = list(dict.fromkeys([*built.scored, *own.scored]))
+    if not operands:
+        return NO_SCORE
+    column = {operand: f"r.r{i}" for i, operand in enumerate(operands)}
+    ranks = ", ".join(
+        f"ts_rank('{RANK_WEIGHTS}'::float4[], d.tsv, %s::tsquery, {RANK_NORMALIZATION}) AS r{i}"
+        for i in range(len(operands))
+    )
+    lateral = Sql(f"LATERAL (SELECT {ranks}) r", tuple(operands))
+    documents = builder.vocabulary.documents
+
+    def weighted(scored: dict[str, tuple[int, float]]) -> str:
+        return " + ".join(
+            f"{idf(documents, frequency) * boost:.6f} * {column[operand]}"
+            for operand, (frequency, boost) in scored.items()
+        )
+
+    total = weighted(built.scored) if built.scored else "0.0"
+    if own.condition is None or isinstance(own.condition, Nothing) or not own.scored:
+        return Sql(f"({total})"), lateral
+    own_condition = as_sql(own.condition)
+    return (
+        Sql(
+            f"({total} + CASE WHEN {own_condition.expr} THEN {weighted(own.scored)} ELSE 0.0 END)",
+            own_condition.params,
+        ),
+        lateral,
+    )
+
+
+def sorted_by_date(request: SearchRequest) -> bool:
+    return request.sort != "relevance" or request.query.root is None
+
+
+def order(request: SearchRequest) -> str:
+    """The ORDER BY of the matches: by score, else by date, then in the transcript's order."""
+    if not sorted_by_date(request):
+        return "score DESC, turn_id"
+    direction = "ASC" if request.sort == "date" else "DESC"
+    return f"COALESCE(day, '0001-01-01'::date) {direction}, slug, position"
