@@ -46,7 +46,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from archive.reliability.load import LoadFigures, WorkerMemory, finish_load, start_load, worker_memory
+from archive.devtools.reliability.load import (
+    LoadFigures,
+    WorkerMemory,
+    finish_load,
+    start_load,
+    worker_memory,
+)
 
 # Queries beyond the known-item ones: phrases, OR, exclusion, fields, prefixes, filters, browsing.
 EXTRA_QUERIES: list[dict[str, Any]] = [
@@ -744,7 +750,7 @@ def serve_under_load(
     columns, loading MeCab and jieba), as a worker that has served for a while is; then the
     measured run, then each worker's memory (RSS and PSS) as it is after serving it.
     """
-    from archive.reliability.harness import GUNICORN, Client
+    from archive.devtools.reliability.harness import GUNICORN, Client
 
     workdir = Path(settings.VAR_DIR)
     with socket.socket() as sock:

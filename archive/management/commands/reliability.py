@@ -29,8 +29,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from archive.reliability import corpus
-from archive.reliability.harness import (
+from archive.devtools.reliability import corpus
+from archive.devtools.reliability.harness import (
     Curator,
     Sandbox,
     Searchers,
@@ -41,7 +41,7 @@ from archive.reliability.harness import (
     kill,
     latency_line,
 )
-from archive.reliability.load import finish_load, start_load
+from archive.devtools.reliability.load import finish_load, start_load
 
 STEPS = ("load", "faults", "pg-restart")
 PG_RESTART = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main restart"

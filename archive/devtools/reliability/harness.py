@@ -32,7 +32,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 
-from archive.reliability import corpus
+from archive.devtools.reliability import corpus
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
