@@ -241,7 +241,7 @@ class PostgresCorpusEvaluationTests(TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        from archive.management.commands.evaluate_search import evaluate
+        from archive.devtools.evaluation import evaluate
 
         with override_settings(SEARCH_INDEXER="worker"):
             import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
