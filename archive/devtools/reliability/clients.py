@@ -71,7 +71,9 @@ class Client:
         return self.request("GET", path)
 
     def search_count(self, q: str) -> int:
-        answer = self.get("/api/v1/search/?" + urlencode({"q": q, "page_size": 1}))
+        """Turns matching `q` as typed: typo tolerance would take a marker no published transcript
+        holds any more for a mistyping of another one (one letter apart) and count that one's turns."""
+        answer = self.get("/api/v1/search/?" + urlencode({"q": q, "page_size": 1, "typos": "false"}))
         if answer.status != 200:
             raise RuntimeError(f"search {q!r} answered {answer.status}: {answer.body[:200]!r}")
         return int(answer.json()["count"])
