@@ -1,6 +1,6 @@
 """The search evaluation (`manage.py evaluate_search QUERIES.json`): success@k of known-item queries.
 
-Each query names the turn it should find (format: ../shared/eval/README.md); a query succeeds
+Each query names the turn it should find (format: SHARED_DATA_DIR/eval/README.md); a query succeeds
 when that turn is among the first k results of the current index. Scores are printed per
 (language, category). Imports nothing.
 """
