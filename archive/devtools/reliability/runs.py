@@ -37,7 +37,7 @@ PG_RESTART = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main
 
 
 @dataclass(frozen=True)
-class Options:
+class ReliabilityOptions:
     """The command's options: the steps to run (none: every one this database allows) and sizes."""
 
     steps: tuple[str, ...] = ()
@@ -51,7 +51,7 @@ class Options:
     keep: bool = False  # keep the temp dir (logs, index) afterwards
 
 
-def run_reliability(options: Options, *, database_url: str, say: Write) -> None:
+def run_reliability(options: ReliabilityOptions, *, database_url: str, say: Write) -> None:
     """Run the steps, saying what each finds; DevToolError when a check fails (after all ran)."""
     unknown = set(options.steps) - set(STEPS)
     if unknown:

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.devtools.base import DevToolError
-from archive.devtools.reliability.runs import PG_RESTART, STEPS, Options, run_reliability
+from archive.devtools.reliability.runs import PG_RESTART, STEPS, ReliabilityOptions, run_reliability
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, index) afterwards")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        chosen = Options(
+        chosen = ReliabilityOptions(
             steps=tuple(options["steps"]),
             duration=options["duration"],
             searchers=options["searchers"],
