@@ -19,8 +19,8 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
 
+from archive.devtools.reliability import corpus
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
-from archive.reliability import corpus
 from archive.search import QueryRefused, SearchPage, indexer, search_turns
 from archive.search.backends import get_search_backend
 from archive.search.backends.base import SearchRequest

@@ -25,8 +25,8 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from whoosh.index import TOC
 
+from archive.devtools.reliability.harness import alive, children_of, kill
 from archive.models import SearchOutbox
-from archive.reliability.harness import alive, children_of, kill
 from archive.search import indexer, search_turns
 from archive.search.backends import get_search_backend, reset_backends
 from archive.search.backends.whoosh import WhooshBackend

@@ -6,7 +6,6 @@ backend cannot exist, and these classes are skipped saying so.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -236,7 +235,7 @@ class PostgresCorpusEvaluationTests(TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        from archive.management.commands.evaluate_search import evaluate
+        from archive.devtools.evaluation import evaluate
 
         with override_settings(SEARCH_INDEXER="worker"):
             import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
@@ -270,26 +269,24 @@ def test_postgres_search_on_sqlite_is_refused_at_startup(tmp_path: Path) -> None
 
 
 def test_benchmark_compares_named_backends_and_needs_a_database_for_postgres() -> None:
-    from django.core.management import CommandError
-
-    from archive.management.commands.benchmark_search import backends_env
+    from archive.devtools.base import DevToolError
+    from archive.devtools.benchmarks.backends import backends_env
 
     assert backends_env("whoosh", None) == {}
     url = "postgres://postgres@127.0.0.1:5432/throwaway"
     assert backends_env("whoosh, postgres", url) == {"DATABASE_URL": url}
-    with pytest.raises(CommandError, match="--pg-url"):
+    with pytest.raises(DevToolError, match="--pg-url"):
         backends_env("whoosh,postgres", None)
-    with pytest.raises(CommandError, match="unknown solr"):
+    with pytest.raises(DevToolError, match="unknown solr"):
         backends_env("whoosh,solr", url)
 
 
 def test_benchmark_prints_backends_side_by_side() -> None:
-    from archive.management.commands.benchmark_search import BackendFigures, Command, print_side_by_side
+    from archive.devtools.benchmarks.backends import BackendFigures, print_side_by_side
 
-    out = io.StringIO()
-    command = Command(stdout=out)
+    lines: list[str] = []
     print_side_by_side(
-        command,
+        lines.append,
         [
             BackendFigures("whoosh", 100, 2.0, 1.5, 3.25, [10.0, 30.0], [5.0, 7.0, 9.0]),
             BackendFigures("postgres", 100, 4.0, 0.5, 4.5, [20.0, 40.0], [6.0, 8.0, 10.0]),
@@ -297,7 +294,6 @@ def test_benchmark_prints_backends_side_by_side() -> None:
         queries=2,
         rounds=1,
     )
-    lines = out.getvalue().splitlines()
     assert lines[1].split() == ["whoosh", "postgres"]
     assert "50 turns/s" in lines[4] and "25 turns/s" in lines[4]
     assert lines[7].split()[-4:] == ["7.0", "ms", "8.0", "ms"]  # p50 of each backend's timings

@@ -86,7 +86,7 @@ class CorpusEvaluationTests(TestCase):
         indexer.rebuild()
 
     def test_every_category_reaches_0_95(self) -> None:
-        from archive.management.commands.evaluate_search import evaluate
+        from archive.devtools.evaluation import evaluate
 
         spec = json.loads((SHARED / "eval" / "dev.json").read_text(encoding="utf-8"))
         outcomes = evaluate(spec["queries"], int(spec.get("k", 10)))

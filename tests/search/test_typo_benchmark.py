@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import TestCase
 
-from archive.management.commands.benchmark_typos import with_typo
+from archive.devtools.benchmarks.typos import with_typo
 from tests.search.helpers import BRIEFING_EN, import_doc, temp_search_index
 
 
