@@ -19,7 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.management.commands.benchmark_search import percentile, shared_dir
-from archive.search import QueryRefused, search_turns
+from archive.search import QueryRefused, SearchParameters, search_turns
 from archive.search.compiler import typo_distance
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 pairs.append((item, typo))
         if not pairs:
             raise CommandError(f"{path}: no exact query with a word typo tolerance corrects")
-        search_turns("warm up")  # opens the index
+        search_turns(SearchParameters(q="warm up"))  # opens the index
         # "as typed": the exact query with typo tolerance off, as searched before it existed.
         timings: dict[str, list[float]] = {"as typed": [], "exact": [], "typo": []}
         found = corrected = 0
@@ -62,7 +62,9 @@ class Command(BaseCommand):
                 for _ in range(options["rounds"]):
                     started = time.perf_counter()
                     try:
-                        page = search_turns(q, page_size=10, typos=kind != "as typed", **filters)
+                        page = search_turns(
+                            SearchParameters(q=q, page_size=10, typos=kind != "as typed", **filters)
+                        )
                     except QueryRefused:
                         continue
                     timings[kind].append((time.perf_counter() - started) * 1000)
