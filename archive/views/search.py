@@ -20,8 +20,8 @@ from archive.recordings import clock_text, seconds_text, time_range_text, transc
 from archive.search import QueryRefused, SearchParameters, search_turns
 from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
 from archive.search.parameters import MAX_PAGE, PAGE_BEYOND
-from archive.transcript_page import answer_status_label, kind_label
 from archive.views.common import int_param
+from archive.views.transcript_page import answer_status_label, kind_label
 
 FILTERS = ("speaker", "topic", "language", "kind", "year", "answered")
 SORT_LABELS = {"relevance": _("Relevance"), "-date": _("Newest first"), "date": _("Oldest first")}
