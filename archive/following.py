@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from archive.languages import language_name, speaker_name
 from archive.models import Speaker, Topic, Transcript
-from archive.search import SearchHit, SearchPage, search_turns
+from archive.search import SearchHit, SearchPage, SearchParameters, search_turns
 
 # The parameters a followed search keeps, as the search page takes them.
 SEARCH_KEYS = ("q", "language", "speaker", "topic", "kind")
@@ -94,14 +94,16 @@ class Followed:
         """One page of this search among the turns of `transcripts`."""
         values = self.as_dict
         return search_turns(
-            values.get("q", ""),
-            language=values.get("language"),
-            speaker=values.get("speaker"),
-            topic=values.get("topic"),
-            kind=values.get("kind"),
-            page=page,
-            page_size=page_size,
-            transcripts=transcripts,
+            SearchParameters(
+                q=values.get("q", ""),
+                language=values.get("language", ""),
+                speaker=values.get("speaker", ""),
+                topic=values.get("topic", ""),
+                kind=values.get("kind", ""),
+                page=page,
+                page_size=page_size,
+                transcripts=frozenset(transcripts),
+            )
         )
 
     def etag(self) -> str:

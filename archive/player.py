@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from archive.languages import language_name, text_direction
 from archive.models import Recording, Transcript, Turn
 from archive.recordings import clock_text, parse_time, seconds_text
-from archive.transcript_page import TurnRow
+from archive.views.transcript_page import TurnRow
 
 Times = dict[int, tuple[float | None, float | None]]  # position -> (start, end)
 

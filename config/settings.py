@@ -226,6 +226,8 @@ REST_FRAMEWORK = {
     },
 }
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 100)
+# Results on a page of the search page, and the API search's default `page_size`.
+SEARCH_PAGE_SIZE = envint("SEARCH_PAGE_SIZE", 20)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Q&A transcript archive API",

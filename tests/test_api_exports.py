@@ -125,6 +125,7 @@ class TurnCsvTests(ApiTestCase):
         self.assertIn("peres-weibo-test-zh-turns.csv", response["Content-Disposition"])
         rows = read_csv(b"".join(response.streaming_content).decode())
         self.assertEqual(rows[0], TURN_CSV_HEADER)
+        self.assertEqual(rows[0][2:4], ["speaker_slug", "speaker_name"])  # as in every CSV we write
         self.assertEqual(
             rows[2][:7],
             [
@@ -190,6 +191,7 @@ class TurnCsvTests(ApiTestCase):
         text = CsvRenderer().render(payload, renderer_context={"view": SearchLikeView()}).decode()
         rows = read_csv(text)
         self.assertEqual(rows[0], [header for header, _ in SEARCH_CSV_COLUMNS])
+        self.assertEqual(rows[0][4:6], ["speaker_slug", "speaker_name"])  # as in every CSV we write
         self.assertEqual(
             rows[1],
             [
@@ -197,8 +199,8 @@ class TurnCsvTests(ApiTestCase):
                 "佩雷斯",
                 "2014-04-10",
                 "2",
-                "西蒙·佩雷斯",
                 "shimon-peres",
+                "西蒙·佩雷斯",
                 "answer",
                 "zh-Hans",
                 "我们的秘诀是学习。",

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import TransactionTestCase
 
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
-from archive.search.service import search_turns
+from archive.search import SearchParameters, search_turns
 from tests.base import import_document
 from tests.search.helpers import temp_search_index
 from tests.test_injection import SQL_PAYLOADS, XSS_PAYLOADS
@@ -162,7 +162,7 @@ class BackupRestoreTests(TransactionTestCase):
         published = Turn.objects.filter(
             transcript__status=TranscriptStatus.PUBLISHED, text__contains="zanzibar"
         )
-        page = search_turns("zanzibar", page_size=100)
+        page = search_turns(SearchParameters(q="zanzibar", page_size=100))
         self.assertEqual(page.count, published.count())
         self.assertGreater(page.count, 0)
         self.assertLess(page.count, Turn.objects.filter(text__contains="zanzibar").count())  # no drafts

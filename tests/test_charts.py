@@ -8,7 +8,7 @@ from typing import Any
 
 from django.test import TestCase
 
-from archive.search import indexer, search_turns
+from archive.search import SearchParameters, indexer, search_turns
 from tests.base import document, import_document
 from tests.browser import BrowserTestCase
 from tests.search.helpers import temp_search_index
@@ -81,7 +81,7 @@ class SearchHistogramTests(TestCase):
         for year in range(1990, 2020):
             import_document(session(f"s{year}", f"{year}-01-01"))
         indexer.rebuild()
-        years = [v.value for v in search_turns("secret").facets["year"]]
+        years = [v.value for v in search_turns(SearchParameters(q="secret")).facets["year"]]
         self.assertEqual(sorted(years), [str(y) for y in range(1990, 2020)])
 
 

@@ -21,7 +21,7 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from archive.models import AlertSubscription, Correction, CorrectionStatus, Transcript, Turn
-from archive.search import search_turns
+from archive.search import SearchParameters, search_turns
 from tests.search.backend_mixin import BackendFixtures
 from tests.search.helpers import BRIEFING_EN, MANANERA_ES, WHOOSH, doc
 
@@ -296,7 +296,10 @@ class CorrectionTests(FollowFixtures, TestCase):
             self.assertEqual(correction.decided_by, self.curator)
             self.client.logout()
             self.assertIn("four companies", self.client.get("/transcripts/briefing-en/").content.decode())
-            hits = [(h.transcript.slug, h.turn.position) for h in search_turns("four companies").results]
+            hits = [
+                (h.transcript.slug, h.turn.position)
+                for h in search_turns(SearchParameters(q="four companies")).results
+            ]
             self.assertIn(("briefing-en", 2), hits)
             [told] = inbox.to("r@example.org")
             self.assertIn("accepted", told["Subject"])

@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from archive.models import TranscriptStatus
-from archive.search import indexer
+from archive.search import SearchParameters, indexer, search_turns
 from archive.search.errors import QueryRefused
 from archive.search.query import parse_query
-from archive.search.service import search_turns
 from tests.api_base import without_throttling
 from tests.base import PERES_EN, PERES_ZH, import_document
 from tests.fuzzing import examples, filter_values, queries
@@ -96,16 +95,18 @@ class FuzzedQueryTests(TestCase):
         started = time.monotonic()
         try:
             found = search_turns(
-                q,
-                language=language,
-                speaker=speaker,
-                topic=topic,
-                kind=kind,
-                date_from=dates[0],
-                date_to=dates[1],
-                sort=sort,
-                page=page,
-                page_size=page_size,
+                SearchParameters(
+                    q=q,
+                    language=language or "",
+                    speaker=speaker or "",
+                    topic=topic or "",
+                    kind=kind or "",
+                    date_from=dates[0],
+                    date_to=dates[1],
+                    sort=sort,
+                    page=page,
+                    page_size=page_size,
+                )
             )
         except QueryRefused as refused:
             self.assertTrue(str(refused))

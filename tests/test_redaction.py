@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from archive.exporters import EXPORTERS
 from archive.models import REDACTED, Redaction, Speaker, Transcript, Turn
 from archive.redaction import RedactionError, erase_person, redact_turn, redact_words
-from archive.search import search_turns
+from archive.search import SearchParameters, search_turns
 from tests.admin_helpers import CuratorTestCase
 from tests.api_base import make_curator, make_user, token_client
 from tests.base import PERES_ZH, document, import_document
@@ -108,23 +108,23 @@ class RedactedWordOnEverySurfaceTests(RedactionFixture):
 
     def test_search_no_longer_finds_the_turn_or_its_translation_by_it(self) -> None:
         # The turn, and its Chinese translation through the English it is aligned with.
-        self.assertEqual(search_turns(WORD).count, 2)
+        self.assertEqual(search_turns(SearchParameters(q=WORD)).count, 2)
         self.redact()
-        self.assertEqual(search_turns(WORD).count, 0)
-        self.assertEqual(search_turns(WORD, language="zh-Hans").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q=WORD)).count, 0)
+        self.assertEqual(search_turns(SearchParameters(q=WORD, language="zh-Hans")).count, 0)
 
     def test_highlights_show_the_redaction_not_the_word(self) -> None:
         self.redact()
-        page = search_turns("wisdom secret", language="en")
+        page = search_turns(SearchParameters(q="wisdom secret", language="en"))
         self.assertEqual(page.count, 1)
         self.assertNotIn(WORD, str(page.results[0].highlight))
         self.assertIn(REDACTED, str(page.results[0].highlight))
         self.assertNotIn(WORD, body(self.client.get("/search/", {"q": "wisdom"})))
 
     def test_did_you_mean_never_offers_it(self) -> None:
-        self.assertIn("jewish", (search_turns("jewissh").suggestion or "").lower())
+        self.assertIn("jewish", (search_turns(SearchParameters(q="jewissh")).suggestion or "").lower())
         self.redact()
-        self.assertNotIn("jewish", (search_turns("jewissh").suggestion or "").lower())
+        self.assertNotIn("jewish", (search_turns(SearchParameters(q="jewissh")).suggestion or "").lower())
 
     def test_every_export_format_and_the_export_command_leave_it_out(self) -> None:
         def exported(name: str) -> str:
@@ -227,7 +227,7 @@ class RedactionApiTests(RedactionFixture):
             },
         )
         self.assertEqual(data["text"], f"What is the secret of {REDACTED} wisdom?")
-        self.assertEqual(search_turns(WORD).count, 0)
+        self.assertEqual(search_turns(SearchParameters(q=WORD)).count, 0)
 
     def test_a_bad_span_is_a_400_naming_the_field_and_nothing_changes(self) -> None:
         client = token_client(make_curator("cura"))
@@ -282,8 +282,8 @@ class ErasureTests(TestCase):
         self.assertEqual(texts[1], f"What did {REDACTED} say? Not Peresvet.")
         self.assertEqual(texts[3], f"Mr. {REDACTED}, will you visit China again? {REDACTED} said yes.")
         self.assertEqual(set(Redaction.objects.values_list("erasure_of", flat=True)), {"shimon-peres"})
-        self.assertEqual(search_turns("peresvet").count, 1)
-        self.assertEqual(search_turns("visit china").results[0].turn.text, texts[3])
+        self.assertEqual(search_turns(SearchParameters(q="peresvet")).count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="visit china")).results[0].turn.text, texts[3])
 
 
 class RedactionAdminTests(CuratorTestCase):

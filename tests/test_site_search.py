@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from archive.search import indexer, search_turns
+from archive.search import SearchParameters, indexer, search_turns
 from tests.api_base import without_throttling
 from tests.site_data import build_archive
 
@@ -150,7 +150,7 @@ class SearchPageTests(TestCase):
         # Ours: the speakers and topics of the facets and filters, named in the reader's language.
         for q in ["文明 OR civilizations OR restraint", "restraint", "Dialogue"]:
             with self.subTest(q=q), CaptureQueriesContext(connection) as engine:
-                hits = search_turns(q=q, page_size=20).count
+                hits = search_turns(SearchParameters(q=q, page_size=20)).count
             # The throttle's cache reads and writes are not the page's: counted without it.
             queries = len(engine.captured_queries) + 2
             with self.subTest(q=q, hits=hits), without_throttling(), self.assertNumQueries(queries):

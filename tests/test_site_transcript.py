@@ -226,7 +226,7 @@ class ParagraphsTests(TestCase):
     def test_turn_text_is_marked_up_like_djangos_linebreaks(self) -> None:
         from django.utils.html import linebreaks
 
-        from archive.transcript_page import paragraphs
+        from archive.views.transcript_page import paragraphs
 
         for text in [
             "One line.",

@@ -29,18 +29,19 @@ SEARCH_CSV_COLUMNS: Columns = [
     ("title", "transcript.title"),
     ("date", "transcript.date"),
     ("position", "turn.position"),
-    ("speaker", "turn.speaker"),
     ("speaker_slug", "turn.speaker_slug"),
+    ("speaker_name", "turn.speaker"),
     ("kind", "turn.kind"),
     ("language", "turn.language"),
     ("text", "turn.text"),
     ("score", "score"),
 ]
 
+# Every CSV names the speaker the same way: `speaker_slug` and `speaker_name` (as the export's).
 TURN_CSV_HEADER = [
     "transcript",
     "position",
-    "speaker",
+    "speaker_slug",
     "speaker_name",
     "kind",
     "language",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -23,51 +23,54 @@ from archive.api.renderers import FormatNegotiation
 from archive.api.serializers import ApiErrorSerializer
 from archive.languages import speaker_name
 from archive.models import AnswerStatus, Transcript, Turn, TurnKind
-from archive.search import QueryRefused, SearchHit, SearchPage, search_turns
-from archive.search.backends.base import SORTS
-from archive.search.query import MAX_QUERY_CHARS
-from archive.search.service import MAX_PAGE, MAX_PAGE_SIZE
+from archive.search import QueryRefused, SearchHit, SearchPage, SearchParameters, search_turns
+from archive.search.parameters import CHOICES, MAX_FILTER_CHARS, MAX_PAGE, default_page_size, max_page_size
 
 
-class QueryField(serializers.CharField):
-    """The query text; NUL and other control characters are blanked (the parser says so), not refused."""
+def search_parameters_schema() -> list[OpenApiParameter]:
+    """The query parameters of GET /api/v1/search/, as SearchParameters reads them."""
 
-    def run_validation(self, data: Any = serializers.empty) -> Any:
-        if isinstance(data, str) and "\x00" in data:
-            data = data.replace("\x00", "\x01")  # the parser turns control characters into spaces
-        return super().run_validation(data)
+    def choice(name: str, description: str = "") -> OpenApiParameter:
+        values = CHOICES[name]
+        blank = () if name == "sort" else ("",)
+        schema: dict[str, Any] = {"enum": [*values, *blank], "type": "string"}
+        schema.update({"default": "relevance", "minLength": 1} if name == "sort" else {"default": ""})
+        listed = "\n".join(f"* `{value}` - {value}" for value in values)
+        return OpenApiParameter(
+            name, schema, description="\n\n".join(part for part in (description, listed) if part)
+        )
 
+    def text(name: str) -> OpenApiParameter:
+        schema: dict[str, Any] = {"type": "string", "default": ""}
+        if name in MAX_FILTER_CHARS:
+            schema["maxLength"] = MAX_FILTER_CHARS[name]
+        return OpenApiParameter(name, schema)
 
-class SearchParams(serializers.Serializer):
-    q = QueryField(required=False, allow_blank=True, trim_whitespace=False, default="")
-    language = serializers.CharField(required=False, allow_blank=True, max_length=35, default="")
-    speaker = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    topic = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    kind = serializers.ChoiceField(choices=TurnKind.values, required=False, allow_blank=True, default="")
-    answered = serializers.ChoiceField(
-        choices=AnswerStatus.values,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Questions with this answer status",
-    )
-    date_from = serializers.DateField(required=False, allow_null=True, default=None)
-    date_to = serializers.DateField(required=False, allow_null=True, default=None)
-    sort = serializers.ChoiceField(choices=SORTS, required=False, default="relevance")
-    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
-    typos = serializers.BooleanField(
-        required=False,
-        default=True,
-        help_text="false: search the words exactly as typed, never their close terms (see `corrected`)",
-    )
+    def number(name: str, high: int, default: int) -> OpenApiParameter:
+        return OpenApiParameter(name, {"type": "integer", "minimum": 1, "maximum": high, "default": default})
 
-    def validate_q(self, value: str) -> str:
-        if len(value) > MAX_QUERY_CHARS:
-            raise serializers.ValidationError(
-                f"This search is too long ({len(value)} characters). Please use at most {MAX_QUERY_CHARS}."
-            )
-        return value
+    def day(name: str) -> OpenApiParameter:
+        return OpenApiParameter(name, {"type": "string", "format": "date", "nullable": True})
+
+    return [
+        choice("answered", "Questions with this answer status"),
+        day("date_from"),
+        day("date_to"),
+        choice("kind"),
+        text("language"),
+        number("page", MAX_PAGE, 1),
+        number("page_size", max_page_size(), default_page_size()),
+        text("q"),
+        choice("sort"),
+        text("speaker"),
+        text("topic"),
+        OpenApiParameter(
+            "typos",
+            OpenApiTypes.BOOL,
+            default=True,
+            description="false: search the words exactly as typed, never their close terms (see `corrected`)",
+        ),
+    ]
 
 
 def transcript_json(transcript: Transcript) -> dict[str, Any]:
@@ -215,7 +218,7 @@ class SearchPageSerializer(serializers.Serializer):
 
 class SearchView(JsonErrorsMixin, APIView):
     """Search published turns. Parameters: q, language, speaker, topic, kind, answered, date_from, date_to,
-    sort (relevance, date, -date), page, page_size (at most 100). `?format=csv` gives the page
+    sort (relevance, date, -date), page, page_size (at most API_MAX_PAGE_SIZE). `?format=csv` gives the page
     of results as CSV, one row per hit (`?format=csv-excel`: with a byte-order mark, for Excel)."""
 
     permission_classes = [AllowAny]
@@ -227,7 +230,7 @@ class SearchView(JsonErrorsMixin, APIView):
     csv_filename = "search.csv"
 
     @extend_schema(
-        parameters=[SearchParams],
+        parameters=search_parameters_schema(),
         responses={
             200: SearchPageSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
@@ -237,25 +240,11 @@ class SearchView(JsonErrorsMixin, APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        params = SearchParams(data=request.query_params)
-        if not params.is_valid():
-            return Response({"detail": "Invalid search parameters.", "errors": params.errors}, status=400)
-        data = params.validated_data
+        params, errors = SearchParameters.from_query(request.query_params)
+        if errors:
+            return Response({"detail": "Invalid search parameters.", "errors": errors}, status=400)
         try:
-            page = search_turns(
-                q=data["q"],
-                language=data["language"] or None,
-                speaker=data["speaker"] or None,
-                topic=data["topic"] or None,
-                kind=data["kind"] or None,
-                answered=data["answered"] or None,
-                date_from=data["date_from"],
-                date_to=data["date_to"],
-                sort=data["sort"],
-                page=data["page"],
-                page_size=data["page_size"],
-                typos=data["typos"],
-            )
+            page = search_turns(params)
         except QueryRefused as exc:
             return Response({"detail": exc.message}, status=400)
         return Response(page_json(page))

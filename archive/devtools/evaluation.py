@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.devtools.base import DevToolError, Write
-from archive.search import QueryRefused, search_turns
+from archive.search import QueryRefused, SearchParameters, search_turns
 
 FILTER_KEYS = ("language", "speaker", "topic", "kind", "date_from", "date_to")
 
@@ -30,7 +30,7 @@ def evaluate(queries: list[dict[str, Any]], k: int) -> dict[tuple[str, str], lis
             filters[key] = date.fromisoformat(value) if key.startswith("date_") else value
         target = (item["target"]["slug"], int(item["target"]["position"]))
         try:
-            page = search_turns(q=item["q"], page_size=k, **filters)
+            page = search_turns(SearchParameters(q=item["q"], page_size=k, **filters))
             found = [(hit.transcript.slug, hit.turn.position) for hit in page.results]
         except QueryRefused:
             found = []
@@ -69,7 +69,7 @@ def run_evaluation(
     if show_failures:
         for item in queries:
             target = (item["target"]["slug"], int(item["target"]["position"]))
-            page = search_turns(q=item["q"], page_size=k, **(item.get("filter") or {}))
+            page = search_turns(SearchParameters(q=item["q"], page_size=k, **item.get("filter") or {}))
             if target not in [(h.transcript.slug, h.turn.position) for h in page.results]:
                 write(f"missed: {item.get('id')}: {item['q']!r} -> {target[0]} #{target[1]}")
     if fail_under is not None and worst < fail_under:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -15,16 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from archive import charts
 from archive.api.throttling import SearchPageThrottle
 from archive.languages import language_name, reader_language, speaker_name, text_direction, topic_label
-from archive.models import AnswerStatus, Speaker, Topic, TurnKind
+from archive.models import Speaker, Topic
 from archive.recordings import clock_text, seconds_text, time_range_text, transcripts_with_recordings
-from archive.search import QueryRefused, search_turns
+from archive.search import QueryRefused, SearchParameters, search_turns
 from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
-from archive.transcript_page import answer_status_label, kind_label
-from archive.views.common import int_param, str_param
+from archive.search.parameters import MAX_PAGE, PAGE_BEYOND
+from archive.views.common import int_param
+from archive.views.transcript_page import answer_status_label, kind_label
 
-PAGE_SIZE = 20
 FILTERS = ("speaker", "topic", "language", "kind", "year", "answered")
-SORTS = {"relevance": _("Relevance"), "-date": _("Newest first"), "date": _("Oldest first")}
+SORT_LABELS = {"relevance": _("Relevance"), "-date": _("Newest first"), "date": _("Oldest first")}
 FACET_TITLES = {
     "speaker": _("Speaker"),
     "topic": _("Topic"),
@@ -85,23 +85,23 @@ def _label(name: str, value: str, labels: dict[str, dict[str, str]], fallback: s
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    q = str_param(request, "q", limit=1000)
-    filters = {name: str_param(request, name) for name in FILTERS}
-    sort = request.GET.get("sort", "relevance")
-    sort = sort if sort in SORTS else "relevance"
-    page_number = int_param(request, "page") or 1
-    year = int(filters["year"]) if filters["year"].isdecimal() and len(filters["year"]) == 4 else None
-    if filters["kind"] not in TurnKind.values:
-        filters["kind"] = ""
-    if filters["answered"] not in AnswerStatus.values:
-        filters["answered"] = ""
+    # A parameter the page cannot use (a hand-edited link) is dropped, not an error: the reader
+    # still gets results. Only a page beyond the last one anyone may read is refused.
+    params, _ = SearchParameters.from_query(request.GET)
+    year_text = request.GET.get("year", "").strip()
+    year = int(year_text) if year_text.isdecimal() and len(year_text) == 4 else None
+    if year:
+        params = replace(params, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31))
+    q, sort = params.q.strip(), params.sort
+    filters = {name: getattr(params, name) for name in FILTERS if name != "year"}
+    filters["year"] = str(year) if year else ""
 
     context: dict[str, Any] = {
         "section": "search",
         "q": q,
         "filters": filters,
         "sort": sort,
-        "sorts": [(value, label, _query(request, sort=value)) for value, label in SORTS.items()],
+        "sorts": [(value, label, _query(request, sort=value)) for value, label in SORT_LABELS.items()],
         "results": None,
         "error": None,
     }
@@ -112,20 +112,9 @@ def search(request: HttpRequest) -> HttpResponse:
         if not throttle.allow_request(request, None):
             return throttled(request, throttle.wait())
         try:
-            result = search_turns(
-                q=q,
-                language=filters["language"] or None,
-                speaker=filters["speaker"] or None,
-                topic=filters["topic"] or None,
-                kind=filters["kind"] or None,
-                answered=filters["answered"] or None,
-                date_from=dt.date(year, 1, 1) if year else None,
-                date_to=dt.date(year, 12, 31) if year else None,
-                sort=sort,
-                page=page_number,
-                page_size=PAGE_SIZE,
-                typos=request.GET.get("typos") != "0",
-            )
+            if (int_param(request, "page") or 1) > MAX_PAGE:
+                raise QueryRefused(PAGE_BEYOND)
+            result = search_turns(replace(params, q=q))
         except QueryRefused as refused:
             context["error"] = str(refused)
         else:

@@ -10,8 +10,8 @@ from archive.languages import language_name, reader_language, speaker_name, text
 from archive.models import Speaker, TurnKind
 from archive.people import hidden
 from archive.services import speaker_redirect
-from archive.transcript_page import ANSWER_STATUS_LABELS, KIND_LABELS
 from archive.views.common import paginate, str_param
+from archive.views.transcript_page import ANSWER_STATUS_LABELS, KIND_LABELS
 
 SORTS = {"name": _("Name"), "turns": _("Most turns")}
 

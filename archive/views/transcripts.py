@@ -27,8 +27,9 @@ from archive.exporters.webvtt import caption_track
 from archive.languages import language_name, reader_language, speaker_name
 from archive.models import Transcript, Turn
 from archive.player import build_player, original_times, place_times, recordings_of, start_time
-from archive.transcript_html import render_blocks, render_parallel
-from archive.transcript_page import (
+from archive.views.common import int_param, paginate, str_param
+from archive.views.transcript_html import render_blocks, render_parallel
+from archive.views.transcript_page import (
     TurnRow,
     build_blocks,
     build_parallel,
@@ -37,7 +38,6 @@ from archive.transcript_page import (
     export_url,
     kind_label,
 )
-from archive.views.common import int_param, paginate, str_param
 
 # Names of the export formats in the reader's language; a format added later without a
 # label here is shown by its name and extension (both language-neutral).

@@ -21,7 +21,7 @@ from django.test import override_settings
 
 from archive.devtools.reliability import corpus
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
-from archive.search import QueryRefused, SearchPage, indexer, search_turns
+from archive.search import QueryRefused, SearchPage, SearchParameters, indexer, search_turns
 from archive.search.backends import get_search_backend
 from archive.search.backends.base import SearchRequest
 from archive.search.query import parse_query
@@ -64,12 +64,12 @@ class BackendFixtures:
         return [(hit.transcript.slug, hit.turn.position) for hit in page.results]
 
     def assertFinds(self: Any, q: str, slug: str, position: int, **filters: Any) -> SearchPage:
-        page = search_turns(q, **filters)
+        page = search_turns(SearchParameters(q=q, **filters))
         self.assertIn((slug, position), self.found(page), f"{q!r} should find {slug} #{position}")
         return page
 
     def assertMisses(self: Any, q: str, slug: str, position: int, **filters: Any) -> None:
-        page = search_turns(q, **filters)
+        page = search_turns(SearchParameters(q=q, **filters))
         self.assertNotIn((slug, position), self.found(page), f"{q!r} should not find {slug} #{position}")
 
 
@@ -78,7 +78,7 @@ class BackendTests(BackendFixtures):
 
     def test_it_finds_an_imported_turn_by_its_words(self: Any) -> None:
         self.load(BRIEFING_EN)
-        page = search_turns("tariffs steel")
+        page = search_turns(SearchParameters(q="tariffs steel"))
         self.assertEqual(self.found(page), [("briefing-en", 3)])
         hit = page.results[0]
         self.assertEqual(hit.transcript.slug, "briefing-en")
@@ -88,37 +88,37 @@ class BackendTests(BackendFixtures):
 
     def test_an_answer_hit_carries_its_question(self: Any) -> None:
         self.load(BRIEFING_EN)
-        hit = search_turns("review finished").results[0]
+        hit = search_turns(SearchParameters(q="review finished")).results[0]
         self.assertEqual(hit.turn.position, 4)
         self.assertEqual(hit.question.position if hit.question else None, 3)
         self.assertIsNone(hit.answer)
 
     def test_a_draft_is_never_indexed(self: Any) -> None:
         self.load(doc("draft-en", "en", [("A", "statement", "Confidential draft remarks")], status="draft"))
-        self.assertEqual(search_turns("confidential").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="confidential")).count, 0)
         self.assertEqual(self.backend.count(), 0)
 
     def test_unpublishing_removes_a_transcript_and_publishing_brings_it_back(self: Any) -> None:
         (transcript,) = self.load(BRIEFING_EN)
         with self.captureOnCommitCallbacks(execute=True):
             transcripts_set_status([transcript], TranscriptStatus.DRAFT)
-        self.assertEqual(search_turns("tariffs").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 0)
         with self.captureOnCommitCallbacks(execute=True):
             transcripts_set_status([transcript], TranscriptStatus.PUBLISHED)
-        self.assertEqual(search_turns("tariffs").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
 
     def test_deleting_a_transcript_removes_its_turns(self: Any) -> None:
         (transcript,) = self.load(BRIEFING_EN)
         with self.captureOnCommitCallbacks(execute=True):
             transcript.delete()
-        self.assertEqual(search_turns("tariffs").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 0)
         self.assertEqual(self.backend.count(), 0)
 
     def test_deleting_one_turn_removes_only_that_turn(self: Any) -> None:
         (transcript,) = self.load(BRIEFING_EN)
         with self.captureOnCommitCallbacks(execute=True):
             Turn.objects.get(transcript=transcript, position=3).delete()
-        self.assertEqual(self.found(search_turns("tariffs")), [("briefing-en", 4)])
+        self.assertEqual(self.found(search_turns(SearchParameters(q="tariffs"))), [("briefing-en", 4)])
 
     def test_editing_a_turn_is_reflected(self: Any) -> None:
         (transcript,) = self.load(BRIEFING_EN)
@@ -126,15 +126,15 @@ class BackendTests(BackendFixtures):
         with self.captureOnCommitCallbacks(execute=True):
             turn.text = "The quotas on aluminium remain."
             turn.save()
-        self.assertEqual(self.found(search_turns("aluminium")), [("briefing-en", 4)])
-        self.assertEqual(self.found(search_turns("review")), [])
+        self.assertEqual(self.found(search_turns(SearchParameters(q="aluminium"))), [("briefing-en", 4)])
+        self.assertEqual(self.found(search_turns(SearchParameters(q="review"))), [])
 
     def test_a_reimport_replaces_the_documents(self: Any) -> None:
         self.load(BRIEFING_EN)
         changed = doc("briefing-en", "en", [("Reporter", "question", "Any news on the fisheries deal?")])
         self.load(changed)
-        self.assertEqual(search_turns("tariffs").count, 0)
-        self.assertEqual(self.found(search_turns("fisheries")), [("briefing-en", 1)])
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 0)
+        self.assertEqual(self.found(search_turns(SearchParameters(q="fisheries"))), [("briefing-en", 1)])
         self.assertEqual(self.backend.count(), 1)
 
     def test_renaming_a_speaker_updates_their_turns(self: Any) -> None:
@@ -143,7 +143,7 @@ class BackendTests(BackendFixtures):
         with self.captureOnCommitCallbacks(execute=True):
             speaker.aliases = ["Karine Example"]
             speaker.save()
-        self.assertEqual(search_turns("speaker:karine").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="speaker:karine")).count, 2)
 
     def test_a_topic_label_is_searchable_and_follows_edits(self: Any) -> None:
         self.load(BRIEFING_EN)
@@ -151,8 +151,8 @@ class BackendTests(BackendFixtures):
         with self.captureOnCommitCallbacks(execute=True):
             topic.labels = {"en": "Trade", "es": "Comercio"}
             topic.save()
-        self.assertEqual(search_turns("topic:comercio").count, 4)
-        self.assertEqual(search_turns("tariffs", topic="trade").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="topic:comercio")).count, 4)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs", topic="trade")).count, 2)
 
     # -- analysis per language, end to end -----------------------------------------------------
 
@@ -230,7 +230,7 @@ class BackendTests(BackendFixtures):
             )
         )
         for q, first in (("Sıcak", 1), ("Sicak", None)):
-            page = search_turns(q, language="tr")
+            page = search_turns(SearchParameters(q=q, language="tr"))
             self.assertEqual(len(page.results), 2, q)
             if first is not None:
                 self.assertEqual(page.results[0].turn.position, first, q)
@@ -247,49 +247,58 @@ class BackendTests(BackendFixtures):
 
     def test_a_language_filter_keeps_to_that_language(self: Any) -> None:
         self.load(MFA_ZH, MFA_EN, BRIEFING_EN)
-        for hit in search_turns("cooperation", language="en").results:
+        for hit in search_turns(SearchParameters(q="cooperation", language="en")).results:
             self.assertEqual(hit.turn.effective_language, "en")
-        self.assertEqual(search_turns("", language="zh").count, 2)  # a base language covers its tags
+        self.assertEqual(
+            search_turns(SearchParameters(q="", language="zh")).count, 2
+        )  # a base language covers its tags
 
     # -- cross-language ------------------------------------------------------------------------------
 
     def test_english_words_find_the_chinese_original_through_its_translation(self: Any) -> None:
         self.load(MFA_ZH, MFA_EN)
-        page = search_turns("strengthen cooperation", language="zh-Hans")
+        page = search_turns(SearchParameters(q="strengthen cooperation", language="zh-Hans"))
         self.assertEqual(self.found(page), [("mfa-zh", 2)])
         self.assertEqual([t.transcript.slug for t in page.results[0].translations], ["mfa-en"])
 
     def test_a_translation_imported_before_its_original_is_linked_once_both_exist(self: Any) -> None:
         self.load(MFA_EN)
         self.load(MFA_ZH)
-        self.assertEqual(self.found(search_turns("mutual benefit", language="zh-Hans")), [("mfa-zh", 2)])
+        self.assertEqual(
+            self.found(search_turns(SearchParameters(q="mutual benefit", language="zh-Hans"))),
+            [("mfa-zh", 2)],
+        )
 
     # -- query language ----------------------------------------------------------------------------
 
     def test_all_words_must_match(self: Any) -> None:
         self.load(BRIEFING_EN)
-        self.assertEqual(self.found(search_turns("tariffs review")), [("briefing-en", 4)])
-        self.assertEqual(search_turns("tariffs zebra").count, 0)
+        self.assertEqual(self.found(search_turns(SearchParameters(q="tariffs review"))), [("briefing-en", 4)])
+        self.assertEqual(search_turns(SearchParameters(q="tariffs zebra")).count, 0)
 
     def test_phrase_or_exclusion_and_grouping(self: Any) -> None:
         self.load(BRIEFING_EN)
-        self.assertEqual(self.found(search_turns('"three companies"')), [("briefing-en", 2)])
-        self.assertEqual(search_turns('"companies three"').count, 0)
-        self.assertEqual(search_turns("drones OR steel").count, 2)
-        self.assertEqual(self.found(search_turns("tariffs -steel")), [("briefing-en", 4)])
-        self.assertEqual(search_turns("(drones OR steel) reporter").count, 2)
+        self.assertEqual(
+            self.found(search_turns(SearchParameters(q='"three companies"'))), [("briefing-en", 2)]
+        )
+        self.assertEqual(search_turns(SearchParameters(q='"companies three"')).count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="drones OR steel")).count, 2)
+        self.assertEqual(self.found(search_turns(SearchParameters(q="tariffs -steel"))), [("briefing-en", 4)])
+        self.assertEqual(search_turns(SearchParameters(q="(drones OR steel) reporter")).count, 2)
 
     def test_field_filters_in_the_query(self: Any) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)
-        self.assertEqual(search_turns("kind:answer tariffs").count, 1)
-        self.assertEqual(search_turns('speaker:"press secretary"').count, 2)
-        self.assertEqual(search_turns("speaker:press-secretary sanctions").count, 1)
-        self.assertEqual(search_turns("lang:es").count, 2)
-        self.assertEqual(search_turns("topic:trade steel").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="kind:answer tariffs")).count, 1)
+        self.assertEqual(search_turns(SearchParameters(q='speaker:"press secretary"')).count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="speaker:press-secretary sanctions")).count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="lang:es")).count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="topic:trade steel")).count, 1)
 
     def test_prefix_search(self: Any) -> None:
         self.load(BRIEFING_EN)
-        self.assertEqual(self.found(search_turns("tarif*")), [("briefing-en", 3), ("briefing-en", 4)])
+        self.assertEqual(
+            self.found(search_turns(SearchParameters(q="tarif*"))), [("briefing-en", 3), ("briefing-en", 4)]
+        )
 
     def test_costly_queries_are_refused_with_a_message(self: Any) -> None:
         self.load(BRIEFING_EN)
@@ -303,15 +312,15 @@ class BackendTests(BackendFixtures):
         ]
         for q in refused:
             with self.assertRaises(QueryRefused, msg=q[:40]) as caught:
-                search_turns(q)
+                search_turns(SearchParameters(q=q))
             self.assertTrue(caught.exception.message)
 
     def test_a_prefix_matching_too_many_words_is_refused(self: Any) -> None:
         words = " ".join(f"abc{n:04d}" for n in range(400))
         self.load(doc("many-words", "en", [("A", "statement", words)]))
         with self.assertRaises(QueryRefused):
-            search_turns("abc*")
-        self.assertEqual(search_turns("abc0001*").count, 1)
+            search_turns(SearchParameters(q="abc*"))
+        self.assertEqual(search_turns(SearchParameters(q="abc0001*")).count, 1)
 
     def test_collection_stops_at_the_time_limit(self: Any) -> None:
         self.load(BRIEFING_EN)
@@ -330,7 +339,7 @@ class BackendTests(BackendFixtures):
             "tariffs\x00steel": "Control",
         }
         for q, word in cases.items():
-            page = search_turns(q)
+            page = search_turns(SearchParameters(q=q))
             self.assertIsNotNone(page.notice, q)
             self.assertIn(word, page.notice or "", q)
             self.assertGreater(page.count, 0, q)
@@ -354,25 +363,27 @@ class BackendTests(BackendFixtures):
             "-tariffs",
         ]:
             try:
-                page = search_turns(q)
+                page = search_turns(SearchParameters(q=q))
             except QueryRefused:
                 continue  # a clear refusal is an answer too
             self.assertGreaterEqual(page.count, 0)
-        self.assertEqual(search_turns("ｔａｒｉｆｆｓ").count, 2)  # full-width Latin
-        self.assertEqual(search_turns("-tariffs").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="ｔａｒｉｆｆｓ")).count, 2)  # full-width Latin
+        self.assertEqual(search_turns(SearchParameters(q="-tariffs")).count, 2)
 
     def test_unknown_sort_or_kind_is_refused(self: Any) -> None:
         with self.assertRaises(QueryRefused):
-            search_turns("x", sort="random")
+            search_turns(SearchParameters(q="x", sort="random"))
         with self.assertRaises(QueryRefused):
-            search_turns("x", kind="speech")
+            search_turns(SearchParameters(q="x", kind="speech"))
 
     def test_a_misspelt_word_gets_a_suggestion(self: Any) -> None:
         self.load(BRIEFING_EN)
-        page = search_turns("tarifs", typos=False)  # searched as typed: nothing, so a did-you-mean
+        page = search_turns(
+            SearchParameters(q="tarifs", typos=False)
+        )  # searched as typed: nothing, so a did-you-mean
         self.assertEqual(page.count, 0)
         self.assertIsNotNone(page.suggestion)
-        self.assertGreater(search_turns(page.suggestion or "", typos=False).count, 0)
+        self.assertGreater(search_turns(SearchParameters(q=page.suggestion or "", typos=False)).count, 0)
 
     def test_a_suggestion_is_made_of_words_as_written_not_stems(self: Any) -> None:
         self.load(
@@ -387,29 +398,29 @@ class BackendTests(BackendFixtures):
             MANANERA_ES,
         )
         # Stems would be "presid econom"; the reader's other word stays as typed.
-        self.assertEqual(search_turns("presidnt econmy").suggestion, "president economy")
-        self.assertEqual(search_turns("Presidnt").suggestion, "President")
-        self.assertEqual(search_turns("STEEL econmy").suggestion, "STEEL economy")
+        self.assertEqual(search_turns(SearchParameters(q="presidnt econmy")).suggestion, "president economy")
+        self.assertEqual(search_turns(SearchParameters(q="Presidnt")).suggestion, "President")
+        self.assertEqual(search_turns(SearchParameters(q="STEEL econmy")).suggestion, "STEEL economy")
         # Spanish: the stem is "public", the word has its accent.
-        self.assertEqual(search_turns("pubica", language="es").suggestion, "pública")
+        self.assertEqual(search_turns(SearchParameters(q="pubica", language="es")).suggestion, "pública")
 
     def test_a_hopeless_query_gets_no_suggestion(self: Any) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)
-        page = search_turns("xyzzyqw")
+        page = search_turns(SearchParameters(q="xyzzyqw"))
         self.assertEqual(page.count, 0)
         self.assertIsNone(page.suggestion)
 
     def test_a_word_far_from_what_was_typed_is_no_suggestion(self: Any) -> None:
         self.load(doc("trip-en", "en", [("Reporter", "question", "How was the trip?")]))
         # The stem "trip" is two edits from "tarif" (tarifs) but the word is three from "tarifs".
-        self.assertIsNone(search_turns("tarifs").suggestion)
-        self.assertEqual(search_turns("tripps").suggestion, "trip")
+        self.assertIsNone(search_turns(SearchParameters(q="tarifs")).suggestion)
+        self.assertEqual(search_turns(SearchParameters(q="tripps")).suggestion, "trip")
 
     def test_a_suggestion_keeps_to_the_language_in_scope(self: Any) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)
         # "pubica" is one edit from the Spanish stem only: nothing to offer within English.
-        self.assertEqual(search_turns("pubica").suggestion, "pública")
-        self.assertIsNone(search_turns("pubica", language="en").suggestion)
+        self.assertEqual(search_turns(SearchParameters(q="pubica")).suggestion, "pública")
+        self.assertIsNone(search_turns(SearchParameters(q="pubica", language="en")).suggestion)
 
     # -- typo tolerance ---------------------------------------------------------------------------------
 
@@ -432,21 +443,27 @@ class BackendTests(BackendFixtures):
         self.load(doc("protest-en", "en", [("Reporter", "question", "Were the demonstrations peaceful?")]))
         page = self.assertFinds("demonstratios", "protest-en", 1)
         self.assertEqual(page.corrected, {"from": "demonstratios", "to": "demonstrations"})
-        self.assertEqual(search_turns("demonic").count, 0)  # a short word is no stem of a longer one
+        self.assertEqual(
+            search_turns(SearchParameters(q="demonic")).count, 0
+        )  # a short word is no stem of a longer one
 
     def test_two_edits_are_allowed_from_eight_letters_only(self: Any) -> None:
         self.load(doc("budget-en", "en", [("Reporter", "question", "Is the government ready?")]))
         self.assertFinds("govrenment", "budget-en", 1)  # ten letters, two edits
         self.load(BRIEFING_EN)
-        self.assertEqual(search_turns("stoal").count, 0)  # five letters, two edits from steel
+        self.assertEqual(
+            search_turns(SearchParameters(q="stoal")).count, 0
+        )  # five letters, two edits from steel
 
     def test_numbers_and_short_cjk_words_are_never_corrected(self: Any) -> None:
         self.load(MFA_ZH, doc("year-en", "en", [("Reporter", "question", "Was the 2024 budget approved?")]))
-        page = search_turns("2025")
+        page = search_turns(SearchParameters(q="2025"))
         self.assertEqual((page.count, page.corrected), (0, None))
-        self.assertEqual(search_turns("b2024").count, 0)  # a word with digits is a code, not a typo
-        self.assertGreater(search_turns("经济").count, 0)
-        page = search_turns("经齐")  # one character off a two-character word
+        self.assertEqual(
+            search_turns(SearchParameters(q="b2024")).count, 0
+        )  # a word with digits is a code, not a typo
+        self.assertGreater(search_turns(SearchParameters(q="经济")).count, 0)
+        page = search_turns(SearchParameters(q="经齐"))  # one character off a two-character word
         self.assertEqual((page.count, page.corrected), (0, None))
 
     def test_exact_matches_rank_above_corrected_ones(self: Any) -> None:
@@ -455,7 +472,7 @@ class BackendTests(BackendFixtures):
         turns = [("Reporter", "question", "Did Mr Stell approve the plan?")]
         turns += [("Reporter", "question", f"What about steel quota {n}?") for n in range(12)]
         self.load(doc("steel-en", "en", turns))
-        page = search_turns("stell")
+        page = search_turns(SearchParameters(q="stell"))
         self.assertEqual(page.count, 13)
         self.assertEqual(self.found(page)[0], ("steel-en", 1))
         self.assertEqual(page.corrected, {"from": "stell", "to": "steel"})
@@ -463,26 +480,26 @@ class BackendTests(BackendFixtures):
 
     def test_a_word_found_often_enough_is_not_corrected(self: Any) -> None:
         self.load(BRIEFING_EN)
-        page = search_turns("tariffs")
+        page = search_turns(SearchParameters(q="tariffs"))
         self.assertEqual((page.count, page.corrected), (2, None))
 
     def test_typos_off_searches_the_words_as_typed(self: Any) -> None:
         self.load(BRIEFING_EN)
-        page = search_turns("stell", typos=False)
+        page = search_turns(SearchParameters(q="stell", typos=False))
         self.assertEqual((page.count, page.corrected), (0, None))
         self.assertEqual(page.suggestion, "steel")  # did-you-mean still offers the word
 
     def test_excluded_phrase_and_prefix_words_are_not_corrected(self: Any) -> None:
         self.load(BRIEFING_EN)
-        self.assertEqual(search_turns("tariffs -stell").count, 2)
-        self.assertEqual(search_turns('"tarifs on"').count, 0)
-        self.assertEqual(search_turns("stel*").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs -stell")).count, 2)
+        self.assertEqual(search_turns(SearchParameters(q='"tarifs on"')).count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="stel*")).count, 0)
 
     def test_refusals_are_unchanged_by_typo_tolerance(self: Any) -> None:
         self.load(BRIEFING_EN)
         for q in ["stell t*", "stell " * 40, "*tell"]:
             with self.assertRaises(QueryRefused, msg=q[:40]):
-                search_turns(q)
+                search_turns(SearchParameters(q=q))
         request = SearchRequest(query=parse_query("stell"), query_text="stell", time_limit=-1.0)
         with self.assertRaises(QueryRefused):
             self.backend.search(request)
@@ -508,34 +525,49 @@ class BackendTests(BackendFixtures):
 
     def test_filters_sorting_and_pages(self: Any) -> None:
         self.load(BRIEFING_EN, MANANERA_ES, KNESSET_HE)
-        self.assertEqual(search_turns("", kind="answer").count, 4)
-        self.assertEqual(search_turns("", date_from=date(2022, 1, 1)).count, 6)
-        self.assertEqual(search_turns("", date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)).count, 2)
-        self.assertEqual(search_turns("", speaker="presidente").count, 1)
-        dates = [hit.transcript.date for hit in search_turns("", sort="date", page_size=100).results]
+        self.assertEqual(search_turns(SearchParameters(q="", kind="answer")).count, 4)
+        self.assertEqual(search_turns(SearchParameters(q="", date_from=date(2022, 1, 1))).count, 6)
+        self.assertEqual(
+            search_turns(
+                SearchParameters(q="", date_from=date(2021, 1, 1), date_to=date(2021, 12, 31))
+            ).count,
+            2,
+        )
+        self.assertEqual(search_turns(SearchParameters(q="", speaker="presidente")).count, 1)
+        dates = [
+            hit.transcript.date
+            for hit in search_turns(SearchParameters(q="", sort="date", page_size=100)).results
+        ]
         self.assertEqual(dates, sorted(dates))
-        newest = [hit.transcript.date for hit in search_turns("", sort="-date", page_size=100).results]
+        newest = [
+            hit.transcript.date
+            for hit in search_turns(SearchParameters(q="", sort="-date", page_size=100)).results
+        ]
         self.assertEqual(newest, sorted(newest, reverse=True))
-        first = search_turns("", sort="date", page=1, page_size=3)
-        second = search_turns("", sort="date", page=2, page_size=3)
+        first = search_turns(SearchParameters(q="", sort="date", page=1, page_size=3))
+        second = search_turns(SearchParameters(q="", sort="date", page=2, page_size=3))
         self.assertEqual(first.count, 8)
         self.assertEqual(len(first.results), 3)
         self.assertFalse(set(self.found(first)) & set(self.found(second)))
-        self.assertEqual(search_turns("", page_size=1000).page_size, 100)
+        self.assertEqual(search_turns(SearchParameters(q="", page_size=1000)).page_size, 100)
 
     def test_a_search_can_keep_to_some_transcripts(self: Any) -> None:
         briefing, mananera, _ = self.load(BRIEFING_EN, MANANERA_ES, KNESSET_HE)
-        only = search_turns("", transcripts=[briefing.pk], page_size=100)
+        only = search_turns(SearchParameters(q="", transcripts=frozenset([briefing.pk]), page_size=100))
         self.assertEqual({slug for slug, _ in self.found(only)}, {BRIEFING_EN["slug"]})
         self.assertEqual(only.count, 4)
-        both = search_turns("", transcripts={briefing.pk, mananera.pk}, kind="answer")
+        both = search_turns(
+            SearchParameters(q="", transcripts=frozenset({briefing.pk, mananera.pk}), kind="answer")
+        )
         self.assertEqual(both.count, 3)
-        self.assertEqual(search_turns("tariffs", transcripts=[mananera.pk]).count, 0)
-        self.assertEqual(search_turns("", transcripts=[]).count, 0)
+        self.assertEqual(
+            search_turns(SearchParameters(q="tariffs", transcripts=frozenset([mananera.pk]))).count, 0
+        )
+        self.assertEqual(search_turns(SearchParameters(q="", transcripts=frozenset([]))).count, 0)
 
     def test_facets_count_every_match(self: Any) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)
-        facets = search_turns("").facets
+        facets = search_turns(SearchParameters(q="")).facets
         self.assertEqual({f.value: f.count for f in facets["kind"]}, {"question": 3, "answer": 3})
         self.assertEqual({f.value: f.count for f in facets["language"]}, {"en": 4, "es": 2})
         self.assertEqual({f.value: f.count for f in facets["year"]}, {"2023": 4, "2021": 2})
@@ -543,7 +575,7 @@ class BackendTests(BackendFixtures):
         speakers = {f.value: (f.label, f.count) for f in facets["speaker"]}
         self.assertEqual(speakers["press-secretary"], ("Press Secretary", 2))
         self.assertEqual({f.label for f in facets["language"]}, {"English", "español"})
-        narrowed = search_turns("tariffs").facets
+        narrowed = search_turns(SearchParameters(q="tariffs")).facets
         self.assertEqual({f.value: f.count for f in narrowed["kind"]}, {"question": 1, "answer": 1})
 
     # -- highlighting ------------------------------------------------------------------------------
@@ -552,16 +584,20 @@ class BackendTests(BackendFixtures):
         self.load(
             doc("xss", "en", [("A", "statement", "Look <img src=x onerror=alert(1)> at the sanctions")])
         )
-        hit = search_turns("sanction").results[0]
+        hit = search_turns(SearchParameters(q="sanction")).results[0]
         self.assertEqual(
             str(hit.highlight), "Look &lt;img src=x onerror=alert(1)&gt; at the <mark>sanctions</mark>"
         )
-        self.assertEqual(search_turns("img onerror").results[0].highlight.count("<img"), 0)
+        self.assertEqual(
+            search_turns(SearchParameters(q="img onerror")).results[0].highlight.count("<img"), 0
+        )
 
     def test_highlight_marks_folded_and_prefixed_forms(self: Any) -> None:
         self.load(MANANERA_ES, KNESSET_HE)
-        self.assertIn("<mark>educación</mark>", search_turns("educacion").results[0].highlight)
-        self.assertIn("<mark>התכניות</mark>", search_turns("תכניות").results[0].highlight)
+        self.assertIn(
+            "<mark>educación</mark>", search_turns(SearchParameters(q="educacion")).results[0].highlight
+        )
+        self.assertIn("<mark>התכניות</mark>", search_turns(SearchParameters(q="תכניות")).results[0].highlight)
 
     # -- rebuild and repair ------------------------------------------------------------------------
 
@@ -592,7 +628,7 @@ class BackendTests(BackendFixtures):
             indexer.rebuild()
         finally:
             del self.backend.rebuild
-        self.assertEqual(self.found(search_turns("wood")), [("briefing-en", 3)])
+        self.assertEqual(self.found(search_turns(SearchParameters(q="wood"))), [("briefing-en", 3)])
         self.assertEqual(SearchOutbox.objects.count(), 0)
 
     def test_check_finds_missing_stale_and_extra_documents_and_repair_mends_them(self: Any) -> None:
@@ -611,9 +647,11 @@ class BackendTests(BackendFixtures):
         self.assertEqual(len(report.extra), 1)
         indexer.repair(report)
         self.assertTrue(indexer.check().ok)
-        self.assertEqual(search_turns("ghost").count, 0)
-        self.assertEqual(self.found(search_turns("nuevas escuelas")), [("mananera-es", 2)])
-        self.assertEqual(self.found(search_turns("drones")), [("briefing-en", 1)])
+        self.assertEqual(search_turns(SearchParameters(q="ghost")).count, 0)
+        self.assertEqual(
+            self.found(search_turns(SearchParameters(q="nuevas escuelas"))), [("mananera-es", 2)]
+        )
+        self.assertEqual(self.found(search_turns(SearchParameters(q="drones"))), [("briefing-en", 1)])
 
 
 class ConcurrentBackendTests(BackendFixtures):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 from django.test import TestCase
 
-from archive.search import search_turns
+from archive.search import SearchParameters, search_turns
 from tests.search.backend_mixin import BackendFixtures
 from tests.search.helpers import BRIEFING_EN
 
@@ -23,22 +23,26 @@ def briefing_with_statuses() -> dict[str, Any]:
 class AnswerStatusSearchTests(BackendFixtures):
     def test_the_filter_keeps_questions_with_that_status(self: Any) -> None:
         self.load(briefing_with_statuses())
-        page = search_turns("", answered="deflected")
+        page = search_turns(SearchParameters(q="", answered="deflected"))
         self.assertEqual(self.found(page), [("briefing-en", 3)])
 
     def test_the_facet_counts_questions_by_status(self: Any) -> None:
         self.load(briefing_with_statuses())
-        page = search_turns("", kind="question")
+        page = search_turns(SearchParameters(q="", kind="question"))
         counts = {v.value: (v.label, v.count) for v in page.facets["answered"]}
         self.assertEqual(counts, {"answered": ("Answered", 1), "deflected": ("Deflected", 1)})
 
     def test_answered_no_in_the_query_finds_questions_left_without_an_answer(self: Any) -> None:
         self.load(briefing_with_statuses())
-        self.assertEqual(self.found(search_turns("answered:no")), [("briefing-en", 3)])
-        self.assertEqual(self.found(search_turns("answered:yes")), [("briefing-en", 1)])
-        self.assertEqual(self.found(search_turns("steel answered:no")), [("briefing-en", 3)])
-        self.assertEqual(search_turns("answered:perhaps").count, 0)
-        self.assertEqual(search_turns("companies -answered:yes").count, 1)  # the answer, #2
+        self.assertEqual(self.found(search_turns(SearchParameters(q="answered:no"))), [("briefing-en", 3)])
+        self.assertEqual(self.found(search_turns(SearchParameters(q="answered:yes"))), [("briefing-en", 1)])
+        self.assertEqual(
+            self.found(search_turns(SearchParameters(q="steel answered:no"))), [("briefing-en", 3)]
+        )
+        self.assertEqual(search_turns(SearchParameters(q="answered:perhaps")).count, 0)
+        self.assertEqual(
+            search_turns(SearchParameters(q="companies -answered:yes")).count, 1
+        )  # the answer, #2
 
 
 class WhooshAnswerStatusSearchTests(AnswerStatusSearchTests, TestCase):

@@ -27,7 +27,7 @@ from whoosh.index import TOC
 
 from archive.devtools.reliability.harness import alive, children_of, kill
 from archive.models import SearchOutbox
-from archive.search import indexer, search_turns
+from archive.search import SearchParameters, indexer, search_turns
 from archive.search.backends import get_search_backend, reset_backends
 from archive.search.backends.whoosh import WhooshBackend
 from archive.search.documents import IndexDocument, iter_all_documents, transcript_documents
@@ -116,8 +116,8 @@ class IndexerKillTests(TestCase):
         # Killed after writing its segment files, before the commit's table of contents.
         self.assertTrue(set(os.listdir(live)) - files_before, "the child wrote no segment file")
         # The index opens at its last commit, its write lock died with the writer, the rows wait.
-        self.assertEqual(search_turns("tariffs").count, 2)
-        self.assertEqual(search_turns("maestros").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="maestros")).count, 0)
         self.assertEqual(SearchOutbox.objects.count(), 2)
         with self.assertRaises(CommandError) as caught:
             self.check_index()
@@ -126,7 +126,7 @@ class IndexerKillTests(TestCase):
         # The restarted indexer applies the surviving rows again: harmless.
         self.assertEqual(indexer.drain(wait=0), 2)
         self.assertIn("matches", self.check_index())
-        self.assertEqual(search_turns("maestros").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="maestros")).count, 1)
 
     @override_settings(SEARCH_INDEXER="worker")
     def test_a_rebuild_killed_mid_build_leaves_the_live_index_serving(self) -> None:
@@ -142,7 +142,7 @@ class IndexerKillTests(TestCase):
         self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()), 2)
 
         self.assertEqual(backend.live_dir(), live)  # type: ignore[attr-defined]
-        self.assertEqual(search_turns("tariffs").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
         orphans = [p for p in Path(self.index_dir).glob("gen-*") if p != live]
         self.assertEqual(len(orphans), 1, "the killed rebuild's half-built generation")
         self.assertEqual(indexer.drain(wait=0), 1)  # the live index's write lock is free again
@@ -184,7 +184,7 @@ class IndexerKillTests(TestCase):
         apply.join(30)
         self.assertEqual(applied, [2])
         # The change is in the live index, not in the old generation the swap left behind.
-        self.assertEqual(search_turns("educacion").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 1)
         self.assertIn("matches", self.check_index())
 
     @override_settings(SEARCH_INDEXER="worker")

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from whoosh.filedb.structfile import BufferFile
 
-from archive.search import search_turns
+from archive.search import SearchParameters, search_turns
 from archive.search.backends import get_search_backend
 from archive.search.backends.whoosh.internals import MappedBufferFile
 from tests.search.helpers import BRIEFING_EN, MANANERA_ES, import_doc, temp_search_index
@@ -80,4 +80,4 @@ class MappedSegmentTests(TestCase):
         for reader in compound:
             self.assertIsInstance(reader._terms._postfile, MappedBufferFile)
         # and answers from there: "sanctioned" and "sanctions", the briefing's two turns
-        self.assertEqual(search_turns("sanctions").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="sanctions")).count, 2)

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.test import TestCase, override_settings
 
 from archive.models import SearchOutbox, Transcript, Turn
-from archive.search import indexer, search_turns
+from archive.search import SearchParameters, indexer, search_turns
 from archive.search.backends import get_search_backend
 from archive.search.outbox import enqueue
 from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, doc, import_doc, temp_search_index
@@ -28,14 +28,14 @@ class OutboxTests(TestCase):
                 pass
         self.assertEqual(callbacks, [])
         self.assertEqual(SearchOutbox.objects.count(), 0)
-        self.assertEqual(search_turns("tariffs").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 0)
         self.assertEqual(get_search_backend().count(), 0)
 
     def test_a_committed_change_is_visible_to_the_next_search(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
             import_doc(BRIEFING_EN)
-            self.assertEqual(search_turns("tariffs").count, 0)  # not before the commit
-        self.assertEqual(search_turns("tariffs").count, 2)
+            self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 0)  # not before the commit
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
         self.assertEqual(SearchOutbox.objects.count(), 0)
 
     def test_one_row_per_transcript_and_transaction(self) -> None:
@@ -58,7 +58,7 @@ class OutboxTests(TestCase):
             Turn.objects.filter(transcript=transcript, position=4).update(text="Quotas on aluminium.")
             enqueue(transcript.pk)
             self.assertEqual(SearchOutbox.objects.count(), 1)
-        self.assertEqual(search_turns("aluminium").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="aluminium")).count, 1)
 
     def test_editing_a_translation_updates_its_original(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
@@ -68,17 +68,17 @@ class OutboxTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             turn.text = "We will deepen fisheries cooperation."
             turn.save()
-        page = search_turns("fisheries", language="zh-Hans")
+        page = search_turns(SearchParameters(q="fisheries", language="zh-Hans"))
         self.assertEqual([(h.transcript.slug, h.turn.position) for h in page.results], [("mfa-zh", 2)])
 
     @override_settings(SEARCH_INDEXER="worker")
     def test_in_worker_mode_only_the_indexer_writes(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
             import_doc(MANANERA_ES)
-        self.assertEqual(search_turns("educacion").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 0)
         self.assertEqual(SearchOutbox.objects.count(), 1)
         call_command("run_indexer", "--once", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        self.assertEqual(search_turns("educacion").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 1)
         self.assertEqual(SearchOutbox.objects.count(), 0)
 
     @override_settings(SEARCH_INDEXER="worker")
@@ -87,14 +87,14 @@ class OutboxTests(TestCase):
             import_doc(MANANERA_ES)
         self.assertEqual(SearchOutbox.objects.count(), 1)
         self.assertEqual(indexer.drain(), 1)
-        self.assertEqual(search_turns("educacion").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 1)
 
     def test_deleting_a_transcript_directly_is_followed(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
             import_doc(doc("gone", "en", [("A", "statement", "Soon deleted words")]))
         with self.captureOnCommitCallbacks(execute=True):
             Transcript.objects.filter(slug="gone").delete()
-        self.assertEqual(search_turns("deleted").count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="deleted")).count, 0)
 
 
 class IndexCurrentWhateverTheImportOrderTests(TestCase):
@@ -117,7 +117,7 @@ class IndexCurrentWhateverTheImportOrderTests(TestCase):
         self.import_each(MFA_ZH, MFA_EN)
         self.assert_index_current()
         # The original's documents carry the translation's words: English finds the Chinese turn.
-        hits = search_turns("prospects economic cooperation", language="zh-Hans")
+        hits = search_turns(SearchParameters(q="prospects economic cooperation", language="zh-Hans"))
         self.assertIn("mfa-zh", {hit.transcript.slug for hit in hits.results})
 
     def test_a_translation_imported_before_its_original_leaves_no_stale_turn(self) -> None:

@@ -21,7 +21,7 @@ from django.test import TestCase, TransactionTestCase, override_settings
 
 from archive.importers import collect_files, import_documents, read_files
 from archive.models import SearchOutbox
-from archive.search import QueryRefused, indexer, search_turns
+from archive.search import QueryRefused, SearchParameters, indexer, search_turns
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres import PostgresBackend
 from archive.search.backends.postgres.locks import WAITING_LOCK, WRITERS_LOCK, _lock_key
@@ -79,8 +79,8 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
 
     def test_the_vector_literal_survives_quotes_and_backslashes(self) -> None:
         self.load(doc("odd-en", "en", [("A", "statement", "O'Brien said \\n and it's fine")]))
-        self.assertEqual(search_turns("O'Brien").count, 1)
-        self.assertEqual(search_turns('"it\'s fine"').count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="O'Brien")).count, 1)
+        self.assertEqual(search_turns(SearchParameters(q='"it\'s fine"')).count, 1)
 
     def test_an_apply_failing_midway_rolls_back_its_deletions(self) -> None:
         (briefing,) = self.load(BRIEFING_EN)
@@ -89,7 +89,7 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
         with self.assertRaises(Exception):  # noqa: B017 (the database's IntegrityError)
             self.backend.replace_transcripts(documents)
         self.assertEqual(self.backend.count(), 4)
-        self.assertEqual(search_turns("tariffs").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
 
     def test_term_counts_follow_additions_and_deletions(self) -> None:
         (briefing,) = self.load(BRIEFING_EN)
@@ -113,7 +113,7 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
             with other.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_lock(%s)", [_lock_key(DOCUMENTS)])
             self.load(BRIEFING_EN)
-            self.assertEqual(search_turns("tariffs").count, 0)
+            self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 0)
             self.assertEqual(SearchOutbox.objects.count(), 1)
             with self.assertRaises(IndexBusy):
                 self.backend.delete_documents([1], wait=0.2)
@@ -124,7 +124,7 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(DOCUMENTS)])
             other.close()
         self.assertEqual(indexer.drain(), 1)
-        self.assertEqual(search_turns("tariffs").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
 
     def test_a_rebuild_that_gives_up_no_longer_holds_back_the_indexer(self) -> None:
         other = connections.create_connection("default")  # as another host's indexer
@@ -158,13 +158,15 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
                     "search_term_pkey",
                 ],
             )
-        self.assertEqual(search_turns("tariffs").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
 
     def test_a_huge_turn_is_indexed_within_postgresqls_limits(self) -> None:
         words = " ".join(f"w{n % 5000}" for n in range(30_000)) + " finalword " + "x" * 3000
         self.load(doc("huge-en", "en", [("A", "statement", words)]))
-        self.assertEqual(search_turns("w17").count, 1)
-        self.assertEqual(search_turns("finalword").count, 1)  # at the last position PostgreSQL keeps
+        self.assertEqual(search_turns(SearchParameters(q="w17")).count, 1)
+        self.assertEqual(
+            search_turns(SearchParameters(q="finalword")).count, 1
+        )  # at the last position PostgreSQL keeps
 
     def test_it_refuses_to_run_on_another_database(self) -> None:
         vendor = connection.vendor

@@ -13,7 +13,7 @@ from whoosh import index as wi
 
 from archive.models import Turn
 from archive.redaction import redact_turn
-from archive.search import search_turns
+from archive.search import SearchParameters, search_turns
 from tests.search.backend_mixin import BackendFixtures
 from tests.search.helpers import BRIEFING_EN
 
@@ -32,13 +32,15 @@ class RedactionSearchTests(BackendFixtures):
 
     def test_the_redacted_word_finds_nothing_and_is_never_suggested(self: Any) -> None:
         self.load(BRIEFING_EN)
-        self.assertEqual(search_turns(WORD).count, 1)
-        self.assertIn("drones", search_turns("dronnes").suggestion or "")
+        self.assertEqual(search_turns(SearchParameters(q=WORD)).count, 1)
+        self.assertIn("drones", search_turns(SearchParameters(q="dronnes")).suggestion or "")
         self.redact()
-        self.assertEqual(search_turns(WORD).count, 0)
-        self.assertEqual(search_turns("drone*").count, 0)
-        self.assertNotIn("drone", search_turns("dronnes").suggestion or "")
-        self.assertEqual(search_turns("sanctioned exporting").count, 1)  # the rest of the turn stays
+        self.assertEqual(search_turns(SearchParameters(q=WORD)).count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="drone*")).count, 0)
+        self.assertNotIn("drone", search_turns(SearchParameters(q="dronnes")).suggestion or "")
+        self.assertEqual(
+            search_turns(SearchParameters(q="sanctioned exporting")).count, 1
+        )  # the rest of the turn stays
 
     def test_purge_index_leaves_no_term_of_the_redacted_word_in_the_index(self: Any) -> None:
         self.load(BRIEFING_EN)
@@ -46,7 +48,7 @@ class RedactionSearchTests(BackendFixtures):
         self.redact()
         call_command("purge_index", stdout=io.StringIO())
         self.assertEqual([t for t in self.index_terms() if "drone" in t], [])
-        self.assertEqual(search_turns("sanctioned exporting").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="sanctioned exporting")).count, 1)
 
 
 class WhooshRedactionSearchTests(RedactionSearchTests, TestCase):

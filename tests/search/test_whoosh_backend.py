@@ -10,7 +10,7 @@ from django.test import TestCase, TransactionTestCase
 from whoosh import index as wi
 
 from archive.models import SearchOutbox, Transcript
-from archive.search import indexer, search_turns
+from archive.search import SearchParameters, indexer, search_turns
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.whoosh import columns as whoosh_columns
 from archive.search.backends.whoosh.columns import columns_of
@@ -31,7 +31,7 @@ class WhooshBackendTests(BackendTests, TestCase):
         after = self.backend.live_dir()
         self.assertNotEqual(before, after)
         self.assertTrue(os.path.islink(os.path.join(self.index_dir, "live")))
-        self.assertEqual(search_turns("tariffs").count, 2)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
 
     def test_a_writer_holding_the_index_leaves_changes_in_the_outbox(self) -> None:
         self.load(BRIEFING_EN)
@@ -39,12 +39,12 @@ class WhooshBackendTests(BackendTests, TestCase):
         other_writer = ix.writer()  # as another process would hold it
         try:
             self.load(MANANERA_ES)
-            self.assertEqual(search_turns("educacion").count, 0)
+            self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 0)
             self.assertEqual(SearchOutbox.objects.count(), 1)
         finally:
             other_writer.cancel()
         self.assertEqual(indexer.drain(), 1)
-        self.assertEqual(search_turns("educacion").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 1)
         self.assertEqual(SearchOutbox.objects.count(), 0)
 
     def test_a_reader_sees_a_commit_on_its_next_search(self) -> None:
@@ -52,21 +52,23 @@ class WhooshBackendTests(BackendTests, TestCase):
         searcher = self.backend.searcher()
         self.load(MANANERA_ES)
         self.assertIsNot(self.backend.searcher(), searcher)
-        self.assertEqual(search_turns("educacion").count, 1)
+        self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 1)
 
     def test_a_repeated_search_reuses_its_matches_until_the_next_commit(self) -> None:
         (transcript,) = self.load(BRIEFING_EN)
-        first = search_turns("tariffs")
+        first = search_turns(SearchParameters(q="tariffs"))
         searcher = self.backend.searcher()
         cache = columns_of(searcher).matches
         self.assertEqual(len(cache._sets), 1)
-        again = search_turns("tariffs", sort="-date", page_size=1)  # another sort and page: same matches
+        again = search_turns(
+            SearchParameters(q="tariffs", sort="-date", page_size=1)
+        )  # another sort and page: same matches
         self.assertEqual((again.count, again.facets), (first.count, first.facets))
         self.assertEqual(len(cache._sets), 1)
         with self.captureOnCommitCallbacks(execute=True):
             transcript.delete()
-        self.assertEqual(search_turns("tariffs").count, 0)
-        self.assertEqual(search_turns("tariffs").facets["speaker"], [])
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 0)
+        self.assertEqual(search_turns(SearchParameters(q="tariffs")).facets["speaker"], [])
 
     def test_matches_and_scores_are_whooshs_own(self) -> None:
         """The set algebra and the bulk BM25F give what Whoosh's matchers and collector give.
@@ -106,16 +108,16 @@ class WhooshBackendTests(BackendTests, TestCase):
             self.assertEqual(ours.keys(), theirs.keys(), text)
             for docnum, score in theirs.items():
                 self.assertAlmostEqual(ours[docnum], score, places=9, msg=text)
-        self.assertTrue(any(search_turns(text).count for text in queries))
+        self.assertTrue(any(search_turns(SearchParameters(q=text)).count for text in queries))
 
     def test_facets_of_a_very_large_result_set_are_estimated_and_said_so(self) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)
-        exact = search_turns("")
+        exact = search_turns(SearchParameters(q=""))
         self.assertFalse(exact.facets_approximate)
         self.assertEqual({f.value: f.count for f in exact.facets["kind"]}, {"question": 3, "answer": 3})
         with mock.patch.object(whoosh_columns, "FACET_EXACT_LIMIT", 3):
             self.load(MFA_EN)  # a commit: a new searcher, nothing counted yet
-            page = search_turns("")
+            page = search_turns(SearchParameters(q=""))
             response = self.client.get("/api/v1/search/", {"q": ""}).json()
         self.assertEqual(page.count, 6 + len(MFA_EN["turns"]))  # the total stays exact
         self.assertTrue(page.facets_approximate)

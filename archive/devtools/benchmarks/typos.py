@@ -19,7 +19,7 @@ from typing import Any
 from archive.devtools.base import DevToolError, Write
 from archive.devtools.benchmarks.queries import known_item_queries
 from archive.devtools.measure import percentile
-from archive.search import QueryRefused, search_turns
+from archive.search import QueryRefused, SearchParameters, search_turns
 from archive.search.compiler import typo_distance
 
 
@@ -46,7 +46,7 @@ def run_typo_benchmark(*, queries: Path | None, rounds: int, write: Write) -> No
             pairs.append((item, typo))
     if not pairs:
         raise DevToolError(f"{path}: no exact query with a word typo tolerance corrects")
-    search_turns("warm up")  # opens the index
+    search_turns(SearchParameters(q="warm up"))  # opens the index
     # "as typed": the exact query with typo tolerance off, as searched before it existed.
     timings: dict[str, list[float]] = {"as typed": [], "exact": [], "typo": []}
     found = corrected = 0
@@ -56,7 +56,9 @@ def run_typo_benchmark(*, queries: Path | None, rounds: int, write: Write) -> No
             for _ in range(rounds):
                 started = time.perf_counter()
                 try:
-                    page = search_turns(q, page_size=10, typos=kind != "as typed", **filters)
+                    page = search_turns(
+                        SearchParameters(q=q, page_size=10, typos=kind != "as typed", **filters)
+                    )
                 except QueryRefused:
                     continue
                 timings[kind].append((time.perf_counter() - started) * 1000)

@@ -1,11 +1,9 @@
-"""search_turns(): what the site and the API call to search, and what they get back."""
+"""search_turns(): what the site, the API and the feeds call to search, and what they get back."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Q
 from django.utils.safestring import SafeString
@@ -13,14 +11,12 @@ from django.utils.translation import get_language
 
 from archive.models import AnswerStatus, Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
 from archive.search.backends import get_search_backend
-from archive.search.backends.base import FACETS, SORTS, SearchRequest
+from archive.search.backends.base import FACETS, SearchRequest
 from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
 from archive.search.errors import QueryRefused
 from archive.search.highlight import highlight
+from archive.search.parameters import SearchParameters
 from archive.search.query import parse_query
-
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 500  # deeper pages cost more than anyone reads; narrow the search instead
 
 
 @dataclass
@@ -64,56 +60,31 @@ class SearchPage:
         return self.page < self.num_pages
 
 
-def search_turns(
-    q: str | None = "",
-    language: str | None = None,
-    speaker: str | None = None,
-    topic: str | None = None,
-    kind: str | None = None,
-    answered: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    sort: str = "relevance",
-    page: int = 1,
-    page_size: int = 20,
-    typos: bool = True,
-    *,
-    transcripts: Collection[int] | None = None,
-) -> SearchPage:
-    """One page of published turns matching `q` and the filters, with facets.
+def search_turns(params: SearchParameters) -> SearchPage:
+    """One page of published turns matching the query and filters of `params`, with facets.
 
     Raises QueryRefused (with a message for the reader) for a costly or invalid query; any
     other input, however malformed, gets an answer. A word found nowhere (or hardly anywhere) is
-    also looked for as its close terms unless `typos` is False; the page says so in `corrected`.
+    also looked for as its close terms unless `params.typos` is False; the page says so in
+    `corrected`.
     """
-    if sort not in SORTS:
-        raise QueryRefused(f"Unknown sort “{sort}”: use one of {', '.join(SORTS)}.")
-    if kind and kind not in TurnKind.values:
-        raise QueryRefused(f"Unknown kind “{kind}”: use one of {', '.join(TurnKind.values)}.")
-    if answered and answered not in AnswerStatus.values:
-        raise QueryRefused(
-            f"Unknown answer status “{answered}”: use one of {', '.join(AnswerStatus.values)}."
-        )
-    page = max(1, int(page))
-    if page > MAX_PAGE:
-        raise QueryRefused(f"Pages beyond {MAX_PAGE} are not available; please narrow the search.")
-    page_size = min(max(1, int(page_size)), MAX_PAGE_SIZE)
+    q, page, page_size = params.q, params.page, params.page_size
     parsed = parse_query(q or "")
     request = SearchRequest(
         query=parsed,
-        query_text=q or "",
-        language=language or None,
-        speaker=speaker or None,
-        topic=topic or None,
-        kind=kind or None,
-        answered=answered or None,
-        date_from=date_from,
-        date_to=date_to,
-        transcripts=None if transcripts is None else frozenset(transcripts),
-        sort=sort,
+        query_text=q,
+        language=params.language or None,
+        speaker=params.speaker or None,
+        topic=params.topic or None,
+        kind=params.kind or None,
+        answered=params.answered or None,
+        date_from=params.date_from,
+        date_to=params.date_to,
+        transcripts=params.transcripts,
+        sort=params.sort,
         offset=(page - 1) * page_size,
         limit=page_size,
-        typos=typos,
+        typos=params.typos,
     )
     backend = get_search_backend()
     found = backend.search(request)

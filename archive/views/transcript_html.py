@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from archive.recordings import clock_text, seconds_text
-from archive.transcript_page import Block, ParallelRow, TurnRow
+from archive.views.transcript_page import Block, ParallelRow, TurnRow
 
 
 @dataclass(frozen=True)
