@@ -25,17 +25,12 @@ original text, which the highlighter uses. Then, per language:
   and strips the ف of `فلسطين`; Whoosh's ISRI root stemmer conflates `سلام`, `إسلام` and `مسلم`.
 - Hebrew: each word is also indexed without its prefix letters (ו ה ב ל מ ש כ, chained as Hebrew chains them:
   וה, שב, ומה...) at the same position; a query word is analysed as typed. `תכניות` finds `התכניות`, phrases
-  still match, and `התכניות` does not find a bare `תכניות`. Measured on the 13043 Knesset turns: he/prefix
-  success@10 1/12 -> 12/12, while the 12 he/exact queries match 16 turns in all instead of 14. The rest of a
-  word must keep 3 letters (same recall as 2, fewer meaningless terms such as הוא -> וא, מים -> ים).
+  still match, and `התכניות` does not find a bare `תכניות`. The rest of a word must keep 3 letters.
 - Chinese: Traditional folded to Simplified (OpenCC t2s) on both sides, rjieba segmentation (jieba's Rust
   binding) with positions in sequence so phrases work; when indexing, jieba's search-mode sub-words
   (`外交部` inside `中华人民共和国外交部`) share their word's position. Latin words: lowercased, unstemmed.
-- Japanese: MeCab words (fugashi with the UniDic-lite dictionary) after NFKC. Chosen by measurement on the
-  Tokyo minutes (1848 turns, 742k characters): janome took 68.5s to tokenize them; CJK bigrams (within kanji,
-  katakana, hiragana runs) 1.6s and 297k postings; MeCab 0.6s and 181k postings, at the same success@10
-  (1.00 exact and width for both). Postings are what building a Whoosh index costs: with bigrams the whole
-  build ran at 0.68 of the StandardAnalyzer's rate, with MeCab at 0.75-0.79.
+- Japanese: MeCab words (fugashi with the UniDic-lite dictionary) after NFKC (measured against janome and
+  CJK bigrams).
 - "generic" (any language without a dedicated analysis): the normalisation only, words as written.
 There is no stop list: every word is searchable.
 
@@ -45,30 +40,10 @@ this module's own: no search engine is needed to analyse text (the PostgreSQL ba
 use them as they are); the Whoosh backend's subclasses yield Whoosh's tokens instead
 (archive/search/backends/whoosh/analyzers.py).
 
-Measured on eval/dev.json (every turn of corpus/sample indexed, one field text_<key> per key plus the aligned
-English text of Chinese turns in an English field, MultifieldParser over all fields, words ANDed), success@10:
-
-    language  category   success@10   | plain Whoosh StandardAnalyzer (eval/README.md)
-    en        exact      1.00 (12/12) | 1.00
-    en        variant    1.00 (12/12) | 0.08
-    en        crosslang  1.00 (12/12) | 0.00
-    es        exact      1.00 (12/12) | 1.00
-    es        variant    1.00 (12/12) | 0.12
-    es        fold       1.00 (12/12) | 0.00
-    he        exact      1.00 (12/12) | 1.00
-    he        prefix     1.00 (12/12) | 0.08
-    zh-Hans   exact      1.00 (12/12) | 0.00
-    zh-Hans   script     1.00 (12/12) | 0.00   (0.92 with Whoosh's stock BM25F: see below)
-    ja        exact      1.00 (12/12) | 0.00
-    ja        width      1.00 (12/12) | 0.00
-
-For the engine: Whoosh's BM25F averages a field's length over ALL documents, so with one field per language
-every document of a small language looks far longer than average and sinks (zh-Hans-script-5 falls to rank 40
-under Japanese turns sharing its characters). Averaging over the documents that have the field (a KEYWORD
-field listing each document's text fields, and doc_frequency on it) fixes it. Index build (CPU time, all
-26856 turns, positions stored, on a shared 2-core machine): StandardAnalyzer 9.1-10.5s, these analyzers
-11.9-13.4s, a rate of 0.75-0.79 (target 0.70). What costs is the number of postings (no stop list, Hebrew
-forms, Chinese sub-words), so keep per-token work out of the hot loop: words are cached to their terms.
+Every choice above was measured; the figures, and why Whoosh's BM25F averages a field's length over the
+documents that have the field, are in docs/search-languages.md. What a build costs is the number of
+postings (no stop list, Hebrew forms, Chinese sub-words), so keep per-token work out of the hot loop: words
+are cached to their terms.
 """
 
 from __future__ import annotations
