@@ -21,7 +21,7 @@ from archive.importers import import_documents, read_content
 from archive.interchange import DocumentError, validate_document
 from archive.models import Recording, Transcript, Turn
 from archive.timing import TimesError, turns_shift_times, turns_times_from_subtitles
-from tests.admin_helpers import CuratorTestCase
+from tests.admin.helpers import CuratorTestCase
 from tests.base import REPO, document, import_document
 
 MEDIA_ORIGIN = "https://media.example.org"
@@ -128,7 +128,7 @@ class MediaInterchangeTests(TestCase):
         self.assertEqual(list(Recording.objects.values_list("url", flat=True)), [MP3["url"]])
 
     def test_the_api_carries_media_and_rejects_a_bad_one(self) -> None:
-        from tests.api_base import make_curator, token_client
+        from tests.api.helpers import make_curator, token_client
 
         import_document(document(media=[MP3]))
         response = self.client.get("/api/v1/transcripts/peres-weibo-test/")
@@ -240,7 +240,7 @@ class AdminRecordingTests(CuratorTestCase):
         self.url = f"/admin/archive/transcript/{self.transcript.pk}/change/"
 
     def post_recording(self, **fields: object) -> object:
-        from tests.admin_helpers import page_form_data
+        from tests.admin.helpers import page_form_data
 
         data = page_form_data(self.client.get(self.url))
         data.update({f"recordings-0-{name}": value for name, value in fields.items()})
@@ -344,7 +344,7 @@ class TimeCurationTests(CuratorTestCase):
         self.assertEqual(turns_shift_times(self.transcript, 2), 1)
 
     def test_one_turns_end_before_its_start_is_refused_in_the_turn_form(self) -> None:
-        from tests.admin_helpers import page_form_data
+        from tests.admin.helpers import page_form_data
 
         url = f"/admin/archive/transcript/{self.transcript.pk}/change/"
         data = page_form_data(self.client.get(url))

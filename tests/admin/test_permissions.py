@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from archive.curators import CURATORS_GROUP, sync_curators_group
-from tests.admin_helpers import CuratorTestCase
+from tests.admin.helpers import CuratorTestCase
 
 
 class CuratorsGroupTests(TestCase):

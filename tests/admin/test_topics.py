@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from archive.models import Topic
-from tests.admin_helpers import CuratorTestCase
+from tests.admin.helpers import CuratorTestCase
 from tests.base import PERES_EN, import_document
 
 CHANGELIST = reverse("admin:archive_topic_changelist")

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from archive.admin.turns import TURNS_PER_PAGE
 from archive.importers import import_documents, read_files
 from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn
-from tests.admin_helpers import CuratorTestCase, import_long, page_form_data
+from tests.admin.helpers import CuratorTestCase, import_long, page_form_data
 from tests.base import CORPUS, PERES_EN, PERES_ZH, document, import_document, needs_corpus
 
 CHANGELIST = reverse("admin:archive_transcript_changelist")

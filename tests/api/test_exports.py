@@ -16,7 +16,7 @@ from archive.api.renderers import media_type_of
 from archive.exporters import EXPORTERS
 from archive.models import Transcript
 from archive.selectors import transcripts_for_export
-from tests.api_base import ApiTestCase, import_sample
+from tests.api.helpers import ApiTestCase, import_sample
 from tests.base import PERES_ZH, document, import_document, needs_corpus
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.http import http_date
 
 from archive.models import Transcript
-from tests.api_base import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.base import document, import_document
 
 DETAIL = "/api/v1/transcripts/peres-weibo-test/"

@@ -14,7 +14,7 @@ from django.test import override_settings
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from tests.api_base import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.base import PERES_ZH, document, import_document
 from tests.search.helpers import temp_search_index
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api_base import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.base import PERES_ZH, document, import_document
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.models import Speaker, Topic, Transcript
-from tests.api_base import ApiTestCase, import_sample, without_throttling
+from tests.api.helpers import ApiTestCase, import_sample, without_throttling
 from tests.base import PERES_ZH, document, import_document, needs_corpus
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api_base import ApiTestCase, make_user, token_client
+from tests.api.helpers import ApiTestCase, make_user, token_client
 from tests.base import document, import_document
 
 SECRET = {

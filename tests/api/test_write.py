@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from archive.importers import import_documents
 from archive.importers.base import RawDocument
 from archive.models import Transcript, TranscriptStatus, Turn
-from tests.api_base import ApiTestCase, make_user, token_client
+from tests.api.helpers import ApiTestCase, make_user, token_client
 from tests.base import PERES_ZH, document, import_document
 
 URL = "/api/v1/transcripts/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api_base import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.base import document
 from tests.search.helpers import temp_search_index
 

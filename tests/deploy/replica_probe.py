@@ -1,6 +1,6 @@
 """Requests through the whole Django stack, reporting which database served the archive's reads.
 
-tests/test_read_replicas.py runs this in a process of its own, configured by its environment as a
+tests/deploy/test_read_replicas.py runs this in a process of its own, configured by its environment as a
 web worker would be (DATABASE_URL, DATABASE_REPLICA_URLS, ...): it reads a JSON list of requests
 on stdin, makes them with one client (so cookies carry from one to the next, as in a browser) and
 prints, for each, the status and the database aliases that ran queries on the archive's tables.

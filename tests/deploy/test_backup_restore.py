@@ -18,7 +18,7 @@ from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptS
 from archive.search.service import search_turns
 from tests.base import import_document
 from tests.search.helpers import temp_search_index
-from tests.test_injection import SQL_PAYLOADS, XSS_PAYLOADS
+from tests.security.test_injection import SQL_PAYLOADS, XSS_PAYLOADS
 
 # (language, title, question, answer): one transcript per script.
 SCRIPTS = [

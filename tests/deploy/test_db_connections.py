@@ -27,7 +27,7 @@ from django.db import connection
 from django.test import SimpleTestCase, TransactionTestCase
 
 from tests.base import REPO, document, import_document
-from tests.test_deploy_settings import production_environment
+from tests.deploy.test_settings import production_environment
 
 PATH = "/api/v1/transcripts/peres-weibo-test/"
 

@@ -1,9 +1,9 @@
 """Reads on a real streaming replica: which database each request reads, and what happens when the
 replica lags, stops or is promoted.
 
-A hot standby of the test server is made for this module (tests/pg_standby.py) and an archive
+A hot standby of the test server is made for this module (tests/deploy/pg_standby.py) and an archive
 database of its own is created on the primary, so the standby streams it. Each check runs requests
-in a separate process configured as a web worker (tests/replica_probe.py) and looks at the
+in a separate process configured as a web worker (tests/deploy/replica_probe.py) and looks at the
 database that served the archive's reads. PostgreSQL only.
 """
 
@@ -25,7 +25,7 @@ import pytest
 from django.conf import settings
 
 from tests.base import PERES_EN, REPO, document
-from tests.pg_standby import Standby, hot_standby, wait_until, why_not_possible
+from tests.deploy.pg_standby import Standby, hot_standby, wait_until, why_not_possible
 
 PRIMARY = settings.DATABASES["default"]
 pytestmark = [
@@ -97,7 +97,7 @@ class Archive:
     ) -> tuple[list[dict[str, Any]], str]:
         """Each request's status and the aliases that served its archive reads; and the log."""
         result = subprocess.run(
-            [sys.executable, "-m", "tests.replica_probe"],
+            [sys.executable, "-m", "tests.deploy.replica_probe"],
             cwd=REPO,
             env=self.env(**env),
             input=json.dumps({"requests": requests, "writer": writer}),

@@ -8,7 +8,7 @@ import io
 from archive.exporters import EXPORTERS
 from archive.exporters.table_csv import neutralize
 from archive.search import indexer
-from tests.api_base import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.base import document, import_document
 
 FORMULAS = [

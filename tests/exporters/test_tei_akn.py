@@ -19,7 +19,7 @@ from archive.exporters import get_exporter
 from archive.importers import import_documents, read_content, read_files
 from archive.models import Transcript
 from archive.selectors import transcripts_for_export
-from tests.api_base import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.base import PERES_ZH, REPO, document, import_document
 from tests.interchange_xml import AKN_DEBATE, SCHEMAS, interchange_files, tei_sitting
 

@@ -22,7 +22,7 @@ from archive.interchange import DocumentError
 from archive.models import Appearance, SearchOutbox, Speaker, Topic, Transcript, Turn
 from archive.selectors import transcripts_for_export
 from tests.base import PERES_EN, document, import_document
-from tests.fuzzing import (
+from tests.fuzz.helpers import (
     as_ndjson,
     documents,
     examples,

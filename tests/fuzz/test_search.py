@@ -20,9 +20,9 @@ from archive.search import indexer
 from archive.search.errors import QueryRefused
 from archive.search.query import parse_query
 from archive.search.service import search_turns
-from tests.api_base import without_throttling
+from tests.api.helpers import without_throttling
 from tests.base import PERES_EN, PERES_ZH, import_document
-from tests.fuzzing import examples, filter_values, queries
+from tests.fuzz.helpers import examples, filter_values, queries
 from tests.search.helpers import (
     BRIEFING_EN,
     KNESSET_HE,

@@ -15,8 +15,8 @@ from hypothesis.extra.django import TestCase
 from lxml import etree
 
 from archive.importers import import_documents, read_content
-from tests.fuzzing import as_ndjson, documents, examples
-from tests.test_export_tei_akn import our_schema, render
+from tests.exporters.test_tei_akn import our_schema, render
+from tests.fuzz.helpers import as_ndjson, documents, examples
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from archive.importers import read_upload
 from archive.interchange import DocumentError, validate_document
 from archive.models import Transcript
-from tests.admin_helpers import CuratorTestCase
+from tests.admin.helpers import CuratorTestCase
 from tests.base import PERES_EN, document
 
 IMPORT = reverse("admin:archive_transcript_import")

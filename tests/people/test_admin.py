@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from archive.duplicates import find_duplicates
 from archive.models import Speaker, SpeakerKind
-from tests.admin_helpers import CuratorTestCase
+from tests.admin.helpers import CuratorTestCase
+from tests.admin.test_import import upload
 from tests.base import PERES_EN, document, import_document
-from tests.test_admin_import import upload
 
 CHANGELIST = reverse("admin:archive_speaker_changelist")
 

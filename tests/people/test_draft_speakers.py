@@ -9,7 +9,7 @@ from archive.exporters.qa_archive import transcript_document
 from archive.models import Speaker, TranscriptStatus
 from archive.selectors import transcripts_for_export
 from archive.services import transcripts_set_status
-from tests.api_base import ApiTestCase
+from tests.api.helpers import ApiTestCase
 from tests.base import PERES_EN, document, import_document
 
 NEW_ALIAS = "Draftonly Peres"

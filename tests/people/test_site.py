@@ -13,7 +13,7 @@ from archive.importers import import_documents, read_content
 from archive.models import Speaker, SpeakerKind, SpeakerRedirect
 from archive.search import indexer
 from archive.services import speakers_merge
-from tests.api_base import make_curator, token_client
+from tests.api.helpers import make_curator, token_client
 from tests.base import PERES_EN, document, import_document
 
 SECRET = "Zhang Xiaoming"

@@ -18,8 +18,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from archive.models import Speaker, Topic, Transcript, Turn
-from tests.admin_helpers import CuratorTestCase
-from tests.api_base import ApiTestCase
+from tests.admin.helpers import CuratorTestCase
+from tests.api.helpers import ApiTestCase
 from tests.base import PERES_ZH, document, import_document
 
 URL = "/api/v1/transcripts/"

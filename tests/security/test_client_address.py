@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import RequestFactory, SimpleTestCase, override_settings
 
 from config.client_address import ClientAddressFilter, check_trusted_proxies, client_address
-from tests.api_base import ApiTestCase
+from tests.api.helpers import ApiTestCase
 
 
 def address(remote: str = "10.0.0.1", forwarded: str | None = None, **overrides: Any) -> str:

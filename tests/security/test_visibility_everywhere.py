@@ -1,8 +1,8 @@
 """Drafts and transcripts in review leave no trace in search counts, facets, API search, the turn
 list, a published transcript's API document, or the public export command.
 
-The pages, feed and sitemap are checked in test_site_pages.py, the site's search results in
-test_site_search.py, the API's reads in test_api_visibility.py: this file adds what they do not.
+The pages, feed and sitemap are checked in tests/site/test_pages.py, the site's search results in
+tests/site/test_search.py, the API's reads in tests/api/test_visibility.py: this file adds what they do not.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from archive.models import Recording
 from tests.base import document
 from tests.browser import BrowserTestCase
-from tests.test_browser_csp import RECORD_VIOLATIONS
+from tests.security.test_browser_csp import RECORD_VIOLATIONS
 from tests.test_recordings import store_recording, wav_bytes
 
 # Four turns of 1.5 s each over a 6-second recording; the Hebrew translation has no times of

@@ -12,7 +12,7 @@ from archive.search import indexer, search_turns
 from tests.base import document, import_document
 from tests.browser import BrowserTestCase
 from tests.search.helpers import temp_search_index
-from tests.test_browser_csp import RECORD_VIOLATIONS
+from tests.security.test_browser_csp import RECORD_VIOLATIONS
 
 
 def session(

@@ -1,4 +1,4 @@
-"""The transcript page's player as HTML (the browser's part is in test_site_browser_player.py),
+"""The transcript page's player as HTML (the browser's part is in test_browser_player.py),
 caption tracks, links to a moment in citations and search results."""
 
 from __future__ import annotations

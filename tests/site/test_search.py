@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from archive.search import indexer, search_turns
-from tests.api_base import without_throttling
+from tests.api.helpers import without_throttling
 from tests.site_data import build_archive
 
 EN = "/transcripts/mfa-briefing-2026-06-10/"

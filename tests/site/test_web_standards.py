@@ -15,7 +15,7 @@ from django.utils import translation
 
 from archive.views.errors import server_error
 from config import urls as config_urls
-from tests.api_base import make_user
+from tests.api.helpers import make_user
 from tests.site_data import build_archive
 
 EN = "/transcripts/mfa-briefing-2026-06-10/"
@@ -152,7 +152,7 @@ class ErrorPageTests(TestCase):
                 self.assertIn('<main id="main"', content)
                 self.assertNotIn('rel="canonical"', content)
 
-    @override_settings(ROOT_URLCONF="tests.test_site_web_standards")
+    @override_settings(ROOT_URLCONF="tests.site.test_web_standards")
     def test_a_failing_page_answers_the_sites_500_page(self) -> None:
         self.client.raise_request_exception = False
         response = self.client.get("/he/broken/")
