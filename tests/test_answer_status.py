@@ -14,7 +14,7 @@ from archive.interchange import DocumentError, validate_document
 from archive.models import AnswerStatus, Transcript, Turn
 from tests.admin.helpers import CuratorTestCase, page_form_data
 from tests.api.helpers import ApiTestCase
-from tests.base import document, import_document
+from tests.fixtures import document, import_document
 
 
 def with_statuses(**statuses: str) -> dict[str, Any]:

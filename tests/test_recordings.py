@@ -22,7 +22,7 @@ from archive.interchange import DocumentError, validate_document
 from archive.models import Recording, Transcript, Turn
 from archive.timing import TimesError, turns_shift_times, turns_times_from_subtitles
 from tests.admin.helpers import CuratorTestCase
-from tests.base import REPO, document, import_document
+from tests.fixtures import REPO, document, import_document
 
 MEDIA_ORIGIN = "https://media.example.org"
 MP3 = {"url": f"{MEDIA_ORIGIN}/peres/weibo.mp3", "type": "audio/mpeg", "label": "Full session"}

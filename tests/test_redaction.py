@@ -25,7 +25,7 @@ from archive.redaction import RedactionError, erase_person, redact_turn, redact_
 from archive.search import search_turns
 from tests.admin.helpers import CuratorTestCase
 from tests.api.helpers import make_curator, make_user, token_client
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 from tests.search.helpers import temp_search_index
 
 SLUG = "peres-weibo-test"

@@ -12,36 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from archive.curators import CURATORS_GROUP
 from archive.models import Transcript
-from tests.base import import_document
-
-
-def long_document(slug: str, turns: int, speakers: int = 20) -> dict[str, Any]:
-    """A Hebrew question-time sitting with `turns` turns: questions, answers, statements, topics."""
-    names = [f"חבר הכנסת {n}" for n in range(1, speakers + 1)]
-    entries: list[dict[str, Any]] = []
-    for position in range(1, turns + 1):
-        kind = ("question", "answer", "statement")[position % 3]
-        entry: dict[str, Any] = {
-            "speaker": names[position % speakers],
-            "kind": kind,
-            "text": f"דברים בישיבה, תור {position}.",
-        }
-        if position % 7 == 0:
-            entry["topics"] = ["budget", "health"]
-        entries.append(entry)
-    return {
-        "slug": slug,
-        "title": f"ישיבת מליאה {slug}",
-        "date": "2023-06-12",
-        "language": "he",
-        "topics": ["budget"],
-        "speakers": [{"name": name, "role": "חבר הכנסת"} for name in names],
-        "turns": entries,
-    }
+from tests.fixtures import import_document, long_document
 
 
 def import_long(slug: str, turns: int) -> Transcript:
-    return import_document(long_document(slug, turns))
+    """A sitting with many speakers (20 listed) and `turns` turns, for the admin's paging and query counts."""
+    return import_document(long_document(turns, slug=slug, members=19))
 
 
 class CuratorTestCase(TestCase):

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from archive.importers import supported_extensions
 from archive.models import Transcript
 from tests.admin.helpers import CuratorTestCase
-from tests.base import PERES_EN, PERES_ZH, document
+from tests.fixtures import PERES_EN, PERES_ZH, document
 from tests.interchange_xml import AKN_DEBATE, BILLION_LAUGHS, tei_sitting
 
 IMPORT = reverse("admin:archive_transcript_import")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from archive.models import Appearance, Speaker, SpeakerName, Transcript, Turn, name_key
 from archive.services import speakers_merge
 from tests.admin.helpers import CuratorTestCase
-from tests.base import PERES_EN, document, import_document
+from tests.fixtures import PERES_EN, document, import_document
 
 CHANGELIST = reverse("admin:archive_speaker_changelist")
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from archive.models import Topic
 from tests.admin.helpers import CuratorTestCase
-from tests.base import PERES_EN, import_document
+from tests.fixtures import PERES_EN, import_document
 
 CHANGELIST = reverse("admin:archive_topic_changelist")
 

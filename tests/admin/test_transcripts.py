@@ -16,7 +16,7 @@ from archive.admin.turns import TURNS_PER_PAGE
 from archive.importers import import_documents, read_files
 from archive.models import Speaker, Topic, Transcript, TranscriptStatus, Turn
 from tests.admin.helpers import CuratorTestCase, import_long, page_form_data
-from tests.base import CORPUS, PERES_EN, PERES_ZH, document, import_document, needs_corpus
+from tests.fixtures import CORPUS, PERES_EN, PERES_ZH, document, import_document, needs_corpus
 
 CHANGELIST = reverse("admin:archive_transcript_changelist")
 
@@ -264,7 +264,7 @@ class ChangePageTests(CuratorTestCase):
         url = reverse("admin:archive_transcript_delete", args=[big.pk])
         queries, page = self.count_queries(url)
         self.assertLessEqual(queries, 12)
-        self.assertContains(page, "Transcript: ישיבת מליאה big-sitting (300 turns, 20 speakers listed)")
+        self.assertContains(page, "Transcript: Question time with 300 turns (300 turns, 20 speakers listed)")
         self.assertNotContains(page, "big-sitting #1")
         self.assertEqual(self.client.post(url, {"post": "yes"}).status_code, 302)
         self.assertFalse(Transcript.objects.exists())

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from archive.curators import CURATORS_GROUP
 from archive.importers import collect_files, import_documents, read_files
-from tests.base import CORPUS
+from tests.fixtures import CORPUS
 
 
 def make_user(username: str, *permissions: str) -> User:

@@ -17,7 +17,7 @@ from archive.exporters import EXPORTERS
 from archive.models import Transcript
 from archive.selectors import transcripts_for_export
 from tests.api.helpers import ApiTestCase, import_sample
-from tests.base import PERES_ZH, document, import_document, needs_corpus
+from tests.fixtures import PERES_ZH, document, import_document, needs_corpus
 
 
 def read_csv(text: str) -> list[list[str]]:

@@ -6,7 +6,7 @@ from django.utils.http import http_date
 
 from archive.models import Transcript
 from tests.api.helpers import ApiTestCase
-from tests.base import document, import_document
+from tests.fixtures import document, import_document
 
 DETAIL = "/api/v1/transcripts/peres-weibo-test/"
 

@@ -15,7 +15,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 from tests.api.helpers import ApiTestCase
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 from tests.search.helpers import temp_search_index
 
 HOST = "http://testserver"

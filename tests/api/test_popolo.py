@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.api.helpers import ApiTestCase
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 
 
 class PopoloTests(ApiTestCase):

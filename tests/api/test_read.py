@@ -7,7 +7,7 @@ from django.test import override_settings
 from archive.exporters.qa_archive import transcript_document
 from archive.selectors import transcripts_for_export
 from tests.api.helpers import ApiTestCase
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 
 SPANISH = {
     "slug": "mananera-prueba",

@@ -7,7 +7,7 @@ from typing import Any
 
 from archive.models import Speaker, Topic, Transcript
 from tests.api.helpers import ApiTestCase, import_sample, without_throttling
-from tests.base import PERES_ZH, document, import_document, needs_corpus
+from tests.fixtures import PERES_ZH, document, import_document, needs_corpus
 
 
 class ApiRoundTripMixin(ApiTestCase):

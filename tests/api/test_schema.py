@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from archive.exporters import EXPORTERS
 from tests.api.helpers import ApiTestCase, without_throttling
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 
 # Per operation and client; keeps the whole run well under a minute on a 2-core machine.
 EXAMPLES = 12

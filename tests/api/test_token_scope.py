@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from archive.curators import CURATORS_GROUP
 from archive.models import Transcript, TranscriptStatus
 from tests.api.helpers import ApiTestCase, make_user, token_client
-from tests.base import document, import_document
+from tests.fixtures import document, import_document
 
 URL = "/api/v1/transcripts/"
 DETAIL = f"{URL}peres-weibo-test/"

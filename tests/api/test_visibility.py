@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.helpers import ApiTestCase, make_user, token_client
-from tests.base import document, import_document
+from tests.fixtures import document, import_document
 
 SECRET = {
     "slug": "secret-draft",

@@ -15,7 +15,7 @@ from archive.importers import import_documents
 from archive.importers.base import RawDocument
 from archive.models import Transcript, TranscriptStatus, Turn
 from tests.api.helpers import ApiTestCase, make_user, token_client
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 
 URL = "/api/v1/transcripts/"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.api.helpers import ApiTestCase
-from tests.base import document
+from tests.fixtures import document
 from tests.search.helpers import temp_search_index
 
 URL = "/api/v1/transcripts/"

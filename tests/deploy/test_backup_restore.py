@@ -16,7 +16,7 @@ from django.test import TransactionTestCase
 
 from archive.models import SearchOutbox, Speaker, Topic, Transcript, TranscriptStatus, Turn
 from archive.search.service import search_turns
-from tests.base import import_document
+from tests.fixtures import import_document
 from tests.search.helpers import temp_search_index
 from tests.security.test_injection import SQL_PAYLOADS, XSS_PAYLOADS
 

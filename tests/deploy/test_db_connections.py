@@ -26,8 +26,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import SimpleTestCase, TransactionTestCase
 
-from tests.base import REPO, document, import_document
 from tests.deploy.test_settings import production_environment
+from tests.fixtures import REPO, document, import_document
 
 PATH = "/api/v1/transcripts/peres-weibo-test/"
 

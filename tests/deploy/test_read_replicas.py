@@ -24,8 +24,8 @@ import psycopg2
 import pytest
 from django.conf import settings
 
-from tests.base import PERES_EN, REPO, document
 from tests.deploy.pg_standby import Standby, hot_standby, wait_until, why_not_possible
+from tests.fixtures import PERES_EN, REPO, document
 
 PRIMARY = settings.DATABASES["default"]
 pytestmark = [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from tests.base import REPO
+from tests.fixtures import REPO
 
 EXAMPLE = REPO / ".env.production.example"
 

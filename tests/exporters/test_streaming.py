@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from archive.exporters import get_exporter
 from archive.models import Transcript, Turn
 from archive.selectors import iterate_for_export, transcripts_for_export
-from tests.base import document, import_document
+from tests.fixtures import document, import_document
 
 # Turns of each transcript, in slug order; the fourth is longer than a batch.
 TURN_COUNTS = [3, 3, 3, 10, 2, 2, 2, 2]

@@ -20,7 +20,7 @@ from archive.importers import import_documents, read_content, read_files
 from archive.models import Transcript
 from archive.selectors import transcripts_for_export
 from tests.api.helpers import ApiTestCase
-from tests.base import PERES_ZH, REPO, document, import_document
+from tests.fixtures import PERES_ZH, REPO, document, import_document
 from tests.interchange_xml import AKN_DEBATE, SCHEMAS, interchange_files, tei_sitting
 
 OUR_SCHEMAS = REPO / "archive" / "schemas"

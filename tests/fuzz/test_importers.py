@@ -21,7 +21,7 @@ from archive.importers import ImportReport, import_documents, read_content, supp
 from archive.interchange import DocumentError
 from archive.models import Appearance, SearchOutbox, Speaker, Topic, Transcript, Turn
 from archive.selectors import transcripts_for_export
-from tests.base import PERES_EN, document, import_document
+from tests.fixtures import PERES_EN, document, import_document
 from tests.fuzz.helpers import (
     as_ndjson,
     documents,

@@ -21,9 +21,7 @@ from archive.search.errors import QueryRefused
 from archive.search.query import parse_query
 from archive.search.service import search_turns
 from tests.api.helpers import without_throttling
-from tests.base import PERES_EN, PERES_ZH, import_document
-from tests.fuzz.helpers import examples, filter_values, queries
-from tests.search.helpers import (
+from tests.fixtures import (
     BRIEFING_EN,
     KNESSET_HE,
     MANANERA_ES,
@@ -31,10 +29,14 @@ from tests.search.helpers import (
     MFA_ZH,
     MINISTRY_AR,
     OTHERS,
+    PERES_EN,
+    PERES_ZH,
     TOKYO_JA,
     doc,
-    temp_search_index,
+    import_document,
 )
+from tests.fuzz.helpers import examples, filter_values, queries
+from tests.search.helpers import temp_search_index
 
 QUERY_BOUND = 2.0  # seconds per query
 

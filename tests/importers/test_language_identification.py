@@ -12,8 +12,8 @@ from archive.importers.base import RawDocument
 from archive.importers.language import guess_language
 from archive.models import Transcript
 from archive.search.analysis import ANALYSIS_KEYS, query_keys
-from tests.base import PERES_EN, document
-from tests.search.helpers import doc, import_doc, temp_search_index
+from tests.fixtures import PERES_EN, doc, document, import_document
+from tests.search.helpers import temp_search_index
 
 POLISH = "Odznaczenie wojskowe zostało przyznane w poniedziałek przez prezydenta."
 UKRAINIAN = "Дякую всім, що прийшли сьогодні на брифінг."
@@ -93,8 +93,8 @@ class GenericLanguageReportTests(TestCase):
     def test_check_index_names_the_languages_searched_as_generic(self) -> None:
         self.enterContext(temp_search_index())
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(doc("hui-1", "haw", [("Kanaka", "question", "Aloha kākou.")]))
-            import_doc(doc("sejm-2", "pl", [("Poseł", "question", POLISH)]))
+            import_document(doc("hui-1", "haw", [("Kanaka", "question", "Aloha kākou.")]))
+            import_document(doc("sejm-2", "pl", [("Poseł", "question", POLISH)]))
         out = io.StringIO()
         call_command("check_index", "--no-progress", stdout=out)
         self.assertIn("generic: language haw has no analysis of its own", out.getvalue())

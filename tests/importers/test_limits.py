@@ -14,7 +14,7 @@ from archive.importers import read_upload
 from archive.interchange import DocumentError, validate_document
 from archive.models import Transcript
 from tests.admin.helpers import CuratorTestCase
-from tests.base import PERES_EN, document
+from tests.fixtures import PERES_EN, document
 
 IMPORT = reverse("admin:archive_transcript_import")
 

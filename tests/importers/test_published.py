@@ -16,7 +16,7 @@ from archive.importers import IMPORTERS, import_documents, read_content
 from archive.importers.published import parse_published, published_document
 from archive.interchange import DocumentError, validate_document
 from archive.models import Appearance, Transcript, Turn
-from tests.base import DATA
+from tests.fixtures import DATA
 
 GOLDEN = DATA / "published"
 # Front matter for tests of other rules than the language guess (too little text to guess from).

@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.test import TestCase
 
 from archive.models import Transcript, Turn
-from tests.base import CORPUS, needs_corpus
+from tests.fixtures import CORPUS, needs_corpus
 
 WH = CORPUS / "raw" / "whitehouse_press_briefings_en"
 AMLO = CORPUS / "raw" / "amlo_mananeras_es"

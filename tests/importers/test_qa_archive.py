@@ -14,7 +14,7 @@ from django.test import TestCase
 from archive.importers import import_documents, read_content, read_files
 from archive.interchange import DocumentError, validate_document
 from archive.models import Appearance, Speaker, Topic, Transcript, Turn
-from tests.base import PERES_EN, PERES_ZH, document, import_document
+from tests.fixtures import PERES_EN, PERES_ZH, document, import_document
 
 
 class ValidationTests(TestCase):

@@ -14,7 +14,7 @@ from django.test import TestCase
 
 from archive.importers import RawDocument, import_documents, read_content
 from archive.models import Speaker, Transcript, Turn
-from tests.base import DATA
+from tests.fixtures import DATA
 
 SUBTITLES = DATA / "subtitles"
 

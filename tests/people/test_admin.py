@@ -16,7 +16,7 @@ from archive.duplicates import find_duplicates
 from archive.models import Speaker, SpeakerKind
 from tests.admin.helpers import CuratorTestCase
 from tests.admin.test_import import upload
-from tests.base import PERES_EN, document, import_document
+from tests.fixtures import PERES_EN, document, import_document
 
 CHANGELIST = reverse("admin:archive_speaker_changelist")
 

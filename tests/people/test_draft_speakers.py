@@ -10,7 +10,7 @@ from archive.models import Speaker, TranscriptStatus
 from archive.selectors import transcripts_for_export
 from archive.services import transcripts_set_status
 from tests.api.helpers import ApiTestCase
-from tests.base import PERES_EN, document, import_document
+from tests.fixtures import PERES_EN, document, import_document
 
 NEW_ALIAS = "Draftonly Peres"
 NEW_SCRIPT = "شمعون بيريز"

@@ -22,7 +22,7 @@ from archive.people import (
 )
 from archive.search.documents import ROLE_FACET, iter_all_documents
 from archive.selectors import speakers_browse, transcripts_for_export
-from tests.base import CORPUS, PERES_EN, document, import_document, needs_corpus
+from tests.fixtures import CORPUS, PERES_EN, document, import_document, needs_corpus
 
 
 def with_speakers(*speakers: dict, turns: list[dict] | None = None, **changes: object) -> dict:

@@ -14,7 +14,7 @@ from archive.models import Speaker, SpeakerKind, SpeakerRedirect
 from archive.search import indexer
 from archive.services import speakers_merge
 from tests.api.helpers import make_curator, token_client
-from tests.base import PERES_EN, document, import_document
+from tests.fixtures import PERES_EN, document, import_document
 
 SECRET = "Zhang Xiaoming"
 SECRET_ZH = "张晓明"

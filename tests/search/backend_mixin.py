@@ -26,7 +26,7 @@ from archive.search.backends import get_search_backend
 from archive.search.backends.base import SearchRequest
 from archive.search.query import parse_query
 from archive.services import transcripts_set_status
-from tests.search.helpers import (
+from tests.fixtures import (
     BRIEFING_EN,
     KNESSET_HE,
     MANANERA_ES,
@@ -37,10 +37,9 @@ from tests.search.helpers import (
     TOKYO_JA,
     TYPED_FORMS,
     doc,
-    drain_a_backlog_repeatedly,
-    import_doc,
-    temp_search_index,
+    import_document,
 )
+from tests.search.helpers import drain_a_backlog_repeatedly, temp_search_index
 
 
 class BackendFixtures:
@@ -56,9 +55,9 @@ class BackendFixtures:
     def load(self: Any, *documents: dict[str, Any]) -> list[Transcript]:
         """Import documents and commit: the outbox is applied after commit, as in production."""
         if not hasattr(self, "captureOnCommitCallbacks"):  # a TransactionTestCase: imports commit
-            return [import_doc(d) for d in documents]
+            return [import_document(d) for d in documents]
         with self.captureOnCommitCallbacks(execute=True):
-            return [import_doc(d) for d in documents]
+            return [import_document(d) for d in documents]
 
     def found(self, page: SearchPage) -> list[tuple[str, int]]:
         return [(hit.transcript.slug, hit.turn.position) for hit in page.results]

@@ -36,16 +36,9 @@ from archive.search.backends.postgres import (
 from archive.search.documents import transcript_documents
 from archive.search.errors import IndexBusy
 from archive.search.query import parse_query
-from tests.base import REPO, SHARED, needs_corpus
+from tests.fixtures import BRIEFING_EN, KNESSET_HE, MFA_ZH, REPO, SHARED, doc, needs_corpus
 from tests.search.backend_mixin import BackendFixtures, BackendTests, ConcurrentBackendTests
-from tests.search.helpers import (
-    BRIEFING_EN,
-    KNESSET_HE,
-    MFA_ZH,
-    WHOOSH,
-    doc,
-    temp_search_index,
-)
+from tests.search.helpers import WHOOSH, temp_search_index
 
 BACKEND = "archive.search.backends.postgres.PostgresBackend"
 on_postgres = unittest.skipUnless(

@@ -14,8 +14,8 @@ from whoosh import index as wi
 from archive.models import Turn
 from archive.redaction import redact_turn
 from archive.search import search_turns
+from tests.fixtures import BRIEFING_EN
 from tests.search.backend_mixin import BackendFixtures
-from tests.search.helpers import BRIEFING_EN
 
 WORD = "drones"  # turn 1: "Has the administration sanctioned the companies exporting drones?"
 

@@ -14,8 +14,8 @@ from archive.search import indexer, search_turns
 from archive.search.backends import whoosh as backend_module
 from archive.search.backends.base import SearchRequest
 from archive.search.query import parse_query
+from tests.fixtures import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS
 from tests.search.backend_mixin import BackendTests, ConcurrentBackendTests
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS
 
 
 class WhooshBackendTests(BackendTests, TestCase):

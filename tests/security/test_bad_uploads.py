@@ -20,7 +20,7 @@ from django.urls import reverse
 from archive.models import Speaker, Topic, Transcript, Turn
 from tests.admin.helpers import CuratorTestCase
 from tests.api.helpers import ApiTestCase
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 
 URL = "/api/v1/transcripts/"
 DETAIL = f"{URL}peres-weibo-test/"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from tests.base import document, import_document
 from tests.browser import BrowserTestCase
+from tests.fixtures import document, import_document
 
 # Runs before every page's own scripts (injected by the browser, so outside the CSP).
 RECORD_VIOLATIONS = """

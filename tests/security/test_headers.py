@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.test import TestCase
 
-from tests.base import document, import_document
+from tests.fixtures import document, import_document
 
 
 class SecurityHeadersTests(TestCase):

@@ -20,7 +20,7 @@ from django.utils.html import escape
 
 from archive.models import Speaker, Topic, Transcript, Turn
 from archive.search import indexer
-from tests.base import document, import_document
+from tests.fixtures import document, import_document
 
 XSS_PAYLOADS = [
     "<script>alert('xss')</script>",

@@ -15,8 +15,7 @@ from django.conf import settings
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from config.env import cache_from_url
-from tests.base import REPO
-from tests.site_data import build_archive
+from tests.fixtures import REPO, build_archive
 
 
 def rates(**rates: str | None) -> Any:

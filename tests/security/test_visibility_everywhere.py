@@ -16,7 +16,7 @@ from django.test import TestCase
 
 from archive.models import Transcript
 from archive.search import indexer
-from tests.site_data import build_archive
+from tests.fixtures import build_archive
 
 # The review copy of the Chinese briefing has the very same turns as the published one.
 SHARED_WORD = "文明对话国际日"

@@ -4,9 +4,8 @@ a citation, visible keyboard focus, phone width. Screenshots land in var/screens
 from __future__ import annotations
 
 from archive.search import indexer
-from tests.base import import_document
 from tests.browser import SCREENSHOTS, BrowserTestCase
-from tests.site_data import build_archive, long_document, long_translation
+from tests.fixtures import build_archive, import_document, long_document, long_translation
 
 LONG = "/transcripts/long-session/"
 LONG_ZH = "/transcripts/long-session-zh/"

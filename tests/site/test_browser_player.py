@@ -9,8 +9,8 @@ from typing import Any
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 
 from archive.models import Recording
-from tests.base import document
 from tests.browser import BrowserTestCase
+from tests.fixtures import document
 from tests.security.test_browser_csp import RECORD_VIOLATIONS
 from tests.test_recordings import store_recording, wav_bytes
 
@@ -65,7 +65,7 @@ class PlayerBrowserTests(BrowserTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        from tests.base import import_document
+        from tests.fixtures import import_document
 
         name = store_recording("recordings/player-session.wav", wav_bytes(seconds=6.0))
         original = import_document(document(ORIGINAL))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from archive.search import indexer
 from tests.browser import BrowserTestCase
-from tests.site_data import build_archive
+from tests.fixtures import build_archive
 
 
 class SearchJourneyTests(BrowserTestCase):

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from archive.search import indexer
-from tests.base import import_document
 from tests.browser import BrowserTestCase
-from tests.site_data import BRIEFING_EN, build_archive
+from tests.fixtures import CIVILIZATIONS_BRIEFING_EN, build_archive, import_document
 
 # The main axe-core rules, checked by hand (axe itself is not vendored here): html-has-lang and
 # valid-lang, document-title, page-has-heading-one, landmark-one-main, region (all content in
@@ -85,7 +84,7 @@ class SearchHitSeparatorBrowserTests(BrowserTestCase):
     def setUp(self) -> None:
         super().setUp()
         build_archive()
-        long_title = {**BRIEFING_EN, "slug": "long-title", "title": "A press conference " * 12}
+        long_title = {**CIVILIZATIONS_BRIEFING_EN, "slug": "long-title", "title": "A press conference " * 12}
         import_document(long_title)
         indexer.rebuild()
 

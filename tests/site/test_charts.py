@@ -9,8 +9,8 @@ from typing import Any
 from django.test import TestCase
 
 from archive.search import indexer, search_turns
-from tests.base import document, import_document
 from tests.browser import BrowserTestCase
+from tests.fixtures import document, import_document
 from tests.search.helpers import temp_search_index
 from tests.security.test_browser_csp import RECORD_VIOLATIONS
 

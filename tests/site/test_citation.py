@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from archive.citations import bibtex_escape, bibtex_key
 from archive.models import Transcript
-from tests.site_data import build_archive
+from tests.fixtures import build_archive
 
 CITE = "/transcripts/mfa-briefing-2026-06-10/cite/5/"
 PERMALINK = "http://testserver/transcripts/mfa-briefing-2026-06-10/#turn-5"

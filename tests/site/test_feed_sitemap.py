@@ -8,8 +8,7 @@ import xml.etree.ElementTree as ET
 import feedparser
 from django.test import TestCase
 
-from tests.base import document, import_document
-from tests.site_data import build_archive
+from tests.fixtures import build_archive, document, import_document
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from archive.models import AlertSubscription, Correction, CorrectionStatus, Transcript, Turn
 from archive.search import search_turns
+from tests.fixtures import BRIEFING_EN, MANANERA_ES, doc
 from tests.search.backend_mixin import BackendFixtures
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, WHOOSH, doc
+from tests.search.helpers import WHOOSH
 
 
 class Inbox:

@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.utils import translation
 
 from archive.languages import bcp47, language_name, localized, text_direction
-from tests.site_data import build_archive
+from tests.fixtures import build_archive
 
 KNESSET = "/transcripts/knesset-arrangements-committee/"
 EN = "/transcripts/mfa-briefing-2026-06-10/"

@@ -6,7 +6,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from archive.models import Speaker, Topic, Transcript
-from tests.site_data import build_archive
+from tests.fixtures import build_archive
 
 DRAFT_SLUGS = ["secret-draft-briefing", "mfa-briefing-2026-06-10-zh-review"]
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from archive.models import Recording
 from archive.search import indexer
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 
 ORIGIN = "https://media.example.org"
 MP3 = {"url": f"{ORIGIN}/peres.mp3", "type": "audio/mpeg", "label": "Full session"}

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from archive.search import indexer, search_turns
 from tests.api.helpers import without_throttling
-from tests.site_data import build_archive
+from tests.fixtures import build_archive
 
 EN = "/transcripts/mfa-briefing-2026-06-10/"
 ZH = "/transcripts/mfa-briefing-2026-06-10-zh/"

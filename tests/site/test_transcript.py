@@ -9,8 +9,7 @@ from django.test import TestCase
 
 from archive.exporters import EXPORTERS
 from archive.models import Transcript
-from tests.base import import_document
-from tests.site_data import build_archive, long_document
+from tests.fixtures import build_archive, import_document, long_document
 
 EN = "/transcripts/mfa-briefing-2026-06-10/"
 ZH = "/transcripts/mfa-briefing-2026-06-10-zh/"

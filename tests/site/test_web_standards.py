@@ -16,7 +16,7 @@ from django.utils import translation
 from archive.views.errors import server_error
 from config import urls as config_urls
 from tests.api.helpers import make_user
-from tests.site_data import build_archive
+from tests.fixtures import build_archive
 
 EN = "/transcripts/mfa-briefing-2026-06-10/"
 
