@@ -79,7 +79,7 @@ reliability: $(VENV)/.installed reliability-deps
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy archive config
+	$(VENV)/bin/mypy archive config tests
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

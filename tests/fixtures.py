@@ -496,7 +496,7 @@ def long_document(
     (each answer timed, in two paragraphs), and one turn in ten is on the budget."""
     speakers = [{"name": f"Member {n}", "slug": f"member-{n}"} for n in range(1, members + 1)]
     speakers.append({"name": "Minister", "slug": "minister"})
-    body = []
+    body: list[dict[str, Any]] = []
     for position in range(1, turns + 1):
         if position % 2:
             body.append(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group, User
 from django.db import connection
-from django.http import HttpResponse
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from archive.curators import CURATORS_GROUP
 from archive.models import Transcript
 from tests.fixtures import import_document, long_document
+
+if TYPE_CHECKING:
+    # What the test client returns: django-stubs names it, Django itself has no such class.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 def import_long(slug: str, turns: int) -> Transcript:
@@ -33,7 +36,7 @@ class CuratorTestCase(TestCase):
     def setUp(self) -> None:
         self.client.force_login(self.user)
 
-    def count_queries(self, url: str) -> tuple[int, HttpResponse]:
+    def count_queries(self, url: str) -> tuple[int, TestResponse]:
         """Queries of a GET in steady state (after a first GET has filled per-process caches)."""
         self.client.get(url)
         with CaptureQueriesContext(connection) as queries:
@@ -42,9 +45,9 @@ class CuratorTestCase(TestCase):
         return len(queries), response
 
 
-def page_form_data(response: HttpResponse) -> dict[str, Any]:
+def page_form_data(response: TestResponse) -> dict[str, Any]:
     """The POST data a browser would send back unchanged from an admin change page."""
-    context: Any = response.context  # type: ignore[attr-defined]
+    context: Any = response.context
     data: dict[str, Any] = {}
     forms = [context["adminform"].form]
     for inline in context["inline_admin_formsets"]:

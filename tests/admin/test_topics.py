@@ -12,6 +12,8 @@ CHANGELIST = reverse("admin:archive_topic_changelist")
 
 
 class TopicAdminTests(CuratorTestCase):
+    technology: Topic
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -32,6 +32,10 @@ def change_url(transcript: Transcript) -> str:
 
 
 class ChangelistTests(CuratorTestCase):
+    peres: Transcript
+    peres_zh: Transcript
+    draft: Transcript
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -285,6 +289,10 @@ class ChangePageTests(CuratorTestCase):
 
 
 class BulkActionTests(CuratorTestCase):
+    first: Transcript
+    second: Transcript
+    third: Transcript
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -7,6 +7,7 @@ each response is checked against what the schema says of that operation and stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -36,7 +37,7 @@ class OpenApiCoreTests(ApiTestCase):
         self.schema = schema
         # A client reads the text formats (CSV, NDJSON, subtitles) as UTF-8 text; openapi-core
         # knows only text/plain and JSON of its own.
-        text_types = {
+        text_types: dict[str, Callable[[bytes], Any]] = {
             media_type: utf8
             for item in schema["paths"].values()
             for operation in item.values()

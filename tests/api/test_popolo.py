@@ -32,7 +32,7 @@ class PopoloTests(ApiTestCase):
         )
 
     def test_the_list_is_persons_with_page_links(self) -> None:
-        data = self.client.get("/api/v1/speakers/", {"format": "popolo", "page_size": 2}).json()
+        data = self.client.get("/api/v1/speakers/", {"format": "popolo", "page_size": "2"}).json()
         self.assertEqual(set(data), {"persons", "count", "next", "previous"})
         self.assertEqual(len(data["persons"]), 2)
         self.assertIn("format=popolo", data["next"])

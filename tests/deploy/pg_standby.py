@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +31,7 @@ class Standby:
     folder: Path
     port: int
     pg_ctl: Path
-    primary: dict[str, Any]
+    primary: Mapping[str, Any]
 
     def connect(self, dbname: str) -> Any:
         conn = psycopg2.connect(
@@ -95,7 +95,7 @@ PRIMARY_LIMITS = (
 )
 
 
-def primary_limits(primary: dict[str, Any]) -> str:
+def primary_limits(primary: Mapping[str, Any]) -> str:
     conn = psycopg2.connect(
         dbname="postgres",
         user=primary["USER"] or "postgres",
@@ -119,7 +119,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def hot_standby(primary: dict[str, Any]) -> Iterator[Standby]:
+def hot_standby(primary: Mapping[str, Any]) -> Iterator[Standby]:
     """A hot standby of the primary whose Django settings are `primary`, running until the block ends."""
     pg_ctl = pg_ctl_path()
     assert pg_ctl is not None

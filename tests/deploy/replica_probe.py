@@ -48,7 +48,7 @@ def main() -> None:
 
             return record
 
-        headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if request.get("as_writer") else {}
+        headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {token}"} if request.get("as_writer") else {}
         with ExitStack() as stack:
             for alias in connections:
                 stack.enter_context(connections[alias].execute_wrapper(recorder(alias)))

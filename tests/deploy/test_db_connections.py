@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import unittest
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,24 @@ from tests.fixtures import REPO, document, import_document
 PATH = "/api/v1/transcripts/peres-weibo-test/"
 
 
+def discard(data: bytes) -> None:
+    """The write() a WSGI start_response returns; Django never calls it."""
+
+
 def get(handler: WSGIHandler, path: str) -> int:
     """One GET as a WSGI server makes it (request_started and request_finished included)."""
     path_info, _, query = path.partition("?")
     environ: dict[str, Any] = {"PATH_INFO": path_info, "QUERY_STRING": query}
     setup_testing_defaults(environ)
     statuses: list[str] = []
-    response = handler(environ, lambda status, headers, exc_info=None: statuses.append(status))
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], object]:
+        statuses.append(status)
+        return discard  # WSGI's legacy write(), which Django never calls
+
+    response = handler(environ, start_response)
     try:
         b"".join(response)
     finally:
@@ -152,8 +163,11 @@ class PostgresRestartTests(TransactionTestCase):
         setup_testing_defaults(environ)
         started: dict[str, Any] = {}
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], object]:
             started.update(status=int(status.split()[0]), headers=dict(headers))
+            return discard
 
         with self.assertLogs("django.request", "ERROR"):
             response = self.handler(environ, start_response)

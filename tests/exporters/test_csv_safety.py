@@ -61,7 +61,7 @@ class CsvFormulaTests(ApiTestCase):
         for name, url in urls.items():
             response = self.client.get(url)
             self.assertEqual(response.status_code, 200, f"{name}: {url}")
-            content = b"".join(response.streaming_content) if response.streaming else response.content
+            content = response.getvalue()  # streamed or not
             bodies[name] = content
         return bodies
 

@@ -238,7 +238,8 @@ class BulkTeiTests(ApiTestCase):
         singles = {slug: render("tei", slug) for slug in ("2026-rich-sitting", "peres-weibo-test")}
         response = self.client.get("/api/v1/export/", {"format": "tei"})
         self.assertEqual(response.status_code, 200)
-        body = b"".join(response.streaming_content)
+        self.assertTrue(response.streaming)
+        body = response.getvalue()
         corpus = etree.fromstring(body)  # well-formed: every xml:id once in the whole corpus
         self.assertEqual(corpus.tag, "{http://www.tei-c.org/ns/1.0}teiCorpus")
         self.assertEqual(len(corpus.findall("{http://www.tei-c.org/ns/1.0}TEI")), 2)
@@ -253,7 +254,9 @@ class BulkTeiTests(ApiTestCase):
     def test_the_tei_corpus_is_valid_parla_clarin(self) -> None:
         import_document(RICH)
         import_document(document())
-        body = b"".join(self.client.get("/api/v1/export/", {"format": "tei"}).streaming_content)
+        response = self.client.get("/api/v1/export/", {"format": "tei"})
+        self.assertTrue(response.streaming)
+        body = response.getvalue()
         self.assertEqual(parla_clarin_errors(body.decode()), "")
 
     def test_akoma_ntoso_stays_one_file_per_transcript(self) -> None:

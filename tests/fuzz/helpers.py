@@ -9,8 +9,10 @@ profiles are applied per test with `@FUZZ`, never loaded globally, so other hypo
 from __future__ import annotations
 
 import json
+import operator
 import os
 import string
+from functools import partial
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -214,7 +216,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             turn["kind"] = draw(st.sampled_from(["question", "answer", "statement", "moderator"]))
         if count > 1 and draw(st.booleans()):
-            turn["reply_to"] = draw(st.integers(1, count).filter(lambda n, p=position: n != p))
+            turn["reply_to"] = draw(st.integers(1, count).filter(partial(operator.ne, position)))
         if draw(st.booleans()):
             start = clock + draw(_seconds)
             turn["start"], turn["end"] = start, start + draw(_seconds)

@@ -33,6 +33,7 @@ class AdminUploadLimitTests(CuratorTestCase):
     def test_a_file_over_the_cap_is_refused_by_name_and_the_others_still_import(self) -> None:
         big = upload("big-dump.json", document(slug="big", description="x" * 5000))
         small = upload("peres.json", PERES_EN)
+        assert big.size is not None
         with override_settings(IMPORT_UPLOAD_MAX_BYTES=big.size - 1):
             response = self.client.post(IMPORT, {"upload": [big, small]})
         self.assertContains(response, "big-dump.json")

@@ -42,6 +42,15 @@ from tests.fixtures import (
 from tests.search.helpers import drain_a_backlog_repeatedly, temp_search_index
 
 
+def transcript_dates(page: SearchPage) -> list[date]:
+    """The dates of the hits' transcripts in the page's order (every test transcript has one)."""
+    dates = []
+    for hit in page.results:
+        assert hit.transcript.date is not None, hit.transcript.slug
+        dates.append(hit.transcript.date)
+    return dates
+
+
 class BackendFixtures:
     """A fresh, empty index of `backend_path` per test, and helpers to load and search."""
 
@@ -511,9 +520,9 @@ class BackendTests(BackendFixtures):
         self.assertEqual(search_turns("", date_from=date(2022, 1, 1)).count, 6)
         self.assertEqual(search_turns("", date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)).count, 2)
         self.assertEqual(search_turns("", speaker="presidente").count, 1)
-        dates = [hit.transcript.date for hit in search_turns("", sort="date", page_size=100).results]
+        dates = transcript_dates(search_turns("", sort="date", page_size=100))
         self.assertEqual(dates, sorted(dates))
-        newest = [hit.transcript.date for hit in search_turns("", sort="-date", page_size=100).results]
+        newest = transcript_dates(search_turns("", sort="-date", page_size=100))
         self.assertEqual(newest, sorted(newest, reverse=True))
         first = search_turns("", sort="date", page=1, page_size=3)
         second = search_turns("", sort="date", page=2, page_size=3)

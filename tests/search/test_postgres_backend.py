@@ -231,6 +231,8 @@ class PostgresCorpusEvaluationTests(TestCase):
     """The shared dev queries over the imported sample, on both backends: PostgreSQL must reach
     0.95 in every category and score as Whoosh does, within 0.02."""
 
+    scores: dict[str, dict[str, float]]
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
@@ -239,7 +241,7 @@ class PostgresCorpusEvaluationTests(TestCase):
         with override_settings(SEARCH_INDEXER="worker"):
             import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
         spec = json.loads((SHARED / "eval" / "dev.json").read_text(encoding="utf-8"))
-        cls.scores: dict[str, dict[str, float]] = {}
+        cls.scores = {}
         for name, path in (("whoosh", WHOOSH), ("postgres", BACKEND)):
             with temp_search_index(path):
                 indexer.rebuild()

@@ -14,6 +14,7 @@ from whoosh import index as wi
 from archive.models import Turn
 from archive.redaction import redact_turn
 from archive.search import search_turns
+from archive.search.backends.whoosh import WhooshBackend
 from tests.fixtures import BRIEFING_EN
 from tests.search.backend_mixin import BackendFixtures
 
@@ -51,6 +52,7 @@ class RedactionSearchTests(BackendFixtures):
 
 class WhooshRedactionSearchTests(RedactionSearchTests, TestCase):
     backend_path = "archive.search.backends.whoosh.WhooshBackend"
+    backend: WhooshBackend
 
     def index_terms(self) -> set[str]:
         ix = wi.open_dir(str(self.backend.live_dir()))

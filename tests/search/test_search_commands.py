@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
-from archive.importers import collect_files, import_documents, read_files
+from archive.importers import ImportReport, collect_files, import_documents, read_files
 from archive.models import Turn
 from archive.search import indexer
 from archive.search.backends import get_search_backend
@@ -76,6 +76,8 @@ class IndexCommandTests(TestCase):
 @needs_corpus
 class CorpusEvaluationTests(TestCase):
     """The shared dev queries over the imported sample: every category must reach 0.95."""
+
+    report: ImportReport
 
     @classmethod
     def setUpClass(cls) -> None:

@@ -20,6 +20,7 @@ from tests.search.backend_mixin import BackendTests, ConcurrentBackendTests
 
 class WhooshBackendTests(BackendTests, TestCase):
     backend_path = "archive.search.backends.whoosh.WhooshBackend"
+    backend: backend_module.WhooshBackend
 
     def test_a_rebuild_swaps_the_live_link_to_a_new_generation(self) -> None:
         self.load(BRIEFING_EN)

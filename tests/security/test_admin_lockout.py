@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -14,7 +16,7 @@ class AdminLockoutTests(TestCase):
     def setUp(self) -> None:
         User.objects.create_superuser("root", password=PASSWORD)
 
-    def login(self, password: str, **headers: str) -> int:
+    def login(self, password: str, **headers: Any) -> int:
         response = self.client.post("/admin/login/", {"username": "root", "password": password}, **headers)
         return response.status_code
 

@@ -48,8 +48,9 @@ class ClientAddressTests(SimpleTestCase):
         record.request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="9.9.9.9")
         with override_settings(TRUSTED_PROXIES=1):
             ClientAddressFilter().filter(record)
-        self.assertEqual(record.client, "9.9.9.9")
-        formatter = logging.Formatter(settings.LOGGING["formatters"]["client"]["format"])
+        self.assertEqual(record.__dict__["client"], "9.9.9.9")
+        logging_config: dict[str, Any] = settings.LOGGING
+        formatter = logging.Formatter(logging_config["formatters"]["client"]["format"])
         self.assertIn("client=9.9.9.9", formatter.format(record))
 
     def test_the_deploy_check_warns_when_behind_a_proxy_with_no_trusted_hop(self) -> None:

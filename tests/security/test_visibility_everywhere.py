@@ -91,7 +91,5 @@ class VisibilityEverywhereTests(TestCase):
         self.assertEqual(slugs, published)
         response = self.client.get("/api/v1/export/")
         self.assertEqual(response.status_code, 200)
-        dump = (
-            b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
-        )
+        dump = response.getvalue().decode()  # streamed or not
         self.assertEqual({json.loads(line)["slug"] for line in dump.splitlines() if line.strip()}, published)

@@ -56,7 +56,7 @@ def _without_media_shortcut(application: Any) -> StaticFilesHandler:
 
 class PlayerBrowserTests(BrowserTestCase):
     extra_arguments = ("--autoplay-policy=no-user-gesture-required", "--mute-audio")
-    static_handler = staticmethod(_without_media_shortcut)  # type: ignore[assignment]
+    static_handler = staticmethod(_without_media_shortcut)
 
     @classmethod
     def setUpClass(cls) -> None:

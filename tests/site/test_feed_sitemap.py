@@ -80,7 +80,10 @@ class SitemapTests(TestCase):
     def test_the_sitemap_lists_published_pages_only(self) -> None:
         response = self.client.get("/sitemap.xml")
         self.assertEqual(response.status_code, 200)
-        locations = {element.text for element in ET.fromstring(response.content).iter(f"{SITEMAP}loc")}
+        locations: set[str] = set()
+        for element in ET.fromstring(response.content).iter(f"{SITEMAP}loc"):
+            assert element.text, "an empty <loc>"
+            locations.add(element.text)
         expected = {
             "http://testserver/",
             "http://testserver/transcripts/",

@@ -35,7 +35,7 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)  # type: ignore[arg-type]
+        self.messages.append(message)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -107,7 +107,7 @@ class FeedTests(FollowFixtures, TestCase):
         self.publish_at("briefing-en", now - dt.timedelta(days=2))
         self.publish_at("mananera-es", now - dt.timedelta(days=1))
 
-    def feed(self, path: str, **headers: str) -> Any:
+    def feed(self, path: str, **headers: Any) -> Any:
         response = self.client.get(path, **headers)
         self.assertEqual(response.status_code, 200, path)
         self.assertEqual(response["Content-Type"], "application/atom+xml; charset=utf-8")
