@@ -74,12 +74,12 @@ reliability-deps:
 
 reliability: $(VENV)/.installed reliability-deps
 	$(PY) manage.py reliability $(RELIABILITY_ARGS)
-	HYPOTHESIS_PROFILE=reliability $(PY) -m pytest -q tests/test_fuzz_search.py tests/test_fuzz_importers.py
+	HYPOTHESIS_PROFILE=reliability $(PY) -m pytest -q tests/fuzz/test_search.py tests/fuzz/test_importers.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy archive config
+	$(VENV)/bin/mypy archive config tests
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from tests.base import REPO
+from tests.fixtures import REPO
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="qa-archive-tests-"))
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _isolated_var_dir(django_test_environment: None) -> object:
+def _isolated_var_dir(django_test_environment: None) -> Iterator[None]:
     from django.conf import settings
 
     settings.VAR_DIR = _TMP
@@ -28,7 +29,7 @@ def _isolated_var_dir(django_test_environment: None) -> object:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(request: pytest.FixtureRequest) -> object:
+def _empty_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     """Throttles count requests in the cache: each test starts from zero.
 
     The cache is the database (settings CACHES): only tests that may use the database can

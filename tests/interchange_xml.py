@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.base import SHARED
+from tests.fixtures import SHARED
 
 INTERCHANGE = SHARED / "corpus" / "interchange"
 SCHEMAS = INTERCHANGE / "schemas"

@@ -12,9 +12,9 @@ from django.test import TestCase
 from archive.importers import import_documents, read_content
 from archive.interchange import DocumentError, validate_document
 from archive.models import AnswerStatus, Transcript, Turn
-from tests.admin_helpers import CuratorTestCase, page_form_data
-from tests.api_base import ApiTestCase
-from tests.base import document, import_document
+from tests.admin.helpers import CuratorTestCase, page_form_data
+from tests.api.helpers import ApiTestCase
+from tests.fixtures import document, import_document
 
 
 def with_statuses(**statuses: str) -> dict[str, Any]:

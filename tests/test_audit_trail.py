@@ -7,9 +7,9 @@ from typing import Any
 
 from archive.models import REDACTED, Speaker, Transcript, Turn
 from archive.redaction import erase_person, redact_turn
-from tests.admin_helpers import CuratorTestCase, page_form_data
-from tests.api_base import make_curator, token_client
-from tests.base import document, import_document
+from tests.admin.helpers import CuratorTestCase, page_form_data
+from tests.api.helpers import make_curator, token_client
+from tests.fixtures import document, import_document
 from tests.search.helpers import temp_search_index
 
 HistoricalTurn: Any = Turn.history.model  # type: ignore[attr-defined]

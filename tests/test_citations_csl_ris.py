@@ -14,7 +14,7 @@ from citeproc.source.json import CiteProcJSON
 from django.test import TestCase
 
 from archive.models import Turn
-from tests.site_data import build_archive
+from tests.fixtures import build_archive
 
 SLUG = "mfa-briefing-2026-06-10"
 TURN = f"/transcripts/{SLUG}/cite/5/"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import wave
 from io import StringIO
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,8 +22,8 @@ from archive.importers import import_documents, read_content
 from archive.interchange import DocumentError, validate_document
 from archive.models import Recording, Transcript, Turn
 from archive.timing import TimesError, turns_shift_times, turns_times_from_subtitles
-from tests.admin_helpers import CuratorTestCase
-from tests.base import REPO, document, import_document
+from tests.admin.helpers import CuratorTestCase
+from tests.fixtures import REPO, document, import_document
 
 MEDIA_ORIGIN = "https://media.example.org"
 MP3 = {"url": f"{MEDIA_ORIGIN}/peres/weibo.mp3", "type": "audio/mpeg", "label": "Full session"}
@@ -128,7 +129,7 @@ class MediaInterchangeTests(TestCase):
         self.assertEqual(list(Recording.objects.values_list("url", flat=True)), [MP3["url"]])
 
     def test_the_api_carries_media_and_rejects_a_bad_one(self) -> None:
-        from tests.api_base import make_curator, token_client
+        from tests.api.helpers import make_curator, token_client
 
         import_document(document(media=[MP3]))
         response = self.client.get("/api/v1/transcripts/peres-weibo-test/")
@@ -181,10 +182,10 @@ class RangeRequestTests(TestCase):
         Recording.objects.create(transcript=transcript, file=self.name, type="audio/wav")
         self.url = f"/media/{self.name}"
 
-    def get(self, range_header: str | None = None, **extra: str) -> tuple[int, bytes, object]:
-        headers = {"HTTP_RANGE": range_header} if range_header else {}
+    def get(self, range_header: str | None = None, **extra: Any) -> tuple[int, bytes, object]:
+        headers: dict[str, Any] = {"HTTP_RANGE": range_header} if range_header else {}
         response = self.client.get(self.url, **headers, **extra)
-        body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+        body = response.getvalue()  # streamed or not
         return response.status_code, body, response
 
     def test_a_range_answers_206_with_exactly_those_bytes(self) -> None:
@@ -240,7 +241,7 @@ class AdminRecordingTests(CuratorTestCase):
         self.url = f"/admin/archive/transcript/{self.transcript.pk}/change/"
 
     def post_recording(self, **fields: object) -> object:
-        from tests.admin_helpers import page_form_data
+        from tests.admin.helpers import page_form_data
 
         data = page_form_data(self.client.get(self.url))
         data.update({f"recordings-0-{name}": value for name, value in fields.items()})
@@ -344,7 +345,7 @@ class TimeCurationTests(CuratorTestCase):
         self.assertEqual(turns_shift_times(self.transcript, 2), 1)
 
     def test_one_turns_end_before_its_start_is_refused_in_the_turn_form(self) -> None:
-        from tests.admin_helpers import page_form_data
+        from tests.admin.helpers import page_form_data
 
         url = f"/admin/archive/transcript/{self.transcript.pk}/change/"
         data = page_form_data(self.client.get(url))

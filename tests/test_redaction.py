@@ -23,9 +23,9 @@ from archive.exporters import EXPORTERS
 from archive.models import REDACTED, Redaction, Speaker, Transcript, Turn
 from archive.redaction import RedactionError, erase_person, redact_turn, redact_words
 from archive.search import SearchParameters, search_turns
-from tests.admin_helpers import CuratorTestCase
-from tests.api_base import make_curator, make_user, token_client
-from tests.base import PERES_ZH, document, import_document
+from tests.admin.helpers import CuratorTestCase
+from tests.api.helpers import make_curator, make_user, token_client
+from tests.fixtures import PERES_ZH, document, import_document
 from tests.search.helpers import temp_search_index
 
 SLUG = "peres-weibo-test"

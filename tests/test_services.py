@@ -7,7 +7,7 @@ from django.test import TestCase
 from archive.exporters.qa_archive import transcript_document
 from archive.selectors import transcripts_for_export
 from archive.services import turns_renumber
-from tests.base import PERES_ZH, document, import_document
+from tests.fixtures import PERES_ZH, document, import_document
 
 
 class TurnsRenumberTests(TestCase):

@@ -26,7 +26,7 @@ from archive.search.backends import get_search_backend
 from archive.search.backends.base import SearchRequest
 from archive.search.query import parse_query
 from archive.services import transcripts_set_status
-from tests.search.helpers import (
+from tests.fixtures import (
     BRIEFING_EN,
     KNESSET_HE,
     MANANERA_ES,
@@ -37,10 +37,18 @@ from tests.search.helpers import (
     TOKYO_JA,
     TYPED_FORMS,
     doc,
-    drain_a_backlog_repeatedly,
-    import_doc,
-    temp_search_index,
+    import_document,
 )
+from tests.search.helpers import drain_a_backlog_repeatedly, temp_search_index
+
+
+def transcript_dates(page: SearchPage) -> list[date]:
+    """The dates of the hits' transcripts in the page's order (every test transcript has one)."""
+    dates = []
+    for hit in page.results:
+        assert hit.transcript.date is not None, hit.transcript.slug
+        dates.append(hit.transcript.date)
+    return dates
 
 
 class BackendFixtures:
@@ -56,9 +64,9 @@ class BackendFixtures:
     def load(self: Any, *documents: dict[str, Any]) -> list[Transcript]:
         """Import documents and commit: the outbox is applied after commit, as in production."""
         if not hasattr(self, "captureOnCommitCallbacks"):  # a TransactionTestCase: imports commit
-            return [import_doc(d) for d in documents]
+            return [import_document(d) for d in documents]
         with self.captureOnCommitCallbacks(execute=True):
-            return [import_doc(d) for d in documents]
+            return [import_document(d) for d in documents]
 
     def found(self, page: SearchPage) -> list[tuple[str, int]]:
         return [(hit.transcript.slug, hit.turn.position) for hit in page.results]
@@ -534,15 +542,9 @@ class BackendTests(BackendFixtures):
             2,
         )
         self.assertEqual(search_turns(SearchParameters(q="", speaker="presidente")).count, 1)
-        dates = [
-            hit.transcript.date
-            for hit in search_turns(SearchParameters(q="", sort="date", page_size=100)).results
-        ]
+        dates = transcript_dates(search_turns(SearchParameters(q="", sort="date", page_size=100)))
         self.assertEqual(dates, sorted(dates))
-        newest = [
-            hit.transcript.date
-            for hit in search_turns(SearchParameters(q="", sort="-date", page_size=100)).results
-        ]
+        newest = transcript_dates(search_turns(SearchParameters(q="", sort="-date", page_size=100)))
         self.assertEqual(newest, sorted(newest, reverse=True))
         first = search_turns(SearchParameters(q="", sort="date", page=1, page_size=3))
         second = search_turns(SearchParameters(q="", sort="date", page=2, page_size=3))

@@ -1,8 +1,8 @@
-"""Small documents in many languages for the search tests (written for these tests)."""
+"""Helpers of the search tests: a fresh index as the default backend, and an indexer draining a backlog
+in a forked child. Their documents are in tests/fixtures.py."""
 
 from __future__ import annotations
 
-import copy
 import shutil
 import tempfile
 import time
@@ -15,12 +15,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from archive.interchange import validate_document
-from archive.models import SearchOutbox, Transcript
+from archive.models import SearchOutbox
 from archive.search import indexer
 from archive.search.backends import reset_backends
 from archive.search.documents import IndexDocument
-from archive.services import transcript_import
 
 WHOOSH = "archive.search.backends.whoosh.WhooshBackend"
 
@@ -69,140 +67,3 @@ def drain_a_backlog_repeatedly(transcript_ids: list[int], draining: Event, stop:
     while not stop.is_set():
         SearchOutbox.objects.bulk_create([SearchOutbox(transcript_id=tid) for tid in transcript_ids])
         indexer.drain(wait=60, batch=1)
-
-
-def doc(
-    slug: str,
-    language: str,
-    turns: list[tuple[str, str, str]],
-    *,
-    title: str | None = None,
-    date: str = "2024-03-01",
-    status: str = "published",
-    **extra: Any,
-) -> dict[str, Any]:
-    """A qa-archive/1 document; turns are (speaker, kind, text)."""
-    speakers = list(dict.fromkeys(s for s, _, _ in turns))
-    data: dict[str, Any] = {
-        "format": "qa-archive/1",
-        "slug": slug,
-        "title": title or f"Test transcript {slug}",
-        "date": date,
-        "language": language,
-        "status": status,
-        "speakers": [{"name": name} for name in speakers],
-        "turns": [{"speaker": s, "kind": k, "text": t} for s, k, t in turns],
-    }
-    data.update(copy.deepcopy(extra))
-    return data
-
-
-def import_doc(data: dict[str, Any]) -> Transcript:
-    return transcript_import(validate_document(data)).transcript
-
-
-BRIEFING_EN = doc(
-    "briefing-en",
-    "en",
-    [
-        ("Reporter", "question", "Has the administration sanctioned the companies exporting drones?"),
-        ("Press Secretary", "answer", "We announced new sanctions on three companies this morning."),
-        ("Reporter", "question", "What about the tariffs on steel?"),
-        ("Press Secretary", "answer", "The tariffs stay in place until the review is finished."),
-    ],
-    title="Press briefing on trade",
-    date="2023-05-02",
-    topics=["trade"],
-)
-
-MANANERA_ES = doc(
-    "mananera-es",
-    "es",
-    [
-        ("Reportera", "question", "¿Qué planes hay para la educación pública en las comunidades rurales?"),
-        ("Presidente", "answer", "Vamos a contratar más maestros y construir escuelas nuevas."),
-    ],
-    title="Conferencia de prensa matutina",
-    date="2021-09-14",
-)
-
-KNESSET_HE = doc(
-    "knesset-he",
-    "he",
-    [
-        ("חבר הכנסת כהן", "question", "מתי יוצגו התכניות החדשות לבתי הספר?"),
-        ("שרת החינוך", "answer", "משרד החינוך יציג את התכנית בחודש הבא, שָׁלוֹם לכולם."),
-    ],
-    title="ועדת החינוך",
-    date="2022-11-07",
-)
-
-MFA_ZH = doc(
-    "mfa-zh",
-    "zh-Hans",
-    [
-        ("记者", "question", "请问中方如何看待双方的经济合作前景？"),
-        ("发言人", "answer", "我们愿同各方继续加强经济合作，实现互利共赢。"),
-    ],
-    title="外交部发言人例行记者会",
-    date="2026-06-01",
-)
-
-MFA_EN = doc(
-    "mfa-en",
-    "en",
-    [
-        ("Reporter", "question", "How does China view the prospects of economic cooperation?"),
-        ("Spokesperson", "answer", "We are ready to strengthen economic cooperation for mutual benefit."),
-    ],
-    title="Foreign Ministry regular press conference",
-    date="2026-06-01",
-    translation_of="mfa-zh",
-)
-# doc() takes (speaker, kind, text) triples: add the alignment by hand.
-MFA_EN["turns"] = [
-    {"speaker": "Reporter", "kind": "question", "original": 1, "text": MFA_EN["turns"][0]["text"]},
-    {"speaker": "Spokesperson", "kind": "answer", "original": 2, "text": MFA_EN["turns"][1]["text"]},
-]
-
-TOKYO_JA = doc(
-    "tokyo-ja",
-    "ja",
-    [
-        ("委員", "question", "オリンピックの準備状況について伺います。"),
-        ("局長", "answer", "テストイベントは予定どおり実施しております。"),
-    ],
-    title="東京都議会 委員会",
-    date="2019-07-10",
-)
-
-MINISTRY_AR = doc(
-    "ministry-ar",
-    "ar",
-    [
-        ("صحفي", "question", "هل وقّعت الحكومة الاتفاقية الجديدة؟"),
-        ("المتحدث", "answer", "نعم، وقّعنا الاتّفاقيّة صباح اليوم."),
-    ],
-    title="مؤتمر صحفي",
-    date="2020-02-02",
-)
-
-# Languages whose letters readers often type without their marks, and inflected languages.
-TYPED_FORMS = [
-    doc("meclis-tr", "tr", [("Milletvekili", "question", "Bu soruların sorulması hükümet için zor.")]),
-    doc("iklim-tr", "tr", [("Milletvekili", "question", "Küresel ısınma hızlanıyor. İSTANBUL hazır mı?")]),
-    doc("bundestag-de", "de", [("Abgeordnete", "question", "Die Straße in München wird im März gesperrt.")]),
-    doc("vouli-el", "el", [("Βουλευτής", "question", "Η κυβέρνηση συζήτησε τις μεταρρυθμίσεις.")]),
-    doc("sejm-pl", "pl", [("Poseł", "question", "Odznaczenie wojskowe dla żołnierza z Łodzi.")]),
-    doc("duma-ru", "ru", [("Депутат", "question", "Ещё одна ёлка у Кремля.")]),
-    doc("rada-uk", "uk", [("Депутат", "question", "Уряд ухвалив нові закони про освіту.")]),
-    doc("sabor-bg", "bg", [("Депутат", "question", "Комисията обсъди законите през седмицата.")]),
-]
-
-OTHERS = [
-    doc("presse-fr", "fr", [("Journaliste", "question", "Où en sont les négociations commerciales ?")]),
-    doc("pressekonferenz-de", "de", [("Journalist", "question", "Wann fallen die Zölle auf Stahl?")]),
-    doc("briefing-ru", "ru", [("Журналист", "question", "Правительство обсуждало новые санкции.")]),
-    # Swahili has no stemmer: its words as written and their lemmas, never English stemming.
-    doc("mkutano-sw", "sw", [("Mwandishi", "question", "Serikali imetangaza mpango wa running elimu.")]),
-]

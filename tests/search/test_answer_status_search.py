@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import TestCase
 
 from archive.search import SearchParameters, search_turns
+from tests.fixtures import BRIEFING_EN
 from tests.search.backend_mixin import BackendFixtures
-from tests.search.helpers import BRIEFING_EN
 
 
 def briefing_with_statuses() -> dict[str, Any]:

@@ -18,7 +18,7 @@ from unittest import skipUnless
 from django.conf import settings
 from django.test import SimpleTestCase
 
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES
+from tests.fixtures import BRIEFING_EN, MANANERA_ES
 
 
 class BenchmarkCommandTests(SimpleTestCase):

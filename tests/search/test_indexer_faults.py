@@ -31,13 +31,8 @@ from archive.search import SearchParameters, indexer, search_turns
 from archive.search.backends import get_search_backend, reset_backends
 from archive.search.backends.whoosh import WhooshBackend
 from archive.search.documents import IndexDocument, iter_all_documents, transcript_documents
-from tests.search.helpers import (
-    BRIEFING_EN,
-    KNESSET_HE,
-    MANANERA_ES,
-    import_doc,
-    temp_search_index,
-)
+from tests.fixtures import BRIEFING_EN, KNESSET_HE, MANANERA_ES, import_document
+from tests.search.helpers import temp_search_index
 
 FORK = multiprocessing.get_context("fork")
 
@@ -104,10 +99,10 @@ class IndexerKillTests(TestCase):
     @override_settings(SEARCH_INDEXER="worker")
     def test_an_indexer_killed_mid_commit_loses_no_committed_change(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
+            import_document(BRIEFING_EN)
         indexer.drain()
         with self.captureOnCommitCallbacks(execute=True):
-            ids = [import_doc(MANANERA_ES).pk, import_doc(KNESSET_HE).pk]
+            ids = [import_document(MANANERA_ES).pk, import_document(KNESSET_HE).pk]
         live = get_search_backend().live_dir()  # type: ignore[attr-defined]
         files_before = set(os.listdir(live))
 
@@ -131,13 +126,13 @@ class IndexerKillTests(TestCase):
     @override_settings(SEARCH_INDEXER="worker")
     def test_a_rebuild_killed_mid_build_leaves_the_live_index_serving(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
-            import_doc(MANANERA_ES)
+            import_document(BRIEFING_EN)
+            import_document(MANANERA_ES)
         indexer.drain()
         backend = get_search_backend()
         live = backend.live_dir()  # type: ignore[attr-defined]
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(KNESSET_HE)  # committed while the rebuild runs: its row waits
+            import_document(KNESSET_HE)  # committed while the rebuild runs: its row waits
 
         self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()), 2)
 
@@ -155,7 +150,7 @@ class IndexerKillTests(TestCase):
     def test_an_indexer_waiting_through_a_rebuild_writes_to_the_new_index(self) -> None:
         # Two backends on one directory stand for two processes: rebuild_index and run_indexer.
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
+            import_document(BRIEFING_EN)
         indexer.drain()
         params = {"PATH": self.index_dir, "PROCS": 1}
         rebuilder, worker = WhooshBackend("default", params), WhooshBackend("default", params)
@@ -172,7 +167,7 @@ class IndexerKillTests(TestCase):
         rebuild.start()
         self.assertTrue(building.wait(30))
         with self.captureOnCommitCallbacks(execute=True):
-            change = transcript_documents([import_doc(MANANERA_ES).pk])  # committed during the rebuild
+            change = transcript_documents([import_document(MANANERA_ES).pk])  # committed during the rebuild
         applied: list[int] = []
         apply = threading.Thread(target=lambda: applied.append(worker.apply(lambda: change, wait=30)))
         apply.start()
@@ -193,8 +188,8 @@ class IndexerKillTests(TestCase):
         # outlive its SIGKILL without a parent, each holding up to REBUILD_LIMITMB.
         self.use_procs(2)
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
-            import_doc(MANANERA_ES)
+            import_document(BRIEFING_EN)
+            import_document(MANANERA_ES)
         indexer.drain()
         # Whoosh starts a worker per job of 100 documents, up to PROCS: stop after the second job.
         workers = self.kill_when_reached(_rebuild_then_hang, list(iter_all_documents()), 250)
@@ -212,7 +207,7 @@ class IndexerKillTests(TestCase):
     def test_a_failed_rebuild_stops_its_build_workers(self) -> None:
         self.use_procs(2)
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
+            import_document(BRIEFING_EN)
         documents = list(iter_all_documents())
 
         def failing() -> Iterator[IndexDocument]:
@@ -232,7 +227,7 @@ class IndexerKillTests(TestCase):
         # Whoosh lists the directory for the newest table of contents, then opens it; a commit
         # in between deleted it and searcher() raised FileNotFoundError (HTTP 500 under load).
         with self.captureOnCommitCallbacks(execute=True):
-            documents = transcript_documents([import_doc(BRIEFING_EN).pk])
+            documents = transcript_documents([import_document(BRIEFING_EN).pk])
         backend = get_search_backend()
         backend.apply(lambda: documents, wait=10)
         turns = backend.count()

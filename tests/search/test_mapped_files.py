@@ -13,7 +13,8 @@ from whoosh.filedb.structfile import BufferFile
 from archive.search import SearchParameters, search_turns
 from archive.search.backends import get_search_backend
 from archive.search.backends.whoosh.internals import MappedBufferFile
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, import_doc, temp_search_index
+from tests.fixtures import BRIEFING_EN, MANANERA_ES, import_document
+from tests.search.helpers import temp_search_index
 
 # What Whoosh's readers do with a file: seek (from the start, the current position, the end),
 # read a number of bytes or the rest, read structured values, tell.
@@ -69,8 +70,8 @@ class MappedSegmentTests(TestCase):
 
     def test_a_searcher_reads_the_postings_from_the_map(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
-            import_doc(MANANERA_ES)
+            import_document(BRIEFING_EN)
+            import_document(MANANERA_ES)
         backend = get_search_backend()
         searcher = backend.searcher()  # type: ignore[attr-defined]
         subs = searcher.subsearchers

@@ -10,7 +10,8 @@ from archive.models import SearchOutbox, Transcript, Turn
 from archive.search import SearchParameters, indexer, search_turns
 from archive.search.backends import get_search_backend
 from archive.search.outbox import enqueue
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, doc, import_doc, temp_search_index
+from tests.fixtures import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, doc, import_document
+from tests.search.helpers import temp_search_index
 
 
 class OutboxTests(TestCase):
@@ -21,7 +22,7 @@ class OutboxTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True) as callbacks:
             try:
                 with transaction.atomic():
-                    import_doc(BRIEFING_EN)
+                    import_document(BRIEFING_EN)
                     self.assertEqual(SearchOutbox.objects.count(), 1)
                     raise RuntimeError("the import fails after writing")
             except RuntimeError:
@@ -33,20 +34,20 @@ class OutboxTests(TestCase):
 
     def test_a_committed_change_is_visible_to_the_next_search(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
+            import_document(BRIEFING_EN)
             self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 0)  # not before the commit
         self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
         self.assertEqual(SearchOutbox.objects.count(), 0)
 
     def test_one_row_per_transcript_and_transaction(self) -> None:
         with self.captureOnCommitCallbacks(execute=False):
-            import_doc(BRIEFING_EN)
-            import_doc(BRIEFING_EN)  # a re-import deletes and recreates every turn
+            import_document(BRIEFING_EN)
+            import_document(BRIEFING_EN)  # a re-import deletes and recreates every turn
             self.assertEqual(SearchOutbox.objects.count(), 1)
 
     def test_a_savepoint_rollback_does_not_fool_the_dedup(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            (transcript,) = [import_doc(BRIEFING_EN)]
+            (transcript,) = [import_document(BRIEFING_EN)]
         with self.captureOnCommitCallbacks(execute=True):
             try:
                 with transaction.atomic():
@@ -62,8 +63,8 @@ class OutboxTests(TestCase):
 
     def test_editing_a_translation_updates_its_original(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(MFA_ZH)
-            import_doc(MFA_EN)
+            import_document(MFA_ZH)
+            import_document(MFA_EN)
         turn = Turn.objects.get(transcript__slug="mfa-en", position=2)
         with self.captureOnCommitCallbacks(execute=True):
             turn.text = "We will deepen fisheries cooperation."
@@ -74,7 +75,7 @@ class OutboxTests(TestCase):
     @override_settings(SEARCH_INDEXER="worker")
     def test_in_worker_mode_only_the_indexer_writes(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(MANANERA_ES)
+            import_document(MANANERA_ES)
         self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 0)
         self.assertEqual(SearchOutbox.objects.count(), 1)
         call_command("run_indexer", "--once", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -84,14 +85,14 @@ class OutboxTests(TestCase):
     @override_settings(SEARCH_INDEXER="worker")
     def test_rows_survive_a_process_dying_before_the_indexer_ran(self) -> None:
         with self.captureOnCommitCallbacks(execute=False):  # the process "dies": no callback runs
-            import_doc(MANANERA_ES)
+            import_document(MANANERA_ES)
         self.assertEqual(SearchOutbox.objects.count(), 1)
         self.assertEqual(indexer.drain(), 1)
         self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 1)
 
     def test_deleting_a_transcript_directly_is_followed(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(doc("gone", "en", [("A", "statement", "Soon deleted words")]))
+            import_document(doc("gone", "en", [("A", "statement", "Soon deleted words")]))
         with self.captureOnCommitCallbacks(execute=True):
             Transcript.objects.filter(slug="gone").delete()
         self.assertEqual(search_turns(SearchParameters(q="deleted")).count, 0)
@@ -106,7 +107,7 @@ class IndexCurrentWhateverTheImportOrderTests(TestCase):
     def import_each(self, *documents: dict[str, object]) -> None:
         for document in documents:
             with self.captureOnCommitCallbacks(execute=True):
-                import_doc(document)
+                import_document(document)
 
     def assert_index_current(self) -> None:
         report = indexer.check()

@@ -30,16 +30,9 @@ from archive.search.backends.postgres.writing import document_vector
 from archive.search.documents import transcript_documents
 from archive.search.errors import IndexBusy
 from archive.search.query import parse_query
-from tests.base import REPO, SHARED, needs_corpus
+from tests.fixtures import BRIEFING_EN, KNESSET_HE, MFA_ZH, REPO, SHARED, doc, needs_corpus
 from tests.search.backend_mixin import BackendFixtures, BackendTests, ConcurrentBackendTests
-from tests.search.helpers import (
-    BRIEFING_EN,
-    KNESSET_HE,
-    MFA_ZH,
-    WHOOSH,
-    doc,
-    temp_search_index,
-)
+from tests.search.helpers import WHOOSH, temp_search_index
 
 BACKEND = "archive.search.backends.postgres.PostgresBackend"
 on_postgres = unittest.skipUnless(
@@ -234,6 +227,8 @@ class PostgresCorpusEvaluationTests(TestCase):
     """The shared dev queries over the imported sample, on both backends: PostgreSQL must reach
     0.95 in every category and score as Whoosh does, within 0.02."""
 
+    scores: dict[str, dict[str, float]]
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
@@ -242,7 +237,7 @@ class PostgresCorpusEvaluationTests(TestCase):
         with override_settings(SEARCH_INDEXER="worker"):
             import_documents(read_files(collect_files([SHARED / "corpus" / "sample"])))
         spec = json.loads((SHARED / "eval" / "dev.json").read_text(encoding="utf-8"))
-        cls.scores: dict[str, dict[str, float]] = {}
+        cls.scores = {}
         for name, path in (("whoosh", WHOOSH), ("postgres", BACKEND)):
             with temp_search_index(path):
                 indexer.rebuild()

@@ -14,8 +14,9 @@ from whoosh import index as wi
 from archive.models import Turn
 from archive.redaction import redact_turn
 from archive.search import SearchParameters, search_turns
+from archive.search.backends.whoosh import WhooshBackend
+from tests.fixtures import BRIEFING_EN
 from tests.search.backend_mixin import BackendFixtures
-from tests.search.helpers import BRIEFING_EN
 
 WORD = "drones"  # turn 1: "Has the administration sanctioned the companies exporting drones?"
 
@@ -53,6 +54,7 @@ class RedactionSearchTests(BackendFixtures):
 
 class WhooshRedactionSearchTests(RedactionSearchTests, TestCase):
     backend_path = "archive.search.backends.whoosh.WhooshBackend"
+    backend: WhooshBackend
 
     def index_terms(self) -> set[str]:
         ix = wi.open_dir(str(self.backend.live_dir()))

@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 from django.test import TestCase
 
-from tests.base import PERES_EN, PERES_ZH
-from tests.search.helpers import BRIEFING_EN, MFA_EN, MFA_ZH, doc, import_doc, temp_search_index
+from tests.fixtures import BRIEFING_EN, MFA_EN, MFA_ZH, PERES_EN, PERES_ZH, doc, import_document
+from tests.search.helpers import temp_search_index
 
 URL = "/api/v1/search/"
 
@@ -20,7 +20,7 @@ class SearchApiTests(TestCase):
         self.enterContext(temp_search_index())
         with self.captureOnCommitCallbacks(execute=True):
             for data in (BRIEFING_EN, MFA_ZH, MFA_EN):
-                import_doc(data)
+                import_document(data)
 
     def get(self, **params: Any) -> Any:
         return self.client.get(URL, params)
@@ -92,8 +92,8 @@ class SearchApiTests(TestCase):
 
     def test_a_speaker_is_named_in_the_language_of_the_turn(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(PERES_EN)  # creates Shimon Peres, with his Chinese name
-            import_doc(PERES_ZH)
+            import_document(PERES_EN)  # creates Shimon Peres, with his Chinese name
+            import_document(PERES_ZH)
         result = self.get(q="学习", language="zh-Hans").json()["results"][0]
         self.assertEqual(result["turn"]["speaker_slug"], "shimon-peres")
         self.assertEqual(result["turn"]["speaker"], "西蒙·佩雷斯")
@@ -119,7 +119,7 @@ class SearchApiTests(TestCase):
 
     def test_markup_in_a_turn_comes_back_escaped(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(doc("xss", "en", [("A", "statement", "<img src=x onerror=alert(1)> sanctions")]))
+            import_document(doc("xss", "en", [("A", "statement", "<img src=x onerror=alert(1)> sanctions")]))
         result = self.get(q="sanctions").json()["results"][0]
         self.assertEqual(result["highlight"], "&lt;img src=x onerror=alert(1)&gt; <mark>sanctions</mark>")
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
-from archive.importers import collect_files, import_documents, read_files
+from archive.importers import ImportReport, collect_files, import_documents, read_files
 from archive.models import Turn
 from archive.search import indexer
 from archive.search.backends import get_search_backend
-from tests.base import SHARED, needs_corpus
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, import_doc, temp_search_index
+from tests.fixtures import BRIEFING_EN, MANANERA_ES, SHARED, import_document, needs_corpus
+from tests.search.helpers import temp_search_index
 
 
 class IndexCommandTests(TestCase):
@@ -29,15 +29,15 @@ class IndexCommandTests(TestCase):
     @override_settings(SEARCH_INDEXER="worker")
     def test_rebuild_indexes_everything_and_reports_its_rate(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
-            import_doc(MANANERA_ES)
+            import_document(BRIEFING_EN)
+            import_document(MANANERA_ES)
         output = self.run_command("rebuild_index")
         self.assertRegex(output, r"Indexed 6 turns in [\d.]+ s \([\d,]+ turns/s\)")
         self.assertEqual(get_search_backend().count(), 6)
 
     def test_check_index_exits_non_zero_on_differences_and_repairs_them(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            briefing = import_doc(BRIEFING_EN)
+            briefing = import_document(BRIEFING_EN)
         self.assertIn("matches", self.run_command("check_index"))
         Turn.objects.filter(transcript=briefing, position=2).update(text="Changed behind the index's back")
         with self.assertRaises(CommandError) as caught:
@@ -49,8 +49,8 @@ class IndexCommandTests(TestCase):
 
     def test_evaluate_search_prints_success_per_language_and_category(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
-            import_doc(MANANERA_ES)
+            import_document(BRIEFING_EN)
+            import_document(MANANERA_ES)
         queries = {
             "k": 10,
             "queries": [
@@ -76,6 +76,8 @@ class IndexCommandTests(TestCase):
 @needs_corpus
 class CorpusEvaluationTests(TestCase):
     """The shared dev queries over the imported sample: every category must reach 0.95."""
+
+    report: ImportReport
 
     @classmethod
     def setUpClass(cls) -> None:

@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from archive.devtools.benchmarks.typos import with_typo
-from tests.search.helpers import BRIEFING_EN, import_doc, temp_search_index
+from tests.fixtures import BRIEFING_EN, import_document
+from tests.search.helpers import temp_search_index
 
 
 class TypoBenchmarkTests(TestCase):
@@ -26,7 +27,7 @@ class TypoBenchmarkTests(TestCase):
     def test_it_times_exact_and_typo_queries_and_counts_the_targets_found(self) -> None:
         self.enterContext(temp_search_index())
         with self.captureOnCommitCallbacks(execute=True):
-            import_doc(BRIEFING_EN)
+            import_document(BRIEFING_EN)
         with tempfile.TemporaryDirectory(prefix="typos-test-") as tmp:
             queries = Path(tmp) / "queries.json"
             query = {

@@ -12,17 +12,19 @@ from whoosh import index as wi
 from archive.models import SearchOutbox, Transcript
 from archive.search import SearchParameters, indexer, search_turns
 from archive.search.backends.base import SearchRequest
+from archive.search.backends.whoosh import WhooshBackend
 from archive.search.backends.whoosh import columns as whoosh_columns
 from archive.search.backends.whoosh.columns import columns_of
 from archive.search.backends.whoosh.compiler import WhooshQueryCompiler
 from archive.search.backends.whoosh.evaluation import bulk_scores, docset
 from archive.search.query import parse_query
+from tests.fixtures import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS
 from tests.search.backend_mixin import BackendTests, ConcurrentBackendTests
-from tests.search.helpers import BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, OTHERS
 
 
 class WhooshBackendTests(BackendTests, TestCase):
     backend_path = "archive.search.backends.whoosh.WhooshBackend"
+    backend: WhooshBackend
 
     def test_a_rebuild_swaps_the_live_link_to_a_new_generation(self) -> None:
         self.load(BRIEFING_EN)
