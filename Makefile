@@ -41,7 +41,7 @@ serve: $(VENV)/.installed
 	$(PY) manage.py check_index --repair --no-progress && \
 	{ SEARCH_INDEXER=worker $(PY) manage.py run_indexer & indexer=$$!; \
 	  trap 'kill $$indexer' EXIT INT TERM; \
-	  SEARCH_INDEXER=worker $(VENV)/bin/gunicorn config.wsgi:application \
+	  SEARCH_INDEXER=worker $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application \
 	    --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-3} --access-logfile - ; }
 
 # Debian packages the test suite drives: Chromium and its driver for the browser tests (and a

@@ -834,6 +834,17 @@ def query_keys(words: str, keys: frozenset[str]) -> frozenset[str]:
     return frozenset(chosen & keys)
 
 
+def warm_up() -> None:
+    """Load now what the analysis loads on first use: jieba's dictionary, MeCab, the language detector.
+
+    A web server calls this before it forks its workers (config/wsgi.py under gunicorn's preload):
+    the workers then share those pages (about 150 MiB) instead of each loading its own copy.
+    """
+    for key in ("zh", "ja"):
+        list(analyzer_for(key)("经济合作 経済協力"))
+    query_keys("warm up", frozenset(ANALYSIS_KEYS))
+
+
 def analyzer_for(key: str) -> KeyedAnalyzer:
     """A fresh analyzer for an analysis key (KeyError for a key not in ANALYSIS_KEYS)."""
     if key not in ANALYSIS_NOTES:

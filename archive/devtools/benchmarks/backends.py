@@ -120,15 +120,14 @@ def serve_under_load(
     measured run, then each worker's memory (RSS and PSS) as it is after serving it.
     """
     from archive.devtools.reliability.clients import Client
-    from archive.devtools.reliability.harness import GUNICORN
+    from archive.devtools.reliability.harness import gunicorn_command
 
     workdir = Path(settings.VAR_DIR)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     env = {**os.environ, "SEARCH_BACKEND": backend, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    command = [str(GUNICORN), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(options.web_workers), "--chdir", str(settings.BASE_DIR)]
+    command = gunicorn_command(port, options.web_workers)
     with (workdir / f"gunicorn-{backend}.log").open("ab") as log:
         web = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -30,6 +30,25 @@ from archive.devtools.reliability.clients import Client
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def gunicorn_command(port: int, workers: int) -> list[str]:
+    """gunicorn serving the archive on 127.0.0.1:`port` with its settings, as `make serve` runs it."""
+    base = Path(settings.BASE_DIR)
+    return [
+        str(GUNICORN),
+        "-c",
+        str(base / "config" / "gunicorn.conf.py"),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--chdir",
+        str(base),
+    ]
+
+
 CURATOR = "reliability-curator"
 WRITELOCK = "MAIN_WRITELOCK"  # Whoosh's write lock file in an index directory
 
@@ -167,17 +186,7 @@ class Sandbox:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.web = self.spawn(
-            "gunicorn",
-            str(GUNICORN),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(workers),
-            "--chdir",
-            str(MANAGE.parent),
-        )
+        self.web = self.spawn("gunicorn", *gunicorn_command(self.port, workers))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.web.poll() is not None:

@@ -1,0 +1,10 @@
+"""gunicorn's settings, for `make serve`, the benchmarks and the reliability runs alike.
+
+    gunicorn -c config/gunicorn.conf.py config.wsgi:application --bind HOST:PORT --workers N
+
+The application is loaded once in the master and the workers are forked from it, so what it
+loads at start-up (Django, the search analysis's dictionaries: config/wsgi.py) is shared by every
+worker, counted once in the machine's memory.
+"""
+
+preload_app = True
