@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -14,12 +15,20 @@ application = get_wsgi_application()
 # A replica that does not answer is reported now, not at the first reader's request.
 report_replicas()
 
-# What the search analysis loads on first use (jieba's dictionary, MeCab, the language detector)
-# is loaded now: under gunicorn's preload (config/gunicorn.conf.py) this runs once in the master,
-# and every worker forked from it shares those pages instead of loading its own copy.
-from archive.search.analysis import warm_up  # noqa: E402  (needs the apps loaded above)
+# What the first searches load (jieba's dictionary, MeCab, the language detector, the Whoosh
+# index's columns) is loaded now: under gunicorn's preload (config/gunicorn.conf.py) this runs
+# once in the master, and every worker forked from it shares those pages instead of reading its
+# own copy. The index is closed again: each worker opens its own files.
+from archive.search import analysis  # noqa: E402  (needs the apps loaded above)
+from archive.search.backends import get_search_backend, reset_backends  # noqa: E402
 
-warm_up()
+analysis.warm_up()
+try:
+    get_search_backend().warm_up()
+except Exception:  # a damaged index is the first search's error to report, not the server's
+    logging.getLogger(__name__).exception("the search index could not be read ahead")
+finally:
+    reset_backends()
 
 # No connection opened at start-up may be inherited by the forked workers: each opens its own.
 connections.close_all()

@@ -55,8 +55,8 @@ def backends_env(backends: str, pg_url: str | None) -> dict[str, str]:
 class BackendFigures:
     name: str
     turns: int
-    build_s: float
-    build_cpu: float
+    build_s: float | None  # None: the index of an earlier run, not built by this one
+    build_cpu: float | None
     size_mib: float
     first_ms: list[float]
     timed_ms: list[float]
@@ -68,21 +68,24 @@ def compare_backends(options: SearchBenchmarkOptions, out: Write, err: Write) ->
     """In the benchmark's child process: import the corpus once, then measure each backend."""
     from archive.models import Transcript
 
-    if Transcript.objects.exists():
-        raise DevToolError(
-            "the benchmark imports the corpus into its database, which must be empty (a throw-away one): "
-            f"{settings.DATABASES['default']['NAME']} already holds transcripts"
-        )
     if options.source is None or options.backends is None:
         raise DevToolError("comparing backends needs --source and --backends")
-    dump = write_dump(options.source, options.turns)
-    imported = run_phase("import", dump, options, err)
-    out(f"Imported {imported['turns']} turns.")
+    if "import" in options.phases:
+        if Transcript.objects.exists():
+            raise DevToolError(
+                "the benchmark imports the corpus into its database, which must be empty (a throw-away "
+                f"one): {settings.DATABASES['default']['NAME']} already holds transcripts"
+            )
+        dump = write_dump(options.source, options.turns)
+        imported = run_phase("import", dump, options, err)
+        out(f"Imported {imported['turns']} turns.")
+    else:  # --phases without import: the corpus an earlier run imported into this database
+        out(f"Searching the {Transcript.objects.count():,} transcripts an earlier run imported.")
     mix = query_mix(options.queries)
     figures = []
     for name in (name.strip() for name in options.backends.split(",")):
         if name:
-            backend = run_backend(name, mix, options.rounds, out, err)
+            backend = run_backend(name, mix, options.rounds, out, err, rebuild="rebuild" in options.phases)
             if options.load_seconds > 0:
                 out(f"{name}: {options.clients} concurrent clients for {options.load_seconds:.0f} s ...")
                 backend.load, backend.workers = serve_under_load(name, mix, options)
@@ -90,8 +93,11 @@ def compare_backends(options: SearchBenchmarkOptions, out: Write, err: Write) ->
     print_side_by_side(out, figures, len(mix), options.rounds)
 
 
-def run_backend(name: str, mix: list[dict[str, Any]], rounds: int, out: Write, err: Write) -> BackendFigures:
-    """Rebuild the index with backend `name`, then time the query mix through the API."""
+def run_backend(
+    name: str, mix: list[dict[str, Any]], rounds: int, out: Write, err: Write, *, rebuild: bool = True
+) -> BackendFigures:
+    """Rebuild the index with backend `name` (unless `rebuild` is off: the index an earlier run
+    built), then time the query mix through the API."""
     from archive.search import indexer
     from archive.search.backends import get_search_backend, reset_backends
 
@@ -99,10 +105,14 @@ def run_backend(name: str, mix: list[dict[str, Any]], rounds: int, out: Write, e
         "default": {"BACKEND": settings.SEARCH_BACKEND_NAMES[name], "PATH": settings.SEARCH_INDEX_DIR}
     }
     reset_backends()
-    out(f"{name}: rebuilding the index ...")
-    started, cpu_started = time.perf_counter(), cpu_seconds()
-    count = indexer.rebuild()
-    build_s, build_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    build_s = build_cpu = None
+    if rebuild:
+        out(f"{name}: rebuilding the index ...")
+        started, cpu_started = time.perf_counter(), cpu_seconds()
+        count = indexer.rebuild()
+        build_s, build_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    else:
+        count = get_search_backend().count()
     gc.collect()  # the rebuild's leftovers, then as config/wsgi.py does in a web worker
     gc.freeze()
     timed = time_api(mix, rounds, err)
@@ -171,10 +181,10 @@ def print_side_by_side(out: Write, figures: list[BackendFigures], queries: int, 
     out("")
     row("", [f.name for f in figures])
     row("turns indexed", [f"{f.turns:,}" for f in figures])
-    row("build (wall clock)", [f"{f.build_s:,.1f} s" for f in figures])
-    row("build rate", [f"{f.turns / max(f.build_s, 1e-9):,.0f} turns/s" for f in figures])
+    row("build (wall clock)", [f"{f.build_s:,.1f} s" if f.build_s else "-" for f in figures])
+    row("build rate", [f"{f.turns / f.build_s:,.0f} turns/s" if f.build_s else "-" for f in figures])
     # PostgreSQL's own work (index builds, the GIN index) is in the server's processes, not here.
-    row("build CPU (not the server)", [f"{f.build_cpu:,.1f} s" for f in figures])
+    row("build CPU (not the server)", [f"{f.build_cpu:,.1f} s" if f.build_cpu else "-" for f in figures])
     row("index size", [f"{f.size_mib:,.1f} MiB" for f in figures])
     for p in (50, 95, 99):
         row(f"latency p{p} (API)", [f"{percentile(f.timed_ms, p):,.1f} ms" for f in figures])

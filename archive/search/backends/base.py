@@ -150,6 +150,13 @@ class BaseSearchBackend(ABC):
 
     # -- lifetime -----------------------------------------------------------------------------------
 
+    def warm_up(self) -> None:  # noqa: B027 (a no-op default on purpose: see below)
+        """Read ahead what the first searches would, before a web server forks its workers.
+
+        The workers then share it (config/wsgi.py) instead of each reading its own copy. Nothing
+        to do for a backend whose data lives in the database.
+        """
+
     def close(self) -> None:  # noqa: B027 (a no-op default on purpose: see below)
         """Let go of what the backend keeps open between requests (reset_backends calls it).
 

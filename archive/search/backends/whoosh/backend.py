@@ -132,6 +132,11 @@ class WhooshBackend(BaseSearchBackend):
             state.update(live=live, searcher=searcher)
         return searcher
 
+    def warm_up(self) -> None:
+        searcher = self.searcher()
+        if searcher is not None:
+            columns_of(searcher).warm()
+
     def close(self) -> None:
         searcher = self._local.__dict__.pop("searcher", None)
         if searcher is not None:

@@ -11,7 +11,7 @@ import threading
 import weakref
 from array import array as IntArray
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
 
@@ -48,6 +48,11 @@ def column_values(column: Any, count: int) -> tuple[Any, ...]:
 # their deletion lists do), so after a commit only new segments are read again.
 _SEGMENT_VALUES: dict[tuple[str, str, str], tuple[Any, ...]] = {}
 _SEGMENT_VALUES_LOCK = threading.Lock()
+# The whole index's arrays (the segments' values joined, topic sets, date orders), by index folder
+# and name, with the segments they were made of: a searcher of the same segments (the next one
+# after a commit that only deleted, or every worker forked from a server that read them before it
+# forked: `Columns.warm`) takes them as they are, shared rather than joined again.
+_INDEX_ARRAYS: dict[tuple[str, str], tuple[tuple[str, ...], Any]] = {}
 FACET_EXACT_LIMIT = 30_000
 FACET_COLUMNS = {
     "speaker": "speaker",
@@ -105,10 +110,36 @@ class Columns:
         """A column's values for the whole index, one per global document number."""
         cached = self.arrays.get(fieldname)
         if cached is None:
-            parts = [self._values(reader, fieldname) for reader, _offset in self._segments()]
-            cached = parts[0] if len(parts) == 1 else tuple(chain.from_iterable(parts))
-            self.arrays[fieldname] = cached
+            cached = self.arrays[fieldname] = self._index_array(fieldname, lambda: self._joined(fieldname))
         return cached
+
+    def _joined(self, fieldname: str) -> tuple[Any, ...]:
+        parts = [self._values(reader, fieldname) for reader, _offset in self._segments()]
+        return parts[0] if len(parts) == 1 else tuple(chain.from_iterable(parts))
+
+    def _index_array(self, name: str, build: Callable[[], Any]) -> Any:
+        """`build()`, or the same array made for the same segments before (see _INDEX_ARRAYS)."""
+        segments = tuple(
+            segment.segment_id() for segment in (r.segment() for r, _ in self._segments()) if segment
+        )
+        key = (self.folder, name)
+        with _SEGMENT_VALUES_LOCK:
+            known = _INDEX_ARRAYS.get(key)
+        if known is not None and known[0] == segments:
+            return known[1]
+        made = build()
+        with _SEGMENT_VALUES_LOCK:
+            _INDEX_ARRAYS[key] = (segments, made)  # the latest segments only: older ones are let go
+        return made
+
+    def warm(self) -> None:
+        """Read now what the first searches read: the facet columns, topic sets and date orders."""
+        for fieldname in FACET_COLUMNS.values():
+            self.array(fieldname)
+        self.topic_sets()
+        for desc in (True, False):
+            self.date_order(desc)
+        self.weighting()
 
     def date_order(self, desc: bool) -> list[int] | IntArray[int]:
         """Each document's rank by date (newest first if `desc`), then transcript slug, then position.
@@ -118,8 +149,13 @@ class Columns:
         collector walks again and again.
         """
         cached = self.orders.get(desc)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self.orders[desc] = self._index_array(
+                f"#date-order-{desc}", lambda: self._date_order(desc)
+            )
+        return cached
+
+    def _date_order(self, desc: bool) -> list[int] | IntArray[int]:
         dates, slugs, positions = (self.array(f) for f in ("date", "slug", "position"))
         date_rank = {d: i for i, d in enumerate(sorted({d or 0 for d in dates}, reverse=desc))}
         slug_rank = {s: i for i, s in enumerate(sorted({s or "" for s in slugs}))}
@@ -131,9 +167,7 @@ class Columns:
             for d, s, p in zip(dates, slugs, positions, strict=True)
         )
         fits = len(date_rank).bit_length() + slug_bits + position_bits <= 64
-        order = IntArray("Q", keys) if fits else list(keys)  # (beyond 64 bits: Python's integers)
-        self.orders[desc] = order
-        return order
+        return IntArray("Q", keys) if fits else list(keys)  # (beyond 64 bits: Python's integers)
 
     def weighting(self) -> PerFieldBM25F:
         if self._weighting is None:
@@ -219,13 +253,15 @@ class Columns:
     def topic_sets(self) -> tuple[tuple[str, ...], ...]:
         cached = self.arrays.get("#topics")
         if cached is None:
-            split: dict[str, tuple[str, ...]] = {}  # one tuple per distinct set of topics
-            cached = tuple(
-                split.get(v) or split.setdefault(v, tuple(t for t in v.split(",") if t)) if v else ()
-                for v in self.array("topic_set")
-            )
-            self.arrays["#topics"] = cached
+            cached = self.arrays["#topics"] = self._index_array("#topics", self._topic_sets)
         return cached
+
+    def _topic_sets(self) -> tuple[tuple[str, ...], ...]:
+        split: dict[str, tuple[str, ...]] = {}  # one tuple per distinct set of topics
+        return tuple(
+            split.get(v) or split.setdefault(v, tuple(t for t in v.split(",") if t)) if v else ()
+            for v in self.array("topic_set")
+        )
 
 
 class BoundedDict(dict[Any, Any]):

@@ -94,7 +94,9 @@ class MatchCache:
     commit) starts empty, so nothing stale is ever answered. Bounded by the documents held.
     """
 
-    MAX_DOCUMENTS = 2_000_000
+    # About 25 MiB of sets at most: a web worker's memory stays flat at a million turns, and a
+    # search broader than this is answered again rather than kept.
+    MAX_DOCUMENTS = 400_000
 
     def __init__(self) -> None:
         self._sets: OrderedDict[tuple[Any, ...], set[int]] = OrderedDict()
