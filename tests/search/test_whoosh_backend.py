@@ -56,6 +56,24 @@ class WhooshBackendTests(BackendTests, TestCase):
         self.assertIsNot(self.backend.searcher(), searcher)
         self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 1)
 
+    def test_a_searcher_of_the_same_segments_shares_the_columns_read_ahead(self) -> None:
+        self.load(BRIEFING_EN)
+        self.backend.warm_up()  # as a web server does before it forks its workers
+        searcher = self.backend.searcher()
+        assert searcher is not None
+        speakers = columns_of(searcher).array("speaker")
+        self.assertEqual(len(speakers), searcher.doc_count_all())
+        self.backend.close()
+        again = self.backend.searcher()
+        self.assertIsNot(again, searcher)
+        assert again is not None
+        self.assertIs(columns_of(again).array("speaker"), speakers)  # shared, not read again
+        self.load(MANANERA_ES)  # a commit: new segments, read anew
+        newer = self.backend.searcher()
+        assert newer is not None
+        self.assertIsNot(columns_of(newer).array("speaker"), speakers)
+        self.assertEqual(len(columns_of(newer).array("speaker")), newer.doc_count_all())
+
     def test_a_repeated_search_reuses_its_matches_until_the_next_commit(self) -> None:
         (transcript,) = self.load(BRIEFING_EN)
         first = search_turns(SearchParameters(q="tariffs"))
