@@ -65,7 +65,9 @@ class DeployCheckTests(SimpleTestCase):
         self.assertIn("DEBUG=0", text)
         makefile = (REPO / "Makefile").read_text(encoding="utf-8")
         self.assertIn("manage.py run_indexer", makefile)
-        self.assertIn("gunicorn config.wsgi:application", makefile)
+        self.assertIn("gunicorn -c config/gunicorn.conf.py config.wsgi:application", makefile)
+        # The workers fork from a master that loaded the application: what it read is shared.
+        self.assertIn("preload_app = True", (REPO / "config" / "gunicorn.conf.py").read_text("utf-8"))
         self.assertIn("collectstatic", makefile)
 
 
