@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 
 from archive.importers import ImportReport, collect_files, import_documents, read_files
 from archive.models import Turn
@@ -95,3 +96,25 @@ class CorpusEvaluationTests(TestCase):
         scores = {f"{lang}/{cat}": round(sum(f) / len(f), 2) for (lang, cat), f in outcomes.items()}
         rejected = [str(e) for e in self.report.errors]  # (a rejected target would fail its query)
         self.assertEqual({k: v for k, v in scores.items() if v < 0.95}, {}, rejected)
+
+
+class CopiesEvaluationTests(SimpleTestCase):
+    """evaluate_search --copies: a corpus repeated under SLUG-rN counts each turn's copies as one."""
+
+    def page(self, *hits: tuple[str, int]) -> SimpleNamespace:
+        return SimpleNamespace(
+            results=[
+                SimpleNamespace(
+                    transcript=SimpleNamespace(slug=slug), turn=SimpleNamespace(position=position)
+                )
+                for slug, position in hits
+            ]
+        )
+
+    def test_copies_of_a_turn_are_one_result_and_a_copy_of_the_target_is_the_target(self) -> None:
+        from archive.devtools.evaluation import found_turns
+
+        page = self.page(("a", 1), ("a-r1", 1), ("a-r2", 1), ("b-r3", 2), ("b", 2), ("c-r1", 5))
+        self.assertEqual(found_turns(page, 2, copies=True), [("a", 1), ("b", 2)])
+        self.assertEqual(found_turns(page, 2), [("a", 1), ("a-r1", 1)])  # as the slugs are
+        self.assertEqual(found_turns(page, 10, copies=True), [("a", 1), ("b", 2), ("c", 5)])

@@ -27,6 +27,11 @@ class Command(BaseCommand):
             "--fail-under", type=float, default=None, help="exit 1 if a category scores below this"
         )
         parser.add_argument("--show-failures", action="store_true", help="list the queries that missed")
+        parser.add_argument(
+            "--copies",
+            action="store_true",
+            help="count a copy of the target (SLUG-rN, as benchmark_search --turns repeats the corpus) as it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -36,6 +41,7 @@ class Command(BaseCommand):
                 k=options["k"],
                 fail_under=options["fail_under"],
                 show_failures=options["show_failures"],
+                copies=options["copies"],
             )
         except DevToolError as exc:
             raise CommandError(str(exc)) from exc
