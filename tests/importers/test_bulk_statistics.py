@@ -14,9 +14,9 @@ from archive.importers.base import RawDocument
 from tests.fixtures import PERES_EN, document
 
 
-def imported_statements(**import_options: bool) -> list[str]:
+def imported_statements(*, dry_run: bool = False) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        import_documents([RawDocument(source="peres.json", data=document(PERES_EN))], **import_options)
+        import_documents([RawDocument(source="peres.json", data=document(PERES_EN))], dry_run=dry_run)
     return [query["sql"] for query in queries.captured_queries]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import weakref
 from array import array as IntArray
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
@@ -19,7 +19,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from archive.search.backends.whoosh import internals
-from archive.search.backends.whoosh.evaluation import MatchCache, PerFieldBM25F
+from archive.search.backends.whoosh.weighting import PerFieldBM25F
 
 
 def column_values(column: Any, count: int) -> tuple[Any, ...]:
@@ -62,6 +62,41 @@ FACET_COLUMNS = {
     "year": "year",
     "answered": "answered",
 }
+
+
+class MatchCache:
+    """The matching documents of recent searches, for one searcher (one state of the index).
+
+    Counting and faceting need every match, which is what a broad search spends its time on;
+    the next page, another sort or the same search again reuse them. A new searcher (any
+    commit) starts empty, so nothing stale is ever answered. Bounded by the documents held.
+    """
+
+    # About 25 MiB of sets at most: a web worker's memory stays flat at a million turns, and a
+    # search broader than this is answered again rather than kept.
+    MAX_DOCUMENTS = 400_000
+
+    def __init__(self) -> None:
+        self._sets: OrderedDict[tuple[Any, ...], set[int]] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> set[int] | None:
+        with self._lock:
+            found = self._sets.get(key)
+            if found is not None:
+                self._sets.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], matched: set[int]) -> None:
+        with self._lock:
+            if key in self._sets or len(matched) > self.MAX_DOCUMENTS:
+                return
+            self._sets[key] = matched
+            self._held += len(matched)
+            while self._held > self.MAX_DOCUMENTS:
+                _, dropped = self._sets.popitem(last=False)
+                self._held -= len(dropped)
 
 
 class Columns:

@@ -7,62 +7,22 @@ equal). Whoosh's matchers, a Python call per document, are left the phrase check
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from whoosh import query as wq
-from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
 
 from archive.search.backends.base import SearchRequest
+from archive.search.backends.whoosh.columns import Columns
 from archive.search.backends.whoosh.internals import expanded_terms, posting_blocks, posting_ids, raw_postings
 from archive.search.compiler import too_costly
-
-if TYPE_CHECKING:
-    from archive.search.backends.whoosh.columns import Columns
 
 # A search's time limits count the CPU time of the thread answering it, not the wall clock: on a
 # busy machine (32 searchers on 3 workers) the clock runs while a worker waits for a core, and a
 # search refused for that would be refused for the load, not for its cost.
 search_clock = time.thread_time
-
-
-class PerFieldBM25F(BM25F):  # type: ignore[misc]
-    """BM25F whose average field length counts only the documents that have the field.
-
-    Whoosh divides a field's total length by every document of the index, so a language with
-    few turns (Chinese among 100k Hebrew and English ones) gets a tiny "average" and its turns,
-    seemingly very long, score far below the others.
-    """
-
-    def __init__(self, docs_with_field: dict[str, int]) -> None:
-        super().__init__()
-        self.docs_with_field = docs_with_field
-
-    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
-        if not searcher.schema[fieldname].scorable:
-            return WeightScorer.for_(searcher, fieldname, text)
-        return PerFieldBM25FScorer(
-            searcher, fieldname, text, self.B, self.K1, qf, self.docs_with_field.get(fieldname)
-        )
-
-
-class PerFieldBM25FScorer(BM25FScorer):  # type: ignore[misc]
-    def __init__(
-        self, searcher: Any, fieldname: str, text: Any, B: float, K1: float, qf: int, docs: int | None
-    ) -> None:
-        parent = searcher.get_parent()
-        self.idf = parent.idf(fieldname, text)
-        total = parent.field_length(fieldname)
-        self.avgfl = (total / docs if docs else parent.avg_field_length(fieldname)) or 1
-        self.B = B
-        self.K1 = K1
-        self.qf = qf
-        # After avgfl: setup() computes the maximum score that block skipping relies on.
-        self.setup(searcher, fieldname, text)
 
 
 def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
@@ -84,41 +44,6 @@ def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
     except TypeError:
         return None
     return key
-
-
-class MatchCache:
-    """The matching documents of recent searches, for one searcher (one state of the index).
-
-    Counting and faceting need every match, which is what a broad search spends its time on;
-    the next page, another sort or the same search again reuse them. A new searcher (any
-    commit) starts empty, so nothing stale is ever answered. Bounded by the documents held.
-    """
-
-    # About 25 MiB of sets at most: a web worker's memory stays flat at a million turns, and a
-    # search broader than this is answered again rather than kept.
-    MAX_DOCUMENTS = 400_000
-
-    def __init__(self) -> None:
-        self._sets: OrderedDict[tuple[Any, ...], set[int]] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> set[int] | None:
-        with self._lock:
-            found = self._sets.get(key)
-            if found is not None:
-                self._sets.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[Any, ...], matched: set[int]) -> None:
-        with self._lock:
-            if key in self._sets or len(matched) > self.MAX_DOCUMENTS:
-                return
-            self._sets[key] = matched
-            self._held += len(matched)
-            while self._held > self.MAX_DOCUMENTS:
-                _, dropped = self._sets.popitem(last=False)
-                self._held -= len(dropped)
 
 
 def docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
