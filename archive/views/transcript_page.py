@@ -102,7 +102,7 @@ class TurnRow:
     cite_url: str = ""
     correct_url: str = ""
     # Seconds into the recording (its own times, else those of the aligned turn of the original),
-    # and the link that plays from there; set by `archive.player.add_times`.
+    # and the link that plays from there; set by `archive.views.transcript_player.add_times`.
     start: float | None = None
     end: float | None = None
     play_url: str = ""

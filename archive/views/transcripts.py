@@ -26,7 +26,6 @@ from archive.exporters import EXPORTERS
 from archive.exporters.webvtt import caption_track
 from archive.languages import language_name, reader_language, speaker_name
 from archive.models import Transcript, Turn
-from archive.player import build_player, original_times, place_times, recordings_of, start_time
 from archive.views.common import int_param, paginate, str_param
 from archive.views.transcript_html import render_blocks, render_parallel
 from archive.views.transcript_page import (
@@ -37,6 +36,13 @@ from archive.views.transcript_page import (
     build_versions,
     export_url,
     kind_label,
+)
+from archive.views.transcript_player import (
+    build_player,
+    original_times,
+    place_times,
+    recordings_of,
+    start_time,
 )
 
 # Names of the export formats in the reader's language; a format added later without a
