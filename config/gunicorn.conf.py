@@ -8,3 +8,11 @@ worker, counted once in the machine's memory.
 """
 
 preload_app = True
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """No database connection the master opened at start-up goes on into a worker: each opens
+    its own (two processes on one connection would mix their answers)."""
+    from django.db import connections
+
+    connections.close_all()

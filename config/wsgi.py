@@ -5,7 +5,6 @@ import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
-from django.db import connections
 
 from config.replicas import report_replicas
 
@@ -29,9 +28,6 @@ except Exception:  # a damaged index is the first search's error to report, not 
     logging.getLogger(__name__).exception("the search index could not be read ahead")
 finally:
     reset_backends()
-
-# No connection opened at start-up may be inherited by the forked workers: each opens its own.
-connections.close_all()
 
 # What start-up loaded (Django, the apps, their modules) lives as long as the worker: out of the
 # garbage collector's generations, a full collection stops walking it again and again (tens of
