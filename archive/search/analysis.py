@@ -347,6 +347,30 @@ def _query_terms(key: str, raw: str) -> tuple[str, ...]:
     return terms
 
 
+def typing_form(key: str, word: str) -> str:
+    """A word as `key`'s analysis reads it before its morphology: lower case (by the language's
+    rules), accents and marks folded. Typo tolerance spells the words one edit away in this form."""
+    if key == "ar":
+        return normalize(word, _ARABIC_FOLD)
+    if key == "he":
+        return normalize(word).translate(_HEBREW_PUNCT)
+    return _lower(key, word).translate(_FOLD)
+
+
+def form_term(key: str, form: str) -> str | None:
+    """The term a word of typing form `form` is always indexed under by `key`'s analysis, found
+    cheaply (no lemma lookup): its stem, else the form itself; None where a word is not one term
+    (Chinese, Japanese)."""
+    if key in ("zh", "ja") or not form:
+        return None
+    if key == "ar":
+        return arabic_light_stem(form) or None
+    if key in _SNOWBALL_NAMES and "." not in form:
+        stem = _snowball(key)(form)
+        return stem if len(stem) >= min(2, len(form)) else None
+    return form
+
+
 # Hebrew prefix letters in the order they chain: conjunction ו, relative ש/כש, preposition ב ל כ מ, article ה.
 _HEBREW_PREFIX_RE = re.compile(r"(ו)?(כש|ש)?([בלכמ])?(ה)?")
 _HEBREW_MIN_STEM = 3  # shorter remainders are mostly noise (הוא -> וא, מים -> ים); measured: same recall
@@ -869,8 +893,10 @@ __all__ = [
     "WordAnalyzer",
     "analysis_key",
     "analyzer_for",
+    "form_term",
     "generic_languages",
     "normalize",
     "prepare_languages",
     "query_keys",
+    "typing_form",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from archive.search import analysis
@@ -116,6 +117,55 @@ def typo_edits(token: str, term: str, limit: int) -> int | None:
     return None
 
 
+_PERSIAN_LETTERS = "پچژگکی"  # beyond the Arabic block's first half, where the rest of Arabic is
+
+
+def _alphabet(form: str) -> str:
+    """The letters a typist of a word (in typing form, `analysis.typing_form`) may have missed or
+    mistyped: the letters of the Unicode blocks (of 128) its own letters are in, folded as the
+    analysis folds them (é is e); for Latin, the accented letters up to U+017F too; for Arabic
+    script, the Arabic letters and the Persian ones."""
+    blocks = {ord(ch) >> 7 for ch in form if ch.isalpha()}
+    if 0 in blocks:
+        blocks |= {1, 2}
+    extra = ""
+    if blocks & {12, 13}:  # U+0600-U+06FF
+        blocks = (blocks - {13}) | {12}
+        extra = _PERSIAN_LETTERS
+    return _block_letters(frozenset(blocks), extra)
+
+
+@lru_cache(maxsize=64)
+def _block_letters(blocks: frozenset[int], extra: str) -> str:
+    letters = (
+        analysis.normalize(ch)
+        for block in sorted(blocks)
+        for ch in map(chr, range(block << 7, (block + 1) << 7))
+        if ch.isalpha() and not _is_cjk(ch)
+    )
+    return "".join(sorted({ch for ch in letters if len(ch) == 1 and ch.isalpha()} | set(extra)))
+
+
+@lru_cache(maxsize=256)
+def typo_variants(form: str) -> frozenset[str]:
+    """The words one edit from a word in typing form: a letter dropped, two neighbours swapped, a
+    letter replaced or added (from `_alphabet`). Distances between stems miss a typo that changes
+    the stem ("Kchen" is "kchen", "Kuchen" is "kuch"; Indonesian "mnuntut" keeps the prefix
+    "menuntut" loses): the words one edit away, stemmed as the index stems them, do not."""
+    letters = _alphabet(form)
+    found: set[str] = set()
+    for i in range(len(form) + 1):
+        head, tail = form[:i], form[i:]
+        found.update(head + ch + tail for ch in letters)
+        if tail:
+            found.add(head + tail[1:])
+            found.update(head + ch + tail[1:] for ch in letters)
+        if len(tail) > 1:
+            found.add(head + tail[1] + tail[0] + tail[2:])
+    found.discard(form)
+    return frozenset(found)
+
+
 def typo_words(root: Node | None) -> list[str]:
     """The words of the query typo tolerance applies to: plain words that must or may match (not
     excluded, not in a phrase, a prefix or a field), of a length it corrects; the first TYPO_WORDS."""
@@ -191,6 +241,10 @@ class QueryCompiler(Generic[F, Q]):
     def close_terms(self, tokens: list[tuple[F, str]], limit: int | None) -> list[tuple[F, str, int]]:
         """(field, term, documents) of the terms within `limit` edits of each field's token (None:
         tokens.suggest_distance), closest first, then commonest."""
+        raise NotImplementedError
+
+    def known_terms(self, candidates: list[tuple[F, str]]) -> list[tuple[F, str, int]]:
+        """(field, term, documents) of the candidates some document (not deleted) holds."""
         raise NotImplementedError
 
     def surface(self, f: F, term: str, typed: str) -> str:
@@ -321,6 +375,8 @@ class QueryCompiler(Generic[F, Q]):
                 continue
             own_tokens = [(f, tokens[word][f]) for f in own if tokens[word].get(f)]
             close = self.close_terms(own_tokens, typo_distance(word)) if own_tokens else []
+            if not close:  # no stem near the typed one's: perhaps the typo changed the stem
+                close = self._typed_close_terms(word, [f for f, _ in own_tokens])
             if held:  # found a little: corrected only towards much commoner words
                 close = [c for c in close if c[2] >= held * TYPO_RARE_RATIO]
             if close:
@@ -331,6 +387,18 @@ class QueryCompiler(Generic[F, Q]):
             self.load_frequencies(
                 [(f, term) for found in self.fuzzy.values() for own_f, term in found for f in fields]
             )
+
+    def _typed_close_terms(self, word: str, fields: list[F]) -> list[tuple[F, str, int]]:
+        """(field, term, documents) of the words one edit from `word` as typed, commonest first:
+        the closest there are, found even where the typo changed the stem."""
+        candidates: list[tuple[F, str]] = []
+        for f in fields:
+            key = self.key_of(f)
+            form = analysis.typing_form(key, word)
+            typed = analysis.form_term(key, form)
+            terms = {analysis.form_term(key, variant) for variant in typo_variants(form)}
+            candidates += [(f, term) for term in terms if term and term != typed]
+        return sorted(self.known_terms(candidates), key=lambda c: -c[2]) if candidates else []
 
     def correction(self) -> str | None:
         """The query as typed with each corrected word as written in the archive; None if none."""

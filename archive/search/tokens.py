@@ -34,17 +34,22 @@ def analyzed(key: str, text: str) -> tuple[tuple[str, ...], ...]:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of a and b, or limit + 1 once it exceeds limit."""
+    """Edits from a to b (insert, delete, replace, or swap two neighbouring letters: a third of
+    typing errors are swaps), or limit + 1 once it exceeds limit."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and ca != cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > limit and min(previous) > limit:  # a swap reads two rows back
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1] if previous[-1] <= limit else limit + 1
 
 

@@ -455,6 +455,14 @@ class BackendTests(BackendFixtures):
             search_turns(SearchParameters(q="demonic")).count, 0
         )  # a short word is no stem of a longer one
 
+    def test_a_typo_that_changes_the_stem_or_the_second_letter_still_finds_the_turn(self: Any) -> None:
+        # "lgoking" is stemmed "lgoke", nothing like "look", and shares only its first letter with it:
+        # the words one edit from what was typed ("looking": two letters swapped) are looked up too.
+        self.load(doc("weekend-en", "en", [("Reporter", "question", "Are you looking at next weekend?")]))
+        page = self.assertFinds("lgoking weekend", "weekend-en", 1)
+        self.assertEqual(page.corrected, {"from": "lgoking weekend", "to": "looking weekend"})
+        self.assertFinds("wekend", "weekend-en", 1)  # a letter missing
+
     def test_two_edits_are_allowed_from_eight_letters_only(self: Any) -> None:
         self.load(doc("budget-en", "en", [("Reporter", "question", "Is the government ready?")]))
         self.assertFinds("govrenment", "budget-en", 1)  # ten letters, two edits

@@ -134,6 +134,9 @@ class WhooshQueryCompiler(QueryCompiler[str, wq.Query]):
             self.deadline = search_clock() + suggestions.SUGGEST_SECONDS
         return suggestions.close_terms(self.reader, tokens, limit, self.deadline)
 
+    def known_terms(self, candidates: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
+        return suggestions.known_terms(self.reader, candidates)
+
     def surface(self, f: str, term: str, typed: str) -> str:
         return suggestions.surface(self.searcher, f, term, typed)
 

@@ -51,6 +51,12 @@ def close_terms(
     ]
 
 
+def known_terms(reader: Any, candidates: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
+    """(field, term, documents) of the candidates the index holds in a document not deleted."""
+    held = [(f, term, reader.doc_frequency(f, term)) for f, term in candidates]
+    return [(f, term, docs) for f, term, docs in held if docs and _has_live_document(reader, f, term)]
+
+
 def surface(searcher: Searcher, f: str, term: str, typed: str) -> str:
     """`term` as written in the turns that use it most densely (among its first postings: short
     turns are cheap to read back), else the term itself."""
