@@ -117,33 +117,38 @@ def typo_edits(token: str, term: str, limit: int) -> int | None:
     return None
 
 
-_PERSIAN_LETTERS = "پچژگکی"  # beyond the Arabic block's first half, where the rest of Arabic is
+def _letters(first: str, last: str, more: str = "") -> str:
+    return "".join(map(chr, range(ord(first), ord(last) + 1))) + more
+
+
+# The letters of the modern alphabets of a script, as the analysis folds them (no accents, no
+# final forms), by the Unicode block (of 128) the script's letters are in.
+_ALPHABETS = {
+    0: _letters("a", "z"),  # Latin (its accented letters fold to these)
+    7: _letters("α", "ω"),  # Greek
+    8: _letters("а", "я", "ђѓєѕіїјљњћќўџ"),  # Cyrillic
+    9: _letters("а", "я", "ђѓєѕіїјљњћќўџґ"),
+    10: _letters("ա", "ֆ"),  # Armenian
+    11: _letters("א", "ת"),  # Hebrew
+    12: _letters("ء", "ي", "پچژگکی"),  # Arabic, with the letters Persian adds
+    13: _letters("ء", "ي", "پچژگکی"),
+}
 
 
 def _alphabet(form: str) -> str:
     """The letters a typist of a word (in typing form, `analysis.typing_form`) may have missed or
-    mistyped: the letters of the Unicode blocks (of 128) its own letters are in, folded as the
-    analysis folds them (é is e); for Latin, the accented letters up to U+017F too; for Arabic
-    script, the Arabic letters and the Persian ones."""
-    blocks = {ord(ch) >> 7 for ch in form if ch.isalpha()}
-    if 0 in blocks:
-        blocks |= {1, 2}
-    extra = ""
-    if blocks & {12, 13}:  # U+0600-U+06FF
-        blocks = (blocks - {13}) | {12}
-        extra = _PERSIAN_LETTERS
-    return _block_letters(frozenset(blocks), extra)
+    mistyped: the modern alphabet of each script its letters are in (else every letter of that
+    Unicode block), and the word's own letters."""
+    letters = set(form)
+    for block in {ord(ch) >> 7 for ch in form if ch.isalpha()}:
+        letters.update(_ALPHABETS.get(block) or _block_letters(block))
+    return "".join(sorted(ch for ch in letters if ch.isalpha()))
 
 
 @lru_cache(maxsize=64)
-def _block_letters(blocks: frozenset[int], extra: str) -> str:
-    letters = (
-        analysis.normalize(ch)
-        for block in sorted(blocks)
-        for ch in map(chr, range(block << 7, (block + 1) << 7))
-        if ch.isalpha() and not _is_cjk(ch)
-    )
-    return "".join(sorted({ch for ch in letters if len(ch) == 1 and ch.isalpha()} | set(extra)))
+def _block_letters(block: int) -> str:
+    found = (analysis.normalize(chr(code)) for code in range(block << 7, (block + 1) << 7))
+    return "".join(sorted({ch for ch in found if len(ch) == 1 and ch.isalpha() and not _is_cjk(ch)}))
 
 
 @lru_cache(maxsize=256)
@@ -375,8 +380,12 @@ class QueryCompiler(Generic[F, Q]):
                 continue
             own_tokens = [(f, tokens[word][f]) for f in own if tokens[word].get(f)]
             close = self.close_terms(own_tokens, typo_distance(word)) if own_tokens else []
-            if not close:  # no stem near the typed one's: perhaps the typo changed the stem
-                close = self._typed_close_terms(word, [f for f, _ in own_tokens])
+            if not any(edit_distance(tokens[word][f], term, 1) <= 1 for f, term, _ in close):
+                # No stem one edit from the typed one's (or beginning it): the typo may have changed
+                # the stem, so the words one edit from the word as typed come first.
+                typed = self._typed_close_terms(word, [f for f, _ in own_tokens])
+                known = {(f, term) for f, term, _ in typed}
+                close = typed + [c for c in close if (c[0], c[1]) not in known]
             if held:  # found a little: corrected only towards much commoner words
                 close = [c for c in close if c[2] >= held * TYPO_RARE_RATIO]
             if close:

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
+from rapidfuzz.distance import OSA
+
 from archive.search import analysis
 
 # Did-you-mean, the same in every backend: close stems of the turns' text, read back as words.
@@ -36,21 +38,7 @@ def analyzed(key: str, text: str) -> tuple[tuple[str, ...], ...]:
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Edits from a to b (insert, delete, replace, or swap two neighbouring letters: a third of
     typing errors are swaps), or limit + 1 once it exceeds limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    before: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and ca != cb:
-                cost = min(cost, before[j - 2] + 1)
-            current.append(cost)
-        if min(current) > limit and min(previous) > limit:  # a swap reads two rows back
-            return limit + 1
-        before, previous = previous, current
-    return previous[-1] if previous[-1] <= limit else limit + 1
+    return int(OSA.distance(a, b, score_cutoff=limit))
 
 
 def surface_word(key: str, texts: Iterable[str], term: str, typed: str) -> str | None:
