@@ -128,6 +128,7 @@ def page_json(page: SearchPage) -> dict[str, Any]:
         "facets_approximate": page.facets_approximate,
         "suggestion": page.suggestion,
         "corrected": page.corrected,
+        "widened": page.widened,
         "notice": page.notice,
     }
 
@@ -206,6 +207,12 @@ class SearchPageSerializer(serializers.Serializer):
         "facets counted on an even sample of its matches, scaled to the total (`count` stays exact)"
     )
     suggestion = serializers.CharField(allow_null=True, help_text="A did-you-mean query")
+    widened = serializers.BooleanField(
+        help_text="True when no turn had every word of the query as typed (nor as corrected) and the "
+        "results are turns with other forms of the words: terms beginning with the same letters (the "
+        "shortest beginning of at least three letters that few terms share). Those rank below exact "
+        "matches. Send `typos=false` to search the words as typed only."
+    )
     corrected = _CorrectedOut(
         allow_null=True,
         help_text="Set when some words of the query matched nothing (or very little) and their close "

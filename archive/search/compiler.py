@@ -13,7 +13,7 @@ those matches score FUZZY_BOOST of an exact one, and the search says what it cor
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, TypeVar
@@ -36,6 +36,12 @@ TYPO_WORDS = 3  # words of one query corrected, at most (the first ones)
 TYPO_SUFFIX = 5  # letters of a mistyped word's ending its close stem may leave out (see typo_edits)
 TYPO_PREFIX = 2  # letters a close term shares with the word's beginning (did-you-mean: one)
 FUZZY_BOOST = 0.5  # a close term's match scores this much of an exact match of it
+
+# Other forms of the words, when a search found nothing with every word as typed (`widen`).
+WIDEN_SHORTEST = 4  # letters a word needs (in typing form) to be widened
+WIDEN_PREFIX = 3  # letters of the word the shortest prefix keeps
+WIDEN_TERMS = 50  # terms a prefix may begin in one field: the shortest within this is taken
+WIDEN_WORDS = 4  # words of one query widened, at most (the first ones)
 
 # Where free words are looked for: the parts of a document, per analysis key.
 TEXT, TRANS, TITLE, NAMES, LABELS = "text", "trans", "title", "names", "labels"
@@ -174,13 +180,27 @@ def typo_variants(form: str) -> frozenset[str]:
 def typo_words(root: Node | None) -> list[str]:
     """The words of the query typo tolerance applies to: plain words that must or may match (not
     excluded, not in a phrase, a prefix or a field), of a length it corrects; the first TYPO_WORDS."""
+    return _plain_words(root, TYPO_WORDS, lambda word: bool(typo_distance(word)))
+
+
+def widen_words(root: Node | None) -> list[str]:
+    """The words of the query looked for in other forms too (`prepare_widening`): plain words as
+    for typos, of WIDEN_SHORTEST letters or more and no digit; the first WIDEN_WORDS."""
+
+    def wanted(word: str) -> bool:
+        return sum(ch.isalpha() for ch in word) >= WIDEN_SHORTEST and not any(ch.isdigit() for ch in word)
+
+    return _plain_words(root, WIDEN_WORDS, wanted)
+
+
+def _plain_words(root: Node | None, most: int, wanted: Callable[[str], bool]) -> list[str]:
     found: list[str] = []
     stack: list[Node] = [root] if root is not None else []
-    while stack and len(found) < TYPO_WORDS:
+    while stack and len(found) < most:
         node = stack.pop()
         if isinstance(node, And | Or):
             stack.extend(reversed(node.children))
-        elif isinstance(node, Word) and typo_distance(node.text) and node.text not in found:
+        elif isinstance(node, Word) and wanted(node.text) and node.text not in found:
             found.append(node.text)
     return found
 
@@ -200,6 +220,8 @@ class QueryCompiler(Generic[F, Q]):
         self.negated = 0  # depth inside exclusions: their words do not score
         # word -> its close terms, (own text field, term), closest then commonest
         self.fuzzy: dict[str, list[tuple[F, str]]] = {}
+        # word -> the prefixes it is also looked for as (`prepare_widening`), (own text field, prefix)
+        self.widened: dict[str, list[tuple[F, str]]] = {}
 
     # -- the backend's ------------------------------------------------------------------------------
 
@@ -225,8 +247,12 @@ class QueryCompiler(Generic[F, Q]):
         """The terms of one field, a group per position (alternatives), all (in order if `phrase`)."""
         raise NotImplementedError
 
-    def prefix_terms(self, f: F, stem: str, budget: int) -> tuple[int, list[Q]]:
+    def prefix_terms(self, f: F, stem: str, budget: int, boost: float = 1.0) -> tuple[int, list[Q]]:
         """(expansions, queries) of `stem`'s prefix in field `f`; may stop counting past `budget`."""
+        raise NotImplementedError
+
+    def prefix_sizes(self, prefixes: list[tuple[F, str]]) -> dict[tuple[F, str], int]:
+        """How many terms of field `f` begin with each prefix, counted to MAX_PREFIX_EXPANSIONS + 1."""
         raise NotImplementedError
 
     def any_of(self, parts: list[Q]) -> Q:
@@ -310,8 +336,9 @@ class QueryCompiler(Generic[F, Q]):
 
     def _word(self, text: str) -> Q | None:
         exact = self.text(text, self.fields, phrase=False)
-        close = self.fuzzy.get(text) if not self.negated else None
-        if not close:
+        close = self.fuzzy.get(text, []) if not self.negated else []
+        widened = self.widened.get(text, []) if not self.negated else []
+        if not close and not widened:
             return exact
         parts = [] if exact is None or self._is_nothing(exact) else [exact]
         for own, term in close:
@@ -321,6 +348,9 @@ class QueryCompiler(Generic[F, Q]):
                 for f in self.fields
                 if self.key_of(f) == key and self.frequency(f, term)
             ]
+        for f, prefix in widened:
+            if f in self.fields:
+                parts += self.prefix_terms(f, prefix, WIDEN_TERMS, boost=FUZZY_BOOST)[1]
         return self.any_of(parts) if parts else exact
 
     def _is_nothing(self, q: Q) -> bool:
@@ -380,12 +410,8 @@ class QueryCompiler(Generic[F, Q]):
                 continue
             own_tokens = [(f, tokens[word][f]) for f in own if tokens[word].get(f)]
             close = self.close_terms(own_tokens, typo_distance(word)) if own_tokens else []
-            if not any(edit_distance(tokens[word][f], term, 1) <= 1 for f, term, _ in close):
-                # No stem one edit from the typed one's (or beginning it): the typo may have changed
-                # the stem, so the words one edit from the word as typed come first.
-                typed = self._typed_close_terms(word, [f for f, _ in own_tokens])
-                known = {(f, term) for f, term, _ in typed}
-                close = typed + [c for c in close if (c[0], c[1]) not in known]
+            if not close:  # no stem near the typed one's: the typo may have changed the stem
+                close = self._typed_close_terms(word, [f for f, _ in own_tokens])
             if held:  # found a little: corrected only towards much commoner words
                 close = [c for c in close if c[2] >= held * TYPO_RARE_RATIO]
             if close:
@@ -408,6 +434,35 @@ class QueryCompiler(Generic[F, Q]):
             terms = {analysis.form_term(key, variant) for variant in typo_variants(form)}
             candidates += [(f, term) for term in terms if term and term != typed]
         return sorted(self.known_terms(candidates), key=lambda c: -c[2]) if candidates else []
+
+    def prepare_widening(self) -> None:
+        """Other forms of the words, for a search that found nothing with every word as typed (the
+        request's `widen`): each word is also looked for as the terms of the turns' text that begin
+        as it does, with the shortest prefix of WIDEN_PREFIX letters or more that begins at most
+        WIDEN_TERMS terms (Finnish `leikata` also finds `leikkas`, Ukrainian `підприємство` finds
+        `підприємством`). A prefix beginning more terms than that says little of the word: none."""
+        if not self.request.widen:
+            return
+        words = widen_words(self.request.query.root)
+        if not words:
+            return
+        _, own = self._candidate_fields()
+        wanted: dict[tuple[str, F], list[str]] = {}
+        for word in words:
+            for f in own:
+                key = self.key_of(f)
+                form = analysis.typing_form(key, word)
+                if analysis.form_term(key, form) is not None and len(form) >= WIDEN_SHORTEST:
+                    wanted[(word, f)] = [form[:n] for n in range(WIDEN_PREFIX, len(form))]
+        sizes = self.prefix_sizes([(f, p) for (_, f), prefixes in wanted.items() for p in prefixes])
+        for (word, f), prefixes in wanted.items():
+            fitting = [p for p in prefixes if 0 < sizes.get((f, p), 0) <= WIDEN_TERMS]
+            if fitting:
+                self.widened.setdefault(word, []).append((f, fitting[0]))
+
+    def widened_prefixes(self) -> tuple[str, ...]:
+        """The prefixes the words were also looked for as (`prepare_widening`)."""
+        return tuple(sorted({prefix for found in self.widened.values() for _, prefix in found}))
 
     def correction(self) -> str | None:
         """The query as typed with each corrected word as written in the archive; None if none."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils.safestring import SafeString
@@ -12,11 +12,12 @@ from django.utils.translation import get_language
 from archive.models import AnswerStatus, Speaker, Topic, Transcript, TranscriptStatus, Turn, TurnKind
 from archive.search.backends import get_search_backend
 from archive.search.backends.base import FACETS, SearchRequest
+from archive.search.compiler import widen_words
 from archive.search.documents import ROLE_FACET, ROLE_FACET_LABEL
 from archive.search.errors import QueryRefused
 from archive.search.highlight import highlight
 from archive.search.parameters import SearchParameters
-from archive.search.query import parse_query
+from archive.search.query import Prefix, parse_query
 
 
 @dataclass
@@ -50,6 +51,9 @@ class SearchPage:
     corrected: dict[str, str] | None = None
     notice: str | None = None
     facets_approximate: bool = False  # counts estimated from a sample of a very large result set
+    # True when no turn had every word as typed and the results are of other forms of the words
+    # (terms beginning as they do: archive.search.compiler.prepare_widening)
+    widened: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -88,6 +92,12 @@ def search_turns(params: SearchParameters) -> SearchPage:
     )
     backend = get_search_backend()
     found = backend.search(request)
+    widened = False
+    if found.total == 0 and request.typos and widen_words(parsed.root):
+        # Nothing has every word as typed: try their other forms (compiler.prepare_widening).
+        again = backend.search(replace(request, widen=True))
+        if again.total:
+            found, widened = again, True
     corrected = found.corrected if found.corrected != request.query_text else None
     # A corrected search is its own did-you-mean; a search finding nothing asks for one.
     suggestion = corrected or (
@@ -99,6 +109,8 @@ def search_turns(params: SearchParameters) -> SearchPage:
     if corrected:  # the corrected words are what the turns say: marked too
         with suppress(QueryRefused):  # (a few letters longer than the limit: marked as typed only)
             leaves += parse_query(corrected).positive_leaves()
+    if widened:  # and so are the other forms found
+        leaves += [Prefix(prefix) for prefix in found.widened]
     for backend_hit in found.hits:
         turn = turns.get(backend_hit.turn_id)
         if turn is None:  # deleted or unpublished since the index was written: the outbox catches up
@@ -123,6 +135,7 @@ def search_turns(params: SearchParameters) -> SearchPage:
         corrected={"from": request.query_text, "to": corrected} if corrected else None,
         notice=" ".join(parsed.notices) or None,
         facets_approximate=found.facets_approximate,
+        widened=widened,
     )
 
 

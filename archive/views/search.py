@@ -156,7 +156,11 @@ def search(request: HttpRequest) -> HttpResponse:
                 suggestion_url=_query(request, q=result.suggestion) if result.suggestion else None,
                 # The words as typed, searched without correcting them.
                 uncorrected_url=(
-                    _query(request, q=result.corrected["from"], typos="0") if result.corrected else None
+                    _query(request, q=result.corrected["from"], typos="0")
+                    if result.corrected
+                    else _query(request, typos="0")
+                    if result.widened
+                    else None
                 ),
                 year_chart=charts.hits_by_year(
                     [

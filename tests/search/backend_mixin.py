@@ -451,9 +451,11 @@ class BackendTests(BackendFixtures):
         self.load(doc("protest-en", "en", [("Reporter", "question", "Were the demonstrations peaceful?")]))
         page = self.assertFinds("demonstratios", "protest-en", 1)
         self.assertEqual(page.corrected, {"from": "demonstratios", "to": "demonstrations"})
-        self.assertEqual(
-            search_turns(SearchParameters(q="demonic")).count, 0
-        )  # a short word is no stem of a longer one
+        # A short word is no stem of a longer one: "demonic" is not corrected (the search for
+        # other forms, words beginning as it does, may still find the turn, and says so).
+        page = search_turns(SearchParameters(q="demonic"))
+        self.assertIsNone(page.corrected)
+        self.assertEqual(page.count, int(page.widened))
 
     def test_a_typo_that_changes_the_stem_or_the_second_letter_still_finds_the_turn(self: Any) -> None:
         # "lgoking" is stemmed "lgoke", nothing like "look", and shares only its first letter with it:
@@ -536,6 +538,43 @@ class BackendTests(BackendFixtures):
         html = self.client.get("/search/", {"q": "stell", "typos": "0"}).content.decode()
         self.assertNotIn("Showing results for", html)
         self.assertIn("Did you mean", html)
+
+    # -- other forms of the words ------------------------------------------------------------------------
+
+    def test_a_search_finding_nothing_looks_for_other_forms_of_its_words(self: Any) -> None:
+        # A language with no analysis of its own (generic): "budgeting" and "proposing" are three
+        # edits from "budgetary" and "proposals", too far for typo tolerance.
+        self.load(doc("plan-x", "tlh", [("Reporter", "question", "Were the budgetary proposals adopted?")]))
+        page = self.assertFinds("budgeting proposing", "plan-x", 1)
+        self.assertTrue(page.widened)
+        self.assertIsNone(page.corrected)
+        self.assertIn("<mark>budgetary</mark>", page.results[0].highlight)  # the forms found are marked
+        self.assertFalse(search_turns(SearchParameters(q="budgetary proposals")).widened)  # found as typed
+        page = search_turns(SearchParameters(q="budgeting proposing", typos=False))
+        self.assertEqual((page.count, page.widened), (0, False))
+        self.assertEqual(search_turns(SearchParameters(q="budgeting zzzzzz")).count, 0)  # every word still
+
+    def test_a_beginning_shared_by_too_many_words_is_lengthened(self: Any) -> None:
+        many = " ".join(f"bud{a}{b}x" for a in "abcdefgh" for b in "abcdefgh")  # 64 words begin "bud"
+        self.load(
+            doc("plan-x", "tlh", [("Reporter", "question", "Were the budgetary proposals adopted?")]),
+            doc("noise-x", "tlh", [("Reporter", "question", many)]),
+        )
+        query = "budgeting proposing"
+        request = SearchRequest(query=parse_query(query), query_text=query, widen=True)
+        found = self.backend.search(request)
+        self.assertEqual(found.total, 1)
+        self.assertEqual(found.widened, ("budg", "pro"))
+
+    def test_the_api_and_the_page_say_when_other_forms_were_searched(self: Any) -> None:
+        self.load(doc("plan-x", "tlh", [("Reporter", "question", "Were the budgetary proposals adopted?")]))
+        data = self.client.get("/api/v1/search/", {"q": "budgeting proposing"}).json()
+        self.assertEqual((data["count"], data["widened"], data["corrected"]), (1, True, None))
+        data = self.client.get("/api/v1/search/", {"q": "budgeting proposing", "typos": "false"}).json()
+        self.assertEqual((data["count"], data["widened"]), (0, False))
+        html = self.client.get("/search/", {"q": "budgeting proposing"}).content.decode()
+        self.assertIn("showing turns with other forms of them", html)
+        self.assertIn('href="?q=budgeting+proposing&amp;typos=0"', html)
 
     # -- filters, sorting, paging, facets ---------------------------------------------------------------
 

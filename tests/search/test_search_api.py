@@ -40,6 +40,7 @@ class SearchApiTests(TestCase):
                 "facets_approximate",
                 "suggestion",
                 "corrected",
+                "widened",
                 "notice",
             },
         )

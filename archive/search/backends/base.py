@@ -42,6 +42,9 @@ class SearchRequest:
     facet_size: int = 20
     time_limit: float = 1.0  # seconds of collection before the query is refused (Whoosh: CPU seconds)
     typos: bool = True  # also look for close terms of words found nowhere (or hardly anywhere)
+    # Also look for each word as the terms beginning as it does (compiler.prepare_widening): the
+    # second try of a search that found nothing with every word as typed.
+    widen: bool = False
 
     def with_words_replaced(self, words: dict[str, str]) -> str | None:
         """The query as the reader typed it with `words` replaced (a did-you-mean); None if none."""
@@ -70,6 +73,8 @@ class BackendResults:
     # The query as typed with its corrected words as written in the archive, when typo tolerance
     # searched close terms of some of its words (None: searched as typed).
     corrected: str | None = None
+    # The beginnings of words the search also looked for (SearchRequest.widen), as typed but folded.
+    widened: tuple[str, ...] = ()
 
 
 @dataclass

@@ -174,6 +174,7 @@ class PostgresBackend(BaseSearchBackend):
             builder = QueryBuilder(cursor, request)
             builder.prepare()
             builder.prepare_typos()
+            builder.prepare_widening()
             built = builder.build()
             if isinstance(built.condition, Nothing):
                 return BackendResults(0, [], empty_facets)
@@ -220,7 +221,7 @@ class PostgresBackend(BaseSearchBackend):
         for values in facets.values():
             values.sort(key=lambda item: (-item[1], item[0]))
         hits = [hit for _, hit in sorted(ranked, key=lambda item: item[0])]
-        return BackendResults(total, hits, facets, corrected=corrected)
+        return BackendResults(total, hits, facets, corrected=corrected, widened=builder.widened_prefixes())
 
     def suggest(self, request: SearchRequest) -> str | None:
         with connections[read_alias()].cursor() as cursor:

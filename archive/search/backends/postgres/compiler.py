@@ -121,15 +121,21 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
             return Ts(" <-> ".join(parts))
         return Ts(" & ".join(parts))
 
-    def prefix_terms(self, f: SearchField, stem: str, budget: int) -> tuple[int, list[Part]]:
+    def prefix_terms(
+        self, f: SearchField, stem: str, budget: int, boost: float = 1.0
+    ) -> tuple[int, list[Part]]:
         lexeme = f.lexeme(stem)
         count = self.vocabulary.expansions.get(lexeme, 0)
         if not count:
             return 0, []
         text = f"{quote(lexeme)}:*"
         if not self.negated:
-            self.scored[text] = (self.vocabulary.prefix_frequency.get(lexeme, 1), 1.0)
+            self.scored[text] = (self.vocabulary.prefix_frequency.get(lexeme, 1), boost)
         return count, [Ts(text)]
+
+    def prefix_sizes(self, prefixes: list[tuple[SearchField, str]]) -> dict[tuple[SearchField, str], int]:
+        self.vocabulary.expand({f.lexeme(p) for f, p in prefixes})
+        return {(f, p): self.vocabulary.expansions.get(f.lexeme(p), 0) for f, p in prefixes}
 
     def any_of(self, parts: list[Part]) -> Part:
         live = [p for p in parts if not isinstance(p, Nothing)]

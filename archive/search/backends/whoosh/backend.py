@@ -162,6 +162,7 @@ class WhooshBackend(BaseSearchBackend):
             return BackendResults(0, [], {name: [] for name in FACETS} if request.facets else {})
         builder = WhooshQueryCompiler(searcher, request)
         builder.prepare_typos()
+        builder.prepare_widening()
         q = builder.build()
         columns = columns_of(searcher)
         searcher.weighting = columns.weighting()
@@ -207,7 +208,14 @@ class WhooshBackend(BaseSearchBackend):
             if facet_key is not None and cached is None:
                 columns.facet_counts[facet_key] = (facets, approximate)
         corrected = builder.correction() if builder.fuzzy and matched else None
-        return BackendResults(len(matched), hits, facets, facets_approximate=approximate, corrected=corrected)
+        return BackendResults(
+            len(matched),
+            hits,
+            facets,
+            facets_approximate=approximate,
+            corrected=corrected,
+            widened=builder.widened_prefixes(),
+        )
 
     def suggest(self, request: SearchRequest) -> str | None:
         searcher = self.searcher()

@@ -16,7 +16,16 @@ from archive.search.backends.base import SearchRequest
 from archive.search.backends.whoosh import suggestions
 from archive.search.backends.whoosh.evaluation import search_clock
 from archive.search.backends.whoosh.schema import field_key
-from archive.search.compiler import LABELS, NAMES, TEXT, TITLE, TRANS, QueryCompiler, Scope
+from archive.search.compiler import (
+    LABELS,
+    MAX_PREFIX_EXPANSIONS,
+    NAMES,
+    TEXT,
+    TITLE,
+    TRANS,
+    QueryCompiler,
+    Scope,
+)
 from archive.search.query import FieldTerm, answer_statuses
 
 
@@ -99,13 +108,16 @@ class WhooshQueryCompiler(QueryCompiler[str, wq.Query]):
             return wq.Sequence(parts)
         return wq.And(parts)
 
-    def prefix_terms(self, f: str, stem: str, budget: int) -> tuple[int, list[wq.Query]]:
+    def prefix_terms(self, f: str, stem: str, budget: int, boost: float = 1.0) -> tuple[int, list[wq.Query]]:
         terms: list[wq.Query] = []
         for btext in self.reader.expand_prefix(f, stem):
-            terms.append(wq.Term(f, btext.decode("utf-8")))
+            terms.append(wq.Term(f, btext.decode("utf-8"), boost=boost))
             if len(terms) > budget:
                 break
         return len(terms), terms
+
+    def prefix_sizes(self, prefixes: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        return {(f, p): self.prefix_terms(f, p, MAX_PREFIX_EXPANSIONS)[0] for f, p in prefixes}
 
     def any_of(self, parts: list[wq.Query]) -> wq.Query:
         return parts[0] if len(parts) == 1 else wq.Or(parts)

@@ -30,6 +30,7 @@ def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
     key = (
         request.query.root,
         request.typos,
+        request.widen,
         request.language,
         request.speaker,
         request.topic,
