@@ -13,6 +13,7 @@ import sys
 import time
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +25,7 @@ from archive.models import SearchOutbox
 from archive.search import QueryRefused, SearchParameters, indexer, search_turns
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres import PostgresBackend
+from archive.search.backends.postgres import backend as postgres_backend
 from archive.search.backends.postgres.locks import WAITING_LOCK, WRITERS_LOCK, _lock_key
 from archive.search.backends.postgres.schema import DOCUMENTS, TERMS
 from archive.search.backends.postgres.writing import document_vector
@@ -185,6 +187,37 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
                 cursor.execute("ROLLBACK")
             other.close()
         self.assertEqual(self.backend.search(SearchRequest(query=parse_query("reporter"))).total, 0)
+
+    def test_facets_of_a_very_large_result_set_are_estimated_and_said_so(self) -> None:
+        turns = [("Reporter", "question", f"Question {n} on the budget?") for n in range(40)]
+        turns += [("Spokesperson", "answer", f"Answer {n} on the budget.") for n in range(40)]
+        self.load(doc("budget-en", "en", turns))
+        exact = search_turns(SearchParameters(q="budget"))
+        self.assertFalse(exact.facets_approximate)
+        self.assertEqual({f.value: f.count for f in exact.facets["kind"]}, {"question": 40, "answer": 40})
+        with mock.patch.object(postgres_backend, "FACET_EXACT_LIMIT", 20):
+            page = search_turns(SearchParameters(q="budget"))
+            again = search_turns(SearchParameters(q="budget"))
+            response = self.client.get("/api/v1/search/", {"q": "budget"}).json()
+        self.assertEqual(page.count, 80)  # the total stays exact
+        self.assertTrue(page.facets_approximate)
+        self.assertTrue(response["facets_approximate"])
+        kinds = {f.value: f.count for f in page.facets["kind"]}
+        # About a quarter counted, each count scaled: about the total, not the sample.
+        self.assertAlmostEqual(sum(kinds.values()), 80, delta=2)
+        self.assertNotEqual(kinds, {"question": 40, "answer": 40})  # really a sample
+        self.assertEqual(kinds, {f.value: f.count for f in again.facets["kind"]})  # the same one
+
+    def test_a_search_leaves_the_sessions_planner_settings_as_they_were(self) -> None:
+        self.load(BRIEFING_EN)
+        settings = "SELECT current_setting('enable_seqscan'), current_setting('jit')"
+        with connection.cursor() as cursor:  # (the test's transaction stays open throughout)
+            cursor.execute(settings)
+            before = cursor.fetchone()
+            self.assertGreater(search_turns(SearchParameters(q="tariffs")).count, 0)
+            cursor.execute(settings)
+            self.assertEqual(cursor.fetchone(), before)
+        self.assertEqual(before[0], "on")
 
 
 def test_document_vector_needs_no_database() -> None:

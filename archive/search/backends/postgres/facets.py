@@ -1,23 +1,33 @@
 """The filter and facet columns of `search_document`: a request's filters as conditions on them,
-and the facet counts of the matches (`m`, the matches' common table in backend.py)."""
+and the facet counts of the matches (`m`, the matches' common table in backend.py), or of a sample
+of them (`s`)."""
 
 from __future__ import annotations
 
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres.conditions import Sql
 
+# The matches (`m`) facets are counted on (`s`): all of them up to FACET_EXACT_LIMIT, else an even
+# sample of about that many, each turn in or out by a hash of its id (the same search counts the
+# same sample); backend.py scales the counts to the total. Parameters: the limit, twice.
+SAMPLE_SQL = """
+    SELECT m.* FROM m, (SELECT count(*) AS n FROM m) total
+    WHERE total.n <= %s OR abs(hashint8(m.turn_id)) %% 1000003 < 1000003::bigint * %s / total.n
+"""
+SAMPLE_SIZE_SQL = "SELECT '~', '', count(*), 0.0::float8 FROM s"
+
 FACET_SQL = """
     SELECT facet, value, n, 0.0::float8 FROM (
         SELECT facet, value, n,
                row_number() OVER (PARTITION BY facet ORDER BY n DESC, value COLLATE "C") AS r
         FROM (
-            SELECT 'kind' AS facet, kind AS value, count(*) AS n FROM m GROUP BY kind
-            UNION ALL SELECT 'speaker', speaker, count(*) FROM m GROUP BY speaker
-            UNION ALL SELECT 'language', language, count(*) FROM m GROUP BY language
-            UNION ALL SELECT 'year', extract(year FROM day)::int::text, count(*) FROM m
+            SELECT 'kind' AS facet, kind AS value, count(*) AS n FROM s GROUP BY kind
+            UNION ALL SELECT 'speaker', speaker, count(*) FROM s GROUP BY speaker
+            UNION ALL SELECT 'language', language, count(*) FROM s GROUP BY language
+            UNION ALL SELECT 'year', extract(year FROM day)::int::text, count(*) FROM s
                       WHERE day IS NOT NULL GROUP BY 2
-            UNION ALL SELECT 'topic', t, count(*) FROM m, unnest(m.topics) AS t GROUP BY t
-            UNION ALL SELECT 'answered', answer_status, count(*) FROM m GROUP BY answer_status
+            UNION ALL SELECT 'topic', t, count(*) FROM s, unnest(s.topics) AS t GROUP BY t
+            UNION ALL SELECT 'answered', answer_status, count(*) FROM s GROUP BY answer_status
         ) counted WHERE value <> ''
     ) ranked WHERE r <= %s OR facet = 'year'
 """

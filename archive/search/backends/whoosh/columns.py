@@ -18,6 +18,7 @@ from typing import Any
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from archive.search.backends.base import FACET_EXACT_LIMIT
 from archive.search.backends.whoosh import internals
 from archive.search.backends.whoosh.weighting import PerFieldBM25F
 
@@ -53,7 +54,6 @@ _SEGMENT_VALUES_LOCK = threading.Lock()
 # after a commit that only deleted, or every worker forked from a server that read them before it
 # forked: `Columns.warm`) takes them as they are, shared rather than joined again.
 _INDEX_ARRAYS: dict[tuple[str, str], tuple[tuple[str, ...], Any]] = {}
-FACET_EXACT_LIMIT = 30_000
 FACET_COLUMNS = {
     "speaker": "speaker",
     "topic": "topic_set",
