@@ -305,6 +305,7 @@ def test_benchmark_compares_named_backends_and_needs_a_database_for_postgres() -
     assert backends_env("whoosh", None) == {}
     url = "postgres://postgres@127.0.0.1:5432/throwaway"
     assert backends_env("whoosh, postgres", url) == {"DATABASE_URL": url}
+    assert backends_env("whoosh", url) == {"DATABASE_URL": url}  # the archive an earlier run imported
     with pytest.raises(DevToolError, match="--pg-url"):
         backends_env("whoosh,postgres", None)
     with pytest.raises(DevToolError, match="unknown solr"):

@@ -42,13 +42,13 @@ def backends_env(backends: str, pg_url: str | None) -> dict[str, str]:
         raise DevToolError(
             f"--backends: unknown {', '.join(unknown)}; use {', '.join(settings.SEARCH_BACKEND_NAMES)}"
         )
-    if "postgres" not in names:
-        return {}
-    if not pg_url or not pg_url.startswith(("postgres://", "postgresql://")):
+    if pg_url and pg_url.startswith(("postgres://", "postgresql://")):
+        return {"DATABASE_URL": pg_url}  # (Whoosh alone too: the archive an earlier run imported there)
+    if "postgres" in names:
         raise DevToolError(
             "--backends with postgres needs --pg-url postgres://... (an empty, throw-away database)"
         )
-    return {"DATABASE_URL": pg_url}
+    return {}
 
 
 @dataclass

@@ -46,7 +46,9 @@ class Command(BaseCommand):
             help="compare search backends side by side instead, e.g. whoosh,postgres (build, size, latency)",
         )
         parser.add_argument(
-            "--pg-url", help="an empty, throw-away PostgreSQL database for --backends with postgres"
+            "--pg-url",
+            help="an empty, throw-away PostgreSQL database for --backends (needed with postgres; the "
+            "archive is kept there for every backend compared)",
         )
         parser.add_argument(
             "--clients", type=int, default=16, help="concurrent clients per backend with --backends (16)"
