@@ -357,6 +357,13 @@ def typing_form(key: str, word: str) -> str:
     return _lower(key, word).translate(_FOLD)
 
 
+def typing_forms(key: str, word: str) -> tuple[str, ...]:
+    """The word's typing form, and in Hebrew the forms without its prefix letters too (`ולהקים`,
+    `להקים`, `הקים`), as the index holds them."""
+    form = typing_form(key, word)
+    return tuple(_hebrew_forms(form)) if key == "he" and form else (form,)
+
+
 def form_term(key: str, form: str) -> str | None:
     """The term a word of typing form `form` is always indexed under by `key`'s analysis, found
     cheaply (no lemma lookup): its stem, else the form itself; None where a word is not one term
@@ -376,11 +383,9 @@ _HEBREW_PREFIX_RE = re.compile(r"(ו)?(כש|ש)?([בלכמ])?(ה)?")
 _HEBREW_MIN_STEM = 3  # shorter remainders are mostly noise (הוא -> וא, מים -> ים); measured: same recall
 
 
-def _hebrew_terms(raw: str) -> tuple[str, ...]:
-    """The word, then the word without its prefix letters, one boundary at a time (stem >= 3 letters)."""
-    term = normalize(raw).translate(_HEBREW_PUNCT)
-    if not term:
-        return ()
+def _hebrew_forms(term: str) -> list[str]:
+    """A normalised word, then the word without its prefix letters, one boundary at a time (stem >= 3
+    letters)."""
     forms = [term]
     match = _HEBREW_PREFIX_RE.match(term)
     if match and match.end():
@@ -388,6 +393,15 @@ def _hebrew_terms(raw: str) -> tuple[str, ...]:
             cut = match.end(group)
             if cut > 0 and len(term) - cut >= _HEBREW_MIN_STEM and term[cut:] != forms[-1]:
                 forms.append(term[cut:])
+    return forms
+
+
+def _hebrew_terms(raw: str) -> tuple[str, ...]:
+    """The word, then the word without its prefix letters, then its lemma (see _hebrew_lemma)."""
+    term = normalize(raw).translate(_HEBREW_PUNCT)
+    if not term:
+        return ()
+    forms = _hebrew_forms(term)
     lemma = _hebrew_lemma(term, forms)
     if lemma and lemma not in forms:
         forms.append(lemma)
@@ -899,4 +913,5 @@ __all__ = [
     "prepare_languages",
     "query_keys",
     "typing_form",
+    "typing_forms",
 ]

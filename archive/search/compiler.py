@@ -447,17 +447,17 @@ class QueryCompiler(Generic[F, Q]):
         if not words:
             return
         _, own = self._candidate_fields()
-        wanted: dict[tuple[str, F], list[str]] = {}
+        wanted: dict[tuple[str, F, str], list[str]] = {}  # (word, field, form) -> its beginnings
         for word in words:
             for f in own:
                 key = self.key_of(f)
-                form = analysis.typing_form(key, word)
-                if analysis.form_term(key, form) is not None and len(form) >= WIDEN_SHORTEST:
-                    wanted[(word, f)] = [form[:n] for n in range(WIDEN_PREFIX, len(form))]
-        sizes = self.prefix_sizes([(f, p) for (_, f), prefixes in wanted.items() for p in prefixes])
-        for (word, f), prefixes in wanted.items():
+                for form in analysis.typing_forms(key, word):
+                    if analysis.form_term(key, form) is not None and len(form) >= WIDEN_SHORTEST:
+                        wanted[(word, f, form)] = [form[:n] for n in range(WIDEN_PREFIX, len(form))]
+        sizes = self.prefix_sizes([(f, p) for (_, f, _), prefixes in wanted.items() for p in prefixes])
+        for (word, f, _), prefixes in wanted.items():
             fitting = [p for p in prefixes if 0 < sizes.get((f, p), 0) <= WIDEN_TERMS]
-            if fitting:
+            if fitting and (f, fitting[0]) not in self.widened.get(word, []):
                 self.widened.setdefault(word, []).append((f, fitting[0]))
 
     def widened_prefixes(self) -> tuple[str, ...]:

@@ -50,3 +50,10 @@ class TypoVariantTests(SimpleTestCase):
         self.assertIn(analysis.form_term("de", analysis.typing_form("de", "Kuchen")), stems)
         self.assertEqual(analysis.typing_form("tr", "ISINMA"), "isinma")  # Turkish lower case, then folded
         self.assertIsNone(analysis.form_term("zh", "经济"))  # no one term for a Chinese word
+
+
+class OtherFormTests(SimpleTestCase):
+    def test_a_hebrew_word_is_also_widened_without_its_prefix_letters(self) -> None:
+        # and, to, (the stem): the index holds each of these forms of the word.
+        self.assertEqual(analysis.typing_forms("he", "ולהקים"), ("ולהקים", "להקים", "הקים", "קים"))
+        self.assertEqual(analysis.typing_forms("en", "Hello"), ("hello",))
