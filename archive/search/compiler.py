@@ -157,7 +157,6 @@ def _block_letters(block: int) -> str:
     return "".join(sorted({ch for ch in found if len(ch) == 1 and ch.isalpha() and not _is_cjk(ch)}))
 
 
-@lru_cache(maxsize=256)
 def typo_variants(form: str) -> frozenset[str]:
     """The words one edit from a word in typing form: a letter dropped, two neighbours swapped, a
     letter replaced or added (from `_alphabet`). Distances between stems miss a typo that changes
