@@ -94,10 +94,12 @@ def search_turns(params: SearchParameters) -> SearchPage:
     found = backend.search(request)
     widened = False
     if found.total == 0 and request.typos and widen_words(parsed.root):
-        # Nothing has every word as typed: try their other forms (compiler.prepare_widening).
-        again = backend.search(replace(request, widen=True))
-        if again.total:
-            found, widened = again, True
+        # Nothing has every word as typed: try their other forms (compiler.prepare_widening). A
+        # retry too costly to finish leaves the answer as it was: nothing found.
+        with suppress(QueryRefused):
+            again = backend.search(replace(request, widen=True))
+            if again.total:
+                found, widened = again, True
     corrected = found.corrected if found.corrected != request.query_text else None
     # A corrected search is its own did-you-mean; a search finding nothing asks for one.
     suggestion = corrected or (

@@ -14,6 +14,7 @@ import random
 import threading
 from datetime import date
 from typing import Any, ClassVar
+from unittest import mock
 
 from django.core.management import call_command
 from django.db import connections
@@ -553,6 +554,20 @@ class BackendTests(BackendFixtures):
         page = search_turns(SearchParameters(q="budgeting proposing", typos=False))
         self.assertEqual((page.count, page.widened), (0, False))
         self.assertEqual(search_turns(SearchParameters(q="budgeting zzzzzz")).count, 0)  # every word still
+
+    def test_a_second_try_too_costly_to_finish_leaves_nothing_found(self: Any) -> None:
+        self.load(doc("plan-x", "tlh", [("Reporter", "question", "Were the budgetary proposals adopted?")]))
+        backend = get_search_backend()
+        search = backend.search
+
+        def refusing_the_retry(request: SearchRequest) -> Any:
+            if request.widen:
+                raise QueryRefused("too costly")
+            return search(request)
+
+        with mock.patch.object(backend, "search", refusing_the_retry):
+            page = search_turns(SearchParameters(q="budgeting proposing"))
+        self.assertEqual((page.count, page.widened), (0, False))
 
     def test_a_beginning_shared_by_too_many_words_is_lengthened(self: Any) -> None:
         many = " ".join(f"bud{a}{b}x" for a in "abcdefgh" for b in "abcdefgh")  # 64 words begin "bud"
