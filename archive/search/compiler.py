@@ -36,6 +36,8 @@ TYPO_WORDS = 3  # words of one query corrected, at most (the first ones)
 TYPO_SUFFIX = 5  # letters of a mistyped word's ending its close stem may leave out (see typo_edits)
 TYPO_PREFIX = 2  # letters a close term shares with the word's beginning (did-you-mean: one)
 FUZZY_BOOST = 0.5  # a close term's match scores this much of an exact match of it
+TYPO_VARIANTS = 2_500  # words one edit away spelt per word, at most (beyond: drops and swaps only)
+TYPO_LOOKUPS = 2_000  # of their terms looked up for one query (all its words and fields), at most
 
 # Other forms of the words, when a search found nothing with every word as typed (`widen`).
 WIDEN_SHORTEST = 4  # letters a word needs (in typing form) to be widened
@@ -161,8 +163,11 @@ def typo_variants(form: str) -> frozenset[str]:
     """The words one edit from a word in typing form: a letter dropped, two neighbours swapped, a
     letter replaced or added (from `_alphabet`). Distances between stems miss a typo that changes
     the stem ("Kchen" is "kchen", "Kuchen" is "kuch"; Indonesian "mnuntut" keeps the prefix
-    "menuntut" loses): the words one edit away, stemmed as the index stems them, do not."""
+    "menuntut" loses): the words one edit away, stemmed as the index stems them, do not. At most
+    about TYPO_VARIANTS: a long word of several scripts gets its drops and swaps only."""
     letters = _alphabet(form)
+    if (2 * len(form) + 1) * len(letters) > TYPO_VARIANTS:  # a long word of several scripts
+        letters = ""
     found: set[str] = set()
     for i in range(len(form) + 1):
         head, tail = form[:i], form[i:]
@@ -219,6 +224,7 @@ class QueryCompiler(Generic[F, Q]):
         self.negated = 0  # depth inside exclusions: their words do not score
         # word -> its close terms, (own text field, term), closest then commonest
         self.fuzzy: dict[str, list[tuple[F, str]]] = {}
+        self.lookups_left = TYPO_LOOKUPS  # terms of words one edit away still to look up
         # word -> the prefixes it is also looked for as (`prepare_widening`), (own text field, prefix)
         self.widened: dict[str, list[tuple[F, str]]] = {}
 
@@ -432,6 +438,8 @@ class QueryCompiler(Generic[F, Q]):
             typed = analysis.form_term(key, form)
             terms = {analysis.form_term(key, variant) for variant in typo_variants(form)}
             candidates += [(f, term) for term in terms if term and term != typed]
+        candidates = candidates[: self.lookups_left]
+        self.lookups_left -= len(candidates)
         return sorted(self.known_terms(candidates), key=lambda c: -c[2]) if candidates else []
 
     def prepare_widening(self) -> None:

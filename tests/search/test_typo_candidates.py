@@ -43,6 +43,12 @@ class TypoVariantTests(SimpleTestCase):
         self.assertIn("книга", typo_variants("кнга"))
         self.assertIn("پیش", typo_variants("پش"))  # Persian letters for Arabic script
 
+    def test_a_long_word_of_several_scripts_gets_its_drops_and_swaps_only(self) -> None:
+        word = "aбγדاक" * 4  # a letter of six alphabets, four times: thousands of replacements
+        variants = typo_variants(word)
+        self.assertLessEqual(len(variants), 2 * len(word))
+        self.assertIn(word[1:], variants)
+
     def test_the_variants_are_stemmed_as_the_index_stems_words(self) -> None:
         form = analysis.typing_form("de", "Kchen")
         self.assertEqual(form, "kchen")
