@@ -130,16 +130,26 @@ def _identifier() -> Any:
 def detect(text: str, languages: Iterable[str] | None = None) -> list[tuple[str, float]]:
     """py3langid's languages for `text`, likeliest first, with probabilities that sum to 1.
 
-    `languages` restricts the choice (the languages an archive holds); the model is shared, so the
-    restriction and the ranking happen under one lock.
+    `languages` restricts the choice (the languages an archive holds): the ranking of all of them,
+    kept to those and their probabilities summed to 1 again, which is what py3langid gives when
+    told the languages first (each language's score does not depend on the others), without
+    rebuilding its model's tables twice a call (a millisecond; the model is shared by threads).
     """
     identifier = _identifier()
+    wanted: set[str] | None = None
     if languages is not None:
-        languages = sorted(set(languages) & detector_languages())
-        if not languages:
-            return []  # nothing to choose from (py3langid cannot rank an empty set)
-    with _lock:
-        identifier.set_languages(languages)
+        wanted = set(languages) & detector_languages()
+        if not wanted:
+            return []  # nothing to choose from
+    ranked = [(tag, float(p)) for tag, p in identifier.rank(text)]
+    if wanted is None:
+        return ranked
+    kept = [(tag, p) for tag, p in ranked if tag in wanted]
+    total = sum(p for _, p in kept)
+    if total > 0:
+        return [(tag, p / total) for tag, p in kept]
+    with _lock:  # every one of them too unlikely to tell apart once normalised among all: rank them alone
+        identifier.set_languages(sorted(wanted))
         try:
             return [(tag, float(p)) for tag, p in identifier.rank(text)]
         finally:
