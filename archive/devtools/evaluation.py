@@ -34,12 +34,17 @@ def found_turns(page: Any, k: int, *, copies: bool = False) -> list[tuple[str, i
 
 
 def evaluate(
-    queries: list[dict[str, Any]], k: int, *, copies: bool = False
+    queries: list[dict[str, Any]],
+    k: int,
+    *,
+    copies: bool = False,
+    missed: list[dict[str, Any]] | None = None,
 ) -> dict[tuple[str, str], list[bool]]:
     """(language, category) -> one success flag per query: its target among the first k results.
 
     With `copies` (a corpus repeated under varied slugs), the copies of a turn count as one result
     and a copy of the target as the target: the same text, which ties with it in every ranking.
+    The queries that missed are appended to `missed`, if given.
     """
     size = COPIES_PAGE if copies else k
     outcomes: dict[tuple[str, str], list[bool]] = defaultdict(list)
@@ -56,6 +61,8 @@ def evaluate(
         except QueryRefused:
             found = []
         outcomes[(item.get("language", "?"), item.get("category", "?"))].append(target in found)
+        if missed is not None and target not in found:
+            missed.append(item)
     return outcomes
 
 
@@ -78,7 +85,8 @@ def run_evaluation(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DevToolError(f"{path}: not a queries file ({exc})") from exc
     k = k or int(spec.get("k", 10))
-    outcomes = evaluate(queries, k, copies=copies)
+    missed: list[dict[str, Any]] = []
+    outcomes = evaluate(queries, k, copies=copies, missed=missed)
     write(f"{'language':<10} {'category':<10} {'queries':>7} {'success@' + str(k):>10}")
     worst = 1.0
     for (language, category), flags in sorted(outcomes.items()):
@@ -89,11 +97,8 @@ def run_evaluation(
     overall = sum(everything) / max(1, len(everything))
     write(f"{'all':<10} {'':<10} {len(everything):>7} {overall:>10.2f}")
     if show_failures:
-        for item in queries:
-            target = (item["target"]["slug"], int(item["target"]["position"]))
-            size = COPIES_PAGE if copies else k
-            page = search_turns(SearchParameters(q=item["q"], page_size=size, **item.get("filter") or {}))
-            if target not in found_turns(page, k, copies=copies):
-                write(f"missed: {item.get('id')}: {item['q']!r} -> {target[0]} #{target[1]}")
+        for item in missed:
+            target = item["target"]
+            write(f"missed: {item.get('id')}: {item['q']!r} -> {target['slug']} #{target['position']}")
     if fail_under is not None and worst < fail_under:
         raise DevToolError(f"a category scored {worst:.2f}, below {fail_under:.2f}")

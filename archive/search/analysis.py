@@ -305,7 +305,7 @@ def _word_terms(key: str, raw: str) -> tuple[str, ...]:
     indexed as written (lower case), so a query typed exactly as written ranks it above folded matches.
     """
     if key == "ar":
-        folded = normalize(raw, _ARABIC_FOLD)
+        folded = typing_form(key, raw)
         return (arabic_light_stem(folded),) if folded else ()
     lower = _lower(key, raw)
     folded = lower.translate(_FOLD)
@@ -398,7 +398,7 @@ def _hebrew_forms(term: str) -> list[str]:
 
 def _hebrew_terms(raw: str) -> tuple[str, ...]:
     """The word, then the word without its prefix letters, then its lemma (see _hebrew_lemma)."""
-    term = normalize(raw).translate(_HEBREW_PUNCT)
+    term = typing_form("he", raw)
     if not term:
         return ()
     forms = _hebrew_forms(term)

@@ -131,15 +131,17 @@ def _letters(first: str, last: str, more: str = "") -> str:
 
 # The letters of the modern alphabets of a script, as the analysis folds them (no accents, no
 # final forms), by the Unicode block (of 128) the script's letters are in.
+_CYRILLIC = _letters("а", "я", "ђѓєѕіїјљњћќўџґ")  # (ґ is in the block after the rest)
+_ARABIC = _letters("ء", "ي", "پچژگکی")  # with the letters Persian adds, in the block after
 _ALPHABETS = {
     0: _letters("a", "z"),  # Latin (its accented letters fold to these)
     7: _letters("α", "ω"),  # Greek
-    8: _letters("а", "я", "ђѓєѕіїјљњћќўџ"),  # Cyrillic
-    9: _letters("а", "я", "ђѓєѕіїјљњћќўџґ"),
+    8: _CYRILLIC,
+    9: _CYRILLIC,
     10: _letters("ա", "ֆ"),  # Armenian
     11: _letters("א", "ת"),  # Hebrew
-    12: _letters("ء", "ي", "پچژگکی"),  # Arabic, with the letters Persian adds
-    13: _letters("ء", "ي", "پچژگکی"),
+    12: _ARABIC,
+    13: _ARABIC,
 }
 
 
@@ -280,8 +282,10 @@ class QueryCompiler(Generic[F, Q]):
         raise NotImplementedError
 
     def known_terms(self, candidates: list[tuple[F, str]]) -> list[tuple[F, str, int]]:
-        """(field, term, documents) of the candidates some document (not deleted) holds."""
-        raise NotImplementedError
+        """(field, term, documents) of the candidates some document (not deleted) holds: by their
+        frequencies (a backend whose frequencies count deleted documents checks more)."""
+        self.load_frequencies(candidates)
+        return [(f, term, docs) for f, term in candidates if (docs := self.frequency(f, term))]
 
     def surface(self, f: F, term: str, typed: str) -> str:
         """`term` of field `f` as written in the turns, the form closest to `typed`."""

@@ -205,12 +205,12 @@ class PostgresBackend(BaseSearchBackend):
                            d.answer_status,
                            {score.expr} AS score
                     FROM {DOCUMENTS} d CROSS JOIN {ranks.expr} WHERE {where_sql.expr}
-                )
+                ), total AS (SELECT count(*) AS n FROM m)
             """
             if request.facets:
                 sql += f", s AS MATERIALIZED ({SAMPLE_SQL})"
                 params += [FACET_EXACT_LIMIT, FACET_EXACT_LIMIT]
-            sql += "SELECT '', '', count(*), 0.0::float8 FROM m"
+            sql += "SELECT '', '', n, 0.0::float8 FROM total"
             if request.limit > 0:
                 order = ranking.order(request)
                 sql += f"""

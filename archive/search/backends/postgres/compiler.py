@@ -173,11 +173,6 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
     ) -> list[tuple[SearchField, str, int]]:
         return suggestions.close_terms(self.vocabulary, tokens, limit)
 
-    def known_terms(self, candidates: list[tuple[SearchField, str]]) -> list[tuple[SearchField, str, int]]:
-        self.load_frequencies(candidates)
-        held = [(f, term, self.frequency(f, term)) for f, term in candidates]
-        return [(f, term, docs) for f, term, docs in held if docs]
-
     def surface(self, f: SearchField, term: str, typed: str) -> str:
         return suggestions.surface(self.cursor, f, term, typed)
 

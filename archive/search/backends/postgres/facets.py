@@ -1,17 +1,18 @@
 """The filter and facet columns of `search_document`: a request's filters as conditions on them,
-and the facet counts of the matches (`m`, the matches' common table in backend.py), or of a sample
-of them (`s`)."""
+and the facet counts of the matches (`m`, the matches' common table in backend.py, and `total`,
+their count), or of a sample of them (`s`)."""
 
 from __future__ import annotations
 
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres.conditions import Sql
 
-# The matches (`m`) facets are counted on (`s`): all of them up to FACET_EXACT_LIMIT, else an even
-# sample of about that many, each turn in or out by a hash of its id (the same search counts the
-# same sample); backend.py scales the counts to the total. Parameters: the limit, twice.
+# The matches (`m`, counted in `total`) facets are counted on (`s`): all of them up to
+# FACET_EXACT_LIMIT, else an even sample of about that many, each turn in or out by a hash of its
+# id (the same search counts the same sample); backend.py scales the counts to the total.
+# Parameters: the limit, twice.
 SAMPLE_SQL = """
-    SELECT m.* FROM m, (SELECT count(*) AS n FROM m) total
+    SELECT m.* FROM m, total
     WHERE total.n <= %s OR abs(hashint8(m.turn_id)) %% 1000003 < 1000003::bigint * %s / total.n
 """
 SAMPLE_SIZE_SQL = "SELECT '~', '', count(*), 0.0::float8 FROM s"

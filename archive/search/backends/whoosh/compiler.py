@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from itertools import islice
 
 from django.utils.text import slugify
 from whoosh import query as wq
@@ -117,7 +118,10 @@ class WhooshQueryCompiler(QueryCompiler[str, wq.Query]):
         return len(terms), terms
 
     def prefix_sizes(self, prefixes: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        return {(f, p): self.prefix_terms(f, p, MAX_PREFIX_EXPANSIONS)[0] for f, p in prefixes}
+        return {
+            (f, p): sum(1 for _ in islice(self.reader.expand_prefix(f, p), MAX_PREFIX_EXPANSIONS + 1))
+            for f, p in prefixes
+        }
 
     def any_of(self, parts: list[wq.Query]) -> wq.Query:
         return parts[0] if len(parts) == 1 else wq.Or(parts)
@@ -147,7 +151,11 @@ class WhooshQueryCompiler(QueryCompiler[str, wq.Query]):
         return suggestions.close_terms(self.reader, tokens, limit, self.deadline)
 
     def known_terms(self, candidates: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
-        return suggestions.known_terms(self.reader, candidates)
+        # Frequencies count deleted documents until their segment is rewritten (a redaction).
+        known = super().known_terms(candidates)
+        return [
+            (f, term, docs) for f, term, docs in known if suggestions.has_live_document(self.reader, f, term)
+        ]
 
     def surface(self, f: str, term: str, typed: str) -> str:
         return suggestions.surface(self.searcher, f, term, typed)

@@ -47,14 +47,8 @@ def close_terms(
     return [
         (fieldname, term, -docs)
         for _, docs, fieldname, term in sorted(found)
-        if _has_live_document(reader, fieldname, term)
+        if has_live_document(reader, fieldname, term)
     ]
-
-
-def known_terms(reader: Any, candidates: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
-    """(field, term, documents) of the candidates the index holds in a document not deleted."""
-    held = [(f, term, reader.doc_frequency(f, term)) for f, term in candidates]
-    return [(f, term, docs) for f, term, docs in held if docs and _has_live_document(reader, f, term)]
 
 
 def surface(searcher: Searcher, f: str, term: str, typed: str) -> str:
@@ -74,7 +68,7 @@ def surface(searcher: Searcher, f: str, term: str, typed: str) -> str:
     return surface_word(field_key(f), texts, term, typed) or term
 
 
-def _has_live_document(reader: Any, fieldname: str, term: str) -> bool:
+def has_live_document(reader: Any, fieldname: str, term: str) -> bool:
     """Whether any document not deleted holds `term` (postings skip deleted documents)."""
     try:
         return bool(reader.postings(fieldname, term).is_active())
