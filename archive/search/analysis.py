@@ -411,24 +411,49 @@ def _hebrew_terms(raw: str) -> tuple[str, ...]:
 def _hebrew_lemma(term: str, forms: list[str] | tuple[str, ...] = ()) -> str | None:
     """simplemma's Hebrew lemma of a normalised word (it reads the prefix letters itself), if any.
 
-    Only a lemma that begins as the word does (or the word without its prefix letters): simplemma maps
-    pronouns and particles across (`אני` -> `הוא`), which would make common words find each other.
+    Only a lemma that shares its letters with the word (or the word without its prefix letters): all
+    of them but one, vowel letters ו and י aside, and at least two; so verbs whose tense changes their
+    first letters keep it (`פוגעים` -> `פגע`, `ייקבע` -> `נקבע`). simplemma maps every pronoun to
+    `הוא` (`אני` -> `הוא`), which would make common words find each other: that lemma is left out.
     """
     lemma = _lemmatizer("he")(term)
     if not lemma or len(lemma) < 2:
         return None
     lemma = normalize(lemma).translate(_HEBREW_PUNCT)
-    return lemma if any(form[:2] == lemma[:2] for form in (term, *forms)) else None
+    if lemma in _HEBREW_PRONOUN_LEMMAS:
+        return None
+    root = lemma.translate(_HEBREW_MATRES)
+    need = max(2, len(root) - 1)
+    return (
+        lemma
+        if any(_common_letters(root, form.translate(_HEBREW_MATRES)) >= need for form in (term, *forms))
+        else None
+    )
+
+
+_HEBREW_MATRES = str.maketrans("", "", "וי")  # vowel letters, written or not by spelling
+_HEBREW_PRONOUN_LEMMAS = frozenset({"הוא"})
+
+
+def _common_letters(a: str, b: str) -> int:
+    """How many letters two short words share in order (their longest common subsequence)."""
+    previous = [0] * (len(b) + 1)
+    for ch in a:
+        current = [0]
+        for j, other in enumerate(b):
+            current.append(previous[j] + 1 if ch == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
 
 
 def _hebrew_query_terms(raw: str) -> tuple[str, ...]:
-    """As typed, and the lemma of a word typed without prefix letters (`תכניות` also finds `התכנית`);
-    a word typed with one stays as typed: `התכניות` must not find a bare `תכניות`."""
+    """As typed, and its lemma (`תכניות` also finds `התכנית`, `התכניות` also finds `תכניות`, ranked
+    below the form as typed). The forms without prefix letters are the index's, not the query's:
+    `והתכניות` is read as typed, not as `תכניות`."""
     terms = _hebrew_terms(raw)
     if not terms:
         return ()
-    match = _HEBREW_PREFIX_RE.match(terms[0])
-    lemma = _hebrew_lemma(terms[0]) if not (match and match.end()) else None
+    lemma = _hebrew_lemma(terms[0])
     return (terms[0], lemma) if lemma and lemma != terms[0] else terms[:1]
 
 

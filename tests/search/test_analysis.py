@@ -311,10 +311,28 @@ class HebrewPrefixTests(SimpleTestCase):
             ],
         )
         self.assertEqual(turns.search("תכניות", "he"), [0, 1, 2])
-        self.assertEqual(turns.search("התכניות", "he"), [0])
+        # Typed with its article: the form as typed first, then the word's other forms (its lemma).
+        self.assertEqual(turns.search("התכניות", "he"), [0, 1, 2])
         self.assertEqual(turns.search("תקציב", "he"), [1])
         self.assertEqual(turns.search('"תכניות החדשות"', "he"), [0])
         self.assertEqual(turns.search('"תכניות לימודים"', "he"), [1])
+
+    def test_a_verb_finds_its_other_forms_through_its_lemma_but_pronouns_stay_apart(self) -> None:
+        turns = TurnIndex(
+            self,
+            [
+                ("he", "השחקנים פוגעים בקבוצה."),
+                ("he", "הכללים יחולו על כולם."),
+                ("he", "הוא אמר את זה."),
+            ],
+        )
+        # The lemma of a form whose first letters differ from it (פוגעים -> פגע, יחולו -> חל).
+        self.assertEqual(turns.search("פגע", "he"), [0])
+        self.assertEqual(turns.search("פוגע", "he"), [0])
+        self.assertEqual(turns.search("חל", "he"), [1])
+        # simplemma gives הוא as the lemma of every pronoun: אני must not find הוא.
+        self.assertEqual(turns.search("אני", "he"), [])
+        self.assertEqual(turns.search("היא", "he"), [])
 
     def test_acronyms_keep_their_gershayim_and_short_stems_are_not_cut(self) -> None:
         self.assertEqual(terms("he", 'צה"ל ח״כ'), ["צהל", "חכ"])
