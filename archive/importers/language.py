@@ -108,6 +108,8 @@ def guess_language(text: str) -> LanguageGuess:
         return LanguageGuess("ar", "Arabic script")
     if script == "hangul":
         return LanguageGuess("ko", "Hangul")
+    if script == "thai":
+        return LanguageGuess("th", "Thai script")
     if script == "greek":
         return LanguageGuess("el", "Greek script")
     if script == "latin":
@@ -194,6 +196,8 @@ def _script_counts(text: str) -> Counter[str]:
             counts["han"] += 1
         elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
             counts["hangul"] += 1
+        elif 0x0E00 <= code <= 0x0E7F:
+            counts["thai"] += 1
         else:
             counts["other"] += 1
     return counts

@@ -31,6 +31,10 @@ original text, which the highlighter uses. Then, per language:
   (`外交部` inside `中华人民共和国外交部`) share their word's position. Latin words: lowercased, unstemmed.
 - Japanese: MeCab words (fugashi with the UniDic-lite dictionary) after NFKC (measured against janome and
   CJK bigrams).
+- Korean and Thai: overlapping bigrams of each run of Hangul syllables, or of Thai letters each with the
+  vowel signs and tone marks written on it (as Lucene's CJKBigramFilter), on both sides, so `학교` finds
+  `학교에서` and a Thai word is found inside a sentence written without spaces; a word of several bigrams is
+  searched as their phrase. Each unit is also indexed alone, for words of one syllable or letter.
 - "generic" (any language without a dedicated analysis): the normalisation only, words as written.
 There is no stop list: every word is searchable.
 
@@ -74,6 +78,7 @@ def _mark_class() -> str:
 
 # The marks a language's text can carry, so a word pattern stays small (a class of every mark in Unicode makes
 # the tokenizer 3x slower): combining diacritics and variation selectors everywhere, then the script's own.
+_THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"  # vowel signs above and below, tone marks
 _COMMON_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f"
 _SCRIPT_MARKS = {
     "he": "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7",
@@ -81,6 +86,7 @@ _SCRIPT_MARKS = {
     "ru": "\u0483-\u0489",
     "zh": "\u3099\u309a\U000e0100-\U000e01ef",
     "ja": "\u3099\u309a\U000e0100-\U000e01ef",
+    "th": _THAI_MARKS,
 }
 
 
@@ -367,8 +373,8 @@ def typing_forms(key: str, word: str) -> tuple[str, ...]:
 def form_term(key: str, form: str) -> str | None:
     """The term a word of typing form `form` is always indexed under by `key`'s analysis, found
     cheaply (no lemma lookup): its stem, else the form itself; None where a word is not one term
-    (Chinese, Japanese)."""
-    if key in ("zh", "ja") or not form:
+    (Chinese, Japanese, and Korean and Thai, indexed as bigrams)."""
+    if key in ("zh", "ja", *BIGRAM_KEYS) or not form:
         return None
     if key == "ar":
         return arabic_light_stem(form) or None
@@ -780,6 +786,61 @@ class JapaneseAnalyzer(_RunAnalyzer):
         return out
 
 
+# The runs a bigram analysis cuts, and the units it pairs: a Hangul syllable (or Hanja character, which
+# Korean text mixes in), a Thai letter with the vowel signs and tone marks written on it.
+_BIGRAM_RUNS = {
+    "ko": re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"),
+    "th": re.compile("[\u0e01-\u0e3a\u0e40-\u0e4e]+"),
+}
+_BIGRAM_UNITS = {
+    "ko": re.compile("."),
+    "th": re.compile(f"[^{_THAI_MARKS}][{_THAI_MARKS}]*|[{_THAI_MARKS}]+"),
+}
+
+
+class BigramAnalyzer(_RunAnalyzer):
+    """Korean and Thai: each run of the script's units becomes its overlapping bigrams (as Lucene's
+    CJKBigramFilter), a run of one unit its unigram; other letters and digits in a run stay one word.
+
+    The bigrams of a run follow each other in positions, so a query (analysed the same way) is a
+    phrase of them. Indexing also adds each unit alone, at the position of the bigram it begins (the
+    last one at the last bigram's), so a word of one unit (Korean `북`, `돈`; Thai `มี`, `ดี`) finds
+    the words it is part of without moving any position a phrase counts; a query of several units
+    uses bigrams only. Measured: docs/search-languages.md.
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+
+    def pieces(self, text: str, query: bool) -> Iterator[tuple[str, int, int, bool]]:
+        unigrams = not query
+        at = 0
+        for run in _BIGRAM_RUNS[self.key].finditer(text):
+            if run.start() > at:
+                yield text[at : run.start()], at, run.start(), True
+            units = [(run.start() + a, run.start() + b) for a, b in _unit_spans(self.key, run.group())]
+            if len(units) == 1:
+                yield text[units[0][0] : units[0][1]], *units[0], True
+            for i in range(len(units) - 1):
+                start, end = units[i][0], units[i + 1][1]
+                yield text[start:end], start, end, True
+                if unigrams:
+                    yield text[start : units[i][1]], start, units[i][1], False
+                    if i == len(units) - 2:
+                        yield text[units[i + 1][0] : end], units[i + 1][0], end, False
+            at = run.end()
+        if at < len(text):
+            yield text[at:], at, len(text), True
+
+
+def _unit_spans(key: str, run: str) -> list[tuple[int, int]]:
+    return [unit.span() for unit in _BIGRAM_UNITS[key].finditer(run)]
+
+
+# Analyses that cut a word into overlapping pieces: a word of several is searched as a phrase of them.
+BIGRAM_KEYS = frozenset(_BIGRAM_RUNS)
+
+
 # --- the contract -----------------------------------------------------------------------------------------
 
 _LANGUAGE_NAMES = {
@@ -823,6 +884,9 @@ ANALYSIS_NOTES: dict[str, str] = {
     "and its simplemma lemma.",
     "zh": "Chinese: NFKC, Traditional folded to Simplified (OpenCC t2s), rjieba word segmentation.",
     "ja": "Japanese: NFKC (half-width kana, full-width Latin), MeCab words (fugashi, UniDic-lite).",
+    "ko": "Korean: NFKC, overlapping bigrams of Hangul syllables, and each syllable alone when indexing.",
+    "th": "Thai: NFKC, overlapping bigrams of Thai letters with their vowel and tone marks, and each alone "
+    "when indexing.",
     "generic": "Other languages: NFKC, case and accent folding, words as written, no stemming (not English).",
 }
 
@@ -861,7 +925,8 @@ _SCRIPT_KEYS: dict[str, frozenset[str]] = {
     "hebrew": frozenset({"he", "yi"}),
     "arabic": frozenset({"ar", "fa"}),
     "greek": frozenset({"el"}),
-    "hangul": frozenset(),
+    "hangul": frozenset({"ko"}),
+    "thai": frozenset({"th"}),
 }
 PLAUSIBLE_SHARE = 0.05  # a language this likely, relative to the likeliest, is kept
 PLAUSIBLE_MIN = 3  # and the likeliest three are always kept: one word says little
@@ -918,12 +983,16 @@ def analyzer_for(key: str) -> KeyedAnalyzer:
         return ChineseAnalyzer()
     if key == "ja":
         return JapaneseAnalyzer()
+    if key in BIGRAM_KEYS:
+        return BigramAnalyzer(key)
     return WordAnalyzer(key)
 
 
 __all__ = [
     "ANALYSIS_KEYS",
     "ANALYSIS_NOTES",
+    "BIGRAM_KEYS",
+    "BigramAnalyzer",
     "ChineseAnalyzer",
     "HebrewAnalyzer",
     "JapaneseAnalyzer",

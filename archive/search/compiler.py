@@ -337,7 +337,8 @@ class QueryCompiler(Generic[F, Q]):
             present = [[t for t in g if self.frequency(f, t)] for g in groups]
             if not present or not all(present):
                 continue
-            per_field.append(self.words(f, present, phrase))
+            # A word cut into bigrams (Korean, Thai) is the phrase of them, not its bigrams anywhere.
+            per_field.append(self.words(f, present, phrase or self.key_of(f) in analysis.BIGRAM_KEYS))
         if not per_field:
             # Analyzable but found nowhere: matches nothing (None would drop the word from an AND).
             return self.nothing() if any(analyzed(self.key_of(f), text) for f in fields) else None

@@ -42,6 +42,7 @@ def highlight(text: str, language: str, leaves: list[Word | Phrase | Prefix]) ->
 def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tuple[int, int]]:
     words: set[str] = set()
     prefixes: list[str] = []
+    sequences: list[tuple[tuple[str, ...], ...]] = []
     for leaf in leaves:
         groups = analyzed(key, leaf.text)
         if isinstance(leaf, Prefix):
@@ -49,10 +50,12 @@ def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tu
         else:
             for group in groups:
                 words.update(group)
+            if key in analysis.BIGRAM_KEYS and groups:
+                sequences.append(groups)
     if not words and not prefixes:
         return []
     if len(text) <= EXCERPT_CHARS:
-        return _merged(_hits(text, key, words, prefixes, 0, len(text)))
+        return _merged(_hits(text, key, (words, sequences), prefixes, 0, len(text)))
     # A long turn (speeches run to 45,000 characters): look for the terms in the lowercased text
     # (a C-speed search; accents and a stem's last letter left open: `happi` finds `happy`),
     # confirm a hit by analyzing a few words around it, and analyze only the excerpt around the
@@ -61,19 +64,21 @@ def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tu
     if key == "zh":
         lower = str(analysis._t2s().convert(lower))  # the analysis reads Traditional as Simplified
     if len(lower) == len(text):  # positions in it are positions in the text
-        cjk = key in ("zh", "ja")
+        cjk = key in ("zh", "ja", *analysis.BIGRAM_KEYS)
         loose = {t if cjk or len(t) <= 3 else t[:-1] for t in {*words, *prefixes}}
         pattern = _loose_pattern(tuple(sorted(loose, key=len, reverse=True)))
         for tries, match in enumerate(pattern.finditer(lower)):
             if tries == MAX_TRIES:
                 break
-            first = _hits(text, key, words, prefixes, *_widened(text, *match.span()), first_only=True)
+            first = _hits(
+                text, key, (words, sequences), prefixes, *_widened(text, *match.span()), first_only=True
+            )
             if first:
                 start, end = _window(text, first)
-                return _merged(_hits(text, key, words, prefixes, *_widened(text, start, end)))
+                return _merged(_hits(text, key, (words, sequences), prefixes, *_widened(text, start, end)))
     # No term found as written (a turn found by its title, its speaker or its translation; a
     # form the search cannot see): its beginning, analyzed as far as an excerpt can reach.
-    return _merged(_hits(text, key, words, prefixes, 0, min(len(text), FALLBACK_CHARS)))
+    return _merged(_hits(text, key, (words, sequences), prefixes, 0, min(len(text), FALLBACK_CHARS)))
 
 
 FALLBACK_CHARS = 3000
@@ -107,9 +112,21 @@ def _widened(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _hits(
-    text: str, key: str, words: set[str], prefixes: list[str], a: int, b: int, first_only: bool = False
+    text: str,
+    key: str,
+    terms: tuple[set[str], list[tuple[tuple[str, ...], ...]]],
+    prefixes: list[str],
+    a: int,
+    b: int,
+    first_only: bool = False,
 ) -> list[tuple[int, int]]:
-    found: list[tuple[int, int]] = []
+    """The spans of text[a:b] to mark: tokens whose term is one of the words' (`terms`: the terms, and
+    for bigram analyses the query words as sequences of them) or begins with one of the prefixes."""
+    words, sequences = terms
+    if sequences:
+        found = sorted(_sequence_hits(text, key, sequences, prefixes, a, b))
+        return found[:1] if first_only else found
+    found = []
     prefix_tuple = tuple(prefixes)
     # The excerpt ends at most EXCERPT_CHARS after the first hit (see _window): a long turn is
     # analyzed only that far, not to its end (the cost of highlighting long speeches).
@@ -126,6 +143,34 @@ def _hits(
                     return found
                 if len(text) > EXCERPT_CHARS:
                     stop = min(stop, start + EXCERPT_CHARS)
+    return found
+
+
+def _sequence_hits(
+    text: str, key: str, sequences: list[tuple[tuple[str, ...], ...]], prefixes: list[str], a: int, b: int
+) -> list[tuple[int, int]]:
+    """Bigrams (Korean, Thai) marked only where they follow each other as in a query word (`학교에서`
+    marks itself, not the `에서` of every other word); and the terms beginning with a prefix."""
+    at: dict[int, dict[str, tuple[int, int]]] = {}
+    found: list[tuple[int, int]] = []
+    prefix_tuple = tuple(prefixes)
+    for token in analysis.analyzer_for(key)(
+        text[a:b], mode="index", chars=True, positions=True, start_char=a
+    ):
+        at.setdefault(token.pos, {})[token.text] = (token.startchar, token.endchar)
+        if prefix_tuple and token.text.startswith(prefix_tuple):
+            found.append((token.startchar, token.endchar))
+    for pos, here in at.items():
+        for groups in sequences:
+            first = next((here[t] for t in groups[0] if t in here), None)
+            last = first
+            for i, group in enumerate(groups[1:], 1):
+                there = at.get(pos + i, {})
+                last = next((there[t] for t in group if t in there), None)
+                if last is None:
+                    break
+            if first is not None and last is not None:
+                found.append((first[0], last[1]))
     return found
 
 

@@ -43,6 +43,7 @@ class LanguageGuessTests(SimpleTestCase):
         self.assert_guess("השבוע נפתחו שלוש שגרירויות חדשות באפריקה, והשר ייסע לשם בחודש הבא.", "he")
         self.assert_guess("شكرا لكم جميعا على الحضور اليوم، وسنجيب على أسئلتكم بعد البيان.", "ar")
         self.assert_guess("안녕하세요, 오늘 브리핑을 시작하겠습니다.", "ko")
+        self.assert_guess("สวัสดีครับ วันนี้เราจะเริ่มการแถลงข่าว", "th")
 
     def test_kana_means_japanese_even_among_many_han_characters(self) -> None:
         self.assert_guess("東京都議会経済港湾委員会の質疑について説明いたします。", "ja")

@@ -77,6 +77,8 @@ class QueryLanguageTests(SimpleTestCase):
 
     def test_the_script_decides_where_it_can(self) -> None:
         self.assertEqual(query_keys("经济合作", self.KEYS), {"zh", "ja", "generic"})
+        self.assertEqual(query_keys("학교", self.KEYS), {"ko", "generic"})
+        self.assertEqual(query_keys("นโยบาย", self.KEYS), {"th", "generic"})
         self.assertLessEqual(query_keys("Комисията обсъди законите", self.KEYS), self.KEYS - {"en", "pl"})
 
     def test_a_single_word_keeps_several_candidates(self) -> None:

@@ -191,6 +191,32 @@ class BackendTests(BackendFixtures):
         self.assertFinds("ｵﾘﾝﾋﾟｯｸ", "tokyo-ja", 1)
         self.assertFinds("テストイベント", "tokyo-ja", 2)
 
+    def test_korean_and_thai_words_inside_longer_words_and_phrases(self: Any) -> None:
+        self.load(
+            doc(
+                "gukhoe-ko",
+                "ko",
+                [
+                    ("의원", "question", "학생들이 학교에서 공부합니다."),
+                    ("장관", "answer", "대한 민국은 한민족"),
+                ],
+            ),
+            doc("rathaban-th", "th", [("นักข่าว", "question", "รัฐบาลประกาศนโยบายเศรษฐกิจใหม่เมื่อวันจันทร์")]),
+        )
+        self.assertFinds("학교", "gukhoe-ko", 1, language="ko")  # the text has 학교에서
+        self.assertFinds("학교", "gukhoe-ko", 1)  # no filter: Hangul is read as Korean
+        self.assertFinds('"학교에서 공부"', "gukhoe-ko", 1)
+        self.assertMisses('"공부 학교에서"', "gukhoe-ko", 1)
+        # A word's bigrams must follow each other: 대한, 한민 and 민국 are all in turn 2, but apart.
+        self.assertMisses("대한민국", "gukhoe-ko", 2)
+        self.assertFinds("นโยบาย เศรษฐกิจ", "rathaban-th", 1, language="th")  # Thai has no spaces
+        self.assertFinds("นโยบาย", "rathaban-th", 1)
+        self.assertMisses("นโยบายใหม่", "rathaban-th", 1)
+        hit = search_turns(SearchParameters(q="학교에서")).results[0]
+        self.assertEqual(str(hit.highlight), "학생들이 <mark>학교에서</mark> 공부합니다.")
+        hit = search_turns(SearchParameters(q="นโยบาย")).results[0]
+        self.assertEqual(str(hit.highlight), "รัฐบาลประกาศ<mark>นโยบาย</mark>เศรษฐกิจใหม่เมื่อวันจันทร์")
+
     def test_arabic_without_shadda_and_diacritics(self: Any) -> None:
         self.load(MINISTRY_AR)
         self.assertFinds("الاتفاقية", "ministry-ar", 2)  # the text has الاتّفاقيّة

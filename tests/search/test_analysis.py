@@ -86,7 +86,7 @@ class ChoiceOfAnalysisTests(SimpleTestCase):
         self.assertEqual(analysis_key("nb"), "no")
 
     def test_an_unknown_language_gets_the_generic_analysis_never_english(self) -> None:
-        for tag in ("ko", "th", "zu", "x-unknown", "", None):
+        for tag in ("zu", "x-unknown", "", None):
             self.assertEqual(analysis_key(tag), "generic", tag)
         # Generic folds case, width and accents (keeping the accented word too, for ranking), but does not
         # stem as English does (sanctions -> sanction).
@@ -292,6 +292,58 @@ class JapaneseTests(SimpleTestCase):
         self.assertEqual(turns.search("IOC", "ja"), [0])
         self.assertEqual(turns.search("豊洲市場", "ja"), [1])
         self.assertEqual(turns.search('"豊洲 市場 の 移転"', "ja"), [1])
+
+
+class KoreanThaiBigramTests(SimpleTestCase):
+    def test_korean_and_thai_get_their_own_analysis(self) -> None:
+        self.assertEqual((analysis_key("ko-KR"), analysis_key("th")), ("ko", "th"))
+
+    def test_a_run_becomes_its_overlapping_bigrams_in_sequence(self) -> None:
+        self.assertEqual(
+            positioned("ko", "학교에서 북", mode="query"), [("학교", 0), ("교에", 1), ("에서", 2), ("북", 3)]
+        )
+        # Indexing adds each syllable at the position of the bigram it begins (the last at the last one's).
+        self.assertEqual(
+            positioned("ko", "학교에서 G20을"),
+            [
+                ("학교", 0),
+                ("학", 0),
+                ("교에", 1),
+                ("교", 1),
+                ("에서", 2),
+                ("에", 2),
+                ("서", 2),
+                ("g20", 3),
+                ("을", 4),
+            ],
+        )
+
+    def test_a_thai_bigram_never_splits_a_letter_from_its_marks(self) -> None:
+        # ที่ and นี่ are a letter with a vowel sign and a tone mark each; ำ is NFKC's ํ + า.
+        self.assertEqual(terms("th", "ที่นี่", mode="query"), ["ที่นี่"])
+        self.assertEqual(terms("th", "น้ำดี", mode="query"), ["น้ํา", "าดี"])
+        self.assertEqual(spans("th", "น้ำ")[0], ("น้ํา", "น้ำ"))
+        marks = re.compile("^[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+        for term in terms("th", "การเปลี่ยนผ่านอำนาจอย่างสันติ"):
+            self.assertIsNone(marks.match(term), term)
+
+    def test_a_word_is_found_inside_the_words_it_is_part_of(self) -> None:
+        turns = TurnIndex(
+            self,
+            [
+                ("ko", "학생들이 학교에서 공부합니다."),
+                ("ko", "북한은 회담을 제안했다."),
+                ("th", "รัฐบาลประกาศนโยบายเศรษฐกิจใหม่เมื่อวันจันทร์"),
+                ("th", "เขามีบ้านหลังใหญ่"),
+            ],
+        )
+        self.assertEqual(turns.search("학교", "ko"), [0])
+        self.assertEqual(turns.search("북", "ko"), [1])
+        self.assertEqual(turns.search('"학교에서 공부"', "ko"), [0])
+        self.assertEqual(turns.search('"공부 학교에서"', "ko"), [])
+        self.assertEqual(turns.search('"นโยบาย"', "th"), [2])
+        self.assertEqual(turns.search('"เศรษฐกิจใหม่"', "th"), [2])
+        self.assertEqual(turns.search("มี", "th"), [3])
 
 
 class HebrewPrefixTests(SimpleTestCase):

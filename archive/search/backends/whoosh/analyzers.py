@@ -28,11 +28,16 @@ class WhooshJapaneseAnalyzer(analysis.JapaneseAnalyzer, Analyzer):  # type: igno
     token_class = Token
 
 
+class WhooshBigramAnalyzer(analysis.BigramAnalyzer, Analyzer):  # type: ignore[misc]
+    token_class = Token
+
+
 _WHOOSH_CLASSES: dict[type[analysis.KeyedAnalyzer], type[analysis.KeyedAnalyzer]] = {
     analysis.WordAnalyzer: WhooshWordAnalyzer,
     analysis.HebrewAnalyzer: WhooshHebrewAnalyzer,
     analysis.ChineseAnalyzer: WhooshChineseAnalyzer,
     analysis.JapaneseAnalyzer: WhooshJapaneseAnalyzer,
+    analysis.BigramAnalyzer: WhooshBigramAnalyzer,
 }
 
 
