@@ -459,6 +459,24 @@ class LemmaTests(SimpleTestCase):
         self.assertEqual(lemma("седмици"), "седмица")
         self.assertIsNone(lemma("щедрикзвіт"))
 
+    def test_the_stored_dictionaries_lemmatize_as_simplemma_does(self) -> None:
+        import simplemma
+
+        from archive.search import lemmas
+
+        samples = {
+            # Dictionary words, irregular forms, hyphens, apostrophes, numbers, words simplemma guesses
+            # by its rules, and words it cannot lemmatize.
+            "en": "grown went children better was analyses well-known o'clock don't 1990 3.5 blorfing zzqx",
+            "bg": "седмици министерствата законите по-добре щедрикзвіт 2024",
+            "he": "שילמה פוגעים מתנהלים אני התכניות והתכניות צה״ל",
+        }
+        for lang, words in samples.items():
+            lemma = lemmas.lookup(lang)
+            for word in words.split():
+                expected = simplemma.lemmatize(word, lang)
+                self.assertEqual(lemma(word), None if expected == word else expected, (lang, word))
+
     def test_a_lemma_joins_forms_no_stemmer_joins(self) -> None:
         self.assertIn("grow", terms("en", "grown"))
         self.assertIn("закон", terms("uk", "законів"))
