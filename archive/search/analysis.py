@@ -336,9 +336,42 @@ def _word_terms(key: str, raw: str) -> tuple[str, ...]:
         lemma = _lower(key, lemmatize(lower) or lower)
         if lemma != lower and len(lemma) >= min(2, len(lower)):
             terms.append(stem(lemma).translate(_FOLD) if stem is not None else lemma.translate(_FOLD))
+        positive = _positive_verb(key, lower, lemma)
+        if positive:
+            terms.append(stem(positive).translate(_FOLD) if stem is not None else positive.translate(_FOLD))
     if stem is None or not terms:
         terms.append(folded)  # the word as written: a word the lemmatizer never saw is still found
     return (*dict.fromkeys(t for t in terms if t), *exact)
+
+
+# Czech and Slovak write the negation of a verb as part of it (`nepredstavujú`, do not present), and
+# their treebanks count it an inflection of the same verb: the verb without it is indexed too.
+_NEGATED_VERBS = frozenset({"cs", "sk"})
+_INFINITIVE_ENDINGS = ("t", "ť", "ci")
+_NOUN_ENDINGS = ("ost", "osť")  # nouns of quality: `nezávislosť` (independence) negates no verb
+
+
+def _infinitive(lemma: str) -> bool:
+    return lemma.endswith(_INFINITIVE_ENDINGS) and not lemma.endswith(_NOUN_ENDINGS)
+
+
+def _positive_verb(key: str, word: str, lemma: str) -> str | None:
+    """The verb a negated verb negates: the lemma without `ne` where the dictionary has that as a
+    verb of its own (`nepredstavujú`, lemma `nepredstavovať` -> `predstavovať`), or for a word the
+    dictionary does not hold, the lemma of the word without `ne` where that is a verb (`neodešla` ->
+    `odejít`). None otherwise: `nemocnica` (hospital) negates nothing."""
+    if key not in _NEGATED_VERBS or not word.startswith("ne"):
+        return None
+    from archive.search import lemmas
+
+    lang = _LEMMA_LANGUAGES[key]
+    if lemma.startswith("ne") and _infinitive(lemma) and len(lemma) >= 6:
+        positive = lemma[2:]
+        return positive if lemmas.dictionary_lemma(lang, positive) == positive else None
+    if len(word) >= 6 and lemmas.dictionary_lemma(lang, word) is None:
+        positive = lemmas.dictionary_lemma(lang, word[2:]) or ""
+        return positive if _infinitive(positive) else None
+    return None
 
 
 def _query_terms(key: str, raw: str) -> tuple[str, ...]:

@@ -150,3 +150,10 @@ def lookup(lang: str) -> Callable[[str], str | None]:
         return None if found == word else str(found)
 
     return lemma
+
+
+def dictionary_lemma(lang: str, word: str) -> str | None:
+    """`word`'s lemma in `lang`'s dictionary itself (a lemma maps to itself), None if it is not there:
+    no rules, no guesses."""
+    found = _StoredDictionaries().get_dictionary(lang).get(word)
+    return None if found is None else str(found)

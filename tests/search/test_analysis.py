@@ -477,6 +477,22 @@ class LemmaTests(SimpleTestCase):
                 expected = simplemma.lemmatize(word, lang)
                 self.assertEqual(lemma(word), None if expected == word else expected, (lang, word))
 
+    def test_a_czech_or_slovak_negated_verb_is_also_the_verb(self) -> None:
+        turns = TurnIndex(
+            self,
+            [
+                ("sk", "Jamky samé o sebe nepredstavujú nuly."),
+                ("cs", "Nakonec neodešla a zůstala doma."),
+                ("sk", "Vyhlásili nezávislosť krajiny."),
+            ],
+        )
+        self.assertEqual(turns.search("predstavovať", "sk"), [0])
+        self.assertEqual(turns.search("predstavujú", "sk"), [0])
+        self.assertEqual(turns.search("odešel", "cs"), [1])  # neodešla: a form the dictionary lacks
+        # A noun of quality negates no verb: independence is not dependence.
+        self.assertEqual(turns.search("závislosť", "sk"), [])
+        self.assertEqual(turns.search("nezávislosť", "sk"), [2])
+
     def test_a_lemma_joins_forms_no_stemmer_joins(self) -> None:
         self.assertIn("grow", terms("en", "grown"))
         self.assertIn("закон", terms("uk", "законів"))
