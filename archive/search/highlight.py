@@ -87,8 +87,16 @@ MAX_TRIES = 20
 
 @lru_cache(maxsize=1000)
 def _loose_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """The terms as a pattern that also matches their letters accented (`educacion`, `educación`)."""
-    return re.compile("|".join("".join(_ACCENTED.get(ch, re.escape(ch)) for ch in term) for term in terms))
+    """The terms as a pattern that also matches their letters accented (`educacion`, `educación`),
+    and Thai ำ as the turn writes it (the analysis reads it as NFKC does: ํ + า)."""
+    return re.compile(
+        "|".join(
+            "".join(_ACCENTED.get(ch, re.escape(ch)) for ch in term).replace(
+                "\u0e4d\u0e32", "(?:\u0e4d\u0e32|\u0e33)"
+            )
+            for term in terms
+        )
+    )
 
 
 def _accented() -> dict[str, str]:

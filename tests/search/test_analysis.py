@@ -441,6 +441,11 @@ class LongTurnHighlightTests(SimpleTestCase):
         self.assertIn("<mark>cooperación</mark>", excerpt)
         self.assertNotIn("<mark>cooperativistas</mark>", excerpt)
 
+    def test_a_thai_word_with_sara_am_far_into_a_long_turn_is_marked(self) -> None:
+        # The analysis reads ำ as NFKC writes it (ํ + า); the turn's own text has the one letter.
+        text = "รัฐบาลประกาศนโยบายเศรษฐกิจใหม่เมื่อวันจันทร์ " * 120 + "ประชาชนขาดแคลนน้ำดื่มในหลายจังหวัด"
+        self.assertIn("<mark>น้ำ</mark>", self.marked(text, "th", "น้ำ"))
+
     def test_a_long_turn_without_its_words_shows_its_beginning(self) -> None:
         # Found through its title or its translation: nothing in its own text to mark.
         excerpt = self.marked(self.filler * 3, "es", "educacion")
