@@ -403,6 +403,42 @@ def typing_forms(key: str, word: str) -> tuple[str, ...]:
     return tuple(_hebrew_forms(form)) if key == "he" and form else (form,)
 
 
+def inflections(key: str, word: str) -> tuple[str, ...]:
+    """Other inflections of `word` spelt by rule, no dictionary, for a search that found nothing to
+    look up among the index's terms (compiler.prepare_widening): Hebrew only (its verbs change
+    their beginnings with the tense, `התייחסו`/`יתייחסו`, which neither stems nor prefixes join);
+    () for other languages."""
+    if key != "he":
+        return ()
+    found: dict[str, None] = {}
+    for form in typing_forms(key, word):
+        stems: set[str] = set()
+        for ending in _HEBREW_ENDINGS:
+            base = form[: len(form) - len(ending)].translate(_HEBREW_UNFINAL)
+            if form.endswith(ending) and len(base) >= 2:
+                stems.add(base)
+                stems.update(
+                    base[len(p) :]
+                    for p in _HEBREW_TENSE_PREFIXES
+                    if p and base.startswith(p) and len(base) - len(p) >= 2
+                )
+        for stem in sorted(stems):
+            for prefix in _HEBREW_TENSE_PREFIXES:
+                for ending in _HEBREW_ENDINGS:
+                    spelt = prefix + stem + ending
+                    found[spelt[:-1] + spelt[-1].translate(_HEBREW_FINAL)] = None
+    found.pop(typing_form(key, word), None)
+    return tuple(found)
+
+
+# Hebrew endings of number, gender, person and the construct state, and the prefixes of a verb's
+# tenses and participle (reflexive pattern הת-; participles מ-), for `inflections`.
+_HEBREW_ENDINGS = ("", "ים", "ות", "ו", "ה", "ת", "י", "נו", "תי", "תם")
+_HEBREW_TENSE_PREFIXES = ("", "הת", "ית", "מת", "נת", "את", "תת", "מ")
+_HEBREW_FINAL = str.maketrans("כמנפצ", "ךםןףץ")
+_HEBREW_UNFINAL = str.maketrans("ךםןףץ", "כמנפצ")
+
+
 def form_term(key: str, form: str) -> str | None:
     """The term a word of typing form `form` is always indexed under by `key`'s analysis, found
     cheaply (no lemma lookup): its stem, else the form itself; None where a word is not one term

@@ -44,6 +44,7 @@ WIDEN_SHORTEST = 4  # letters a word needs (in typing form) to be widened
 WIDEN_PREFIX = 3  # letters of the word the shortest prefix keeps
 WIDEN_TERMS = 50  # terms a prefix may begin in one field: the shortest within this is taken
 WIDEN_WORDS = 4  # words of one query widened, at most (the first ones)
+WIDEN_INFLECTIONS = 1_000  # inflections spelt by rule (analysis.inflections) looked up per word, at most
 
 # Where free words are looked for: the parts of a document, per analysis key.
 TEXT, TRANS, TITLE, NAMES, LABELS = "text", "trans", "title", "names", "labels"
@@ -229,6 +230,8 @@ class QueryCompiler(Generic[F, Q]):
         self.lookups_left = TYPO_LOOKUPS  # terms of words one edit away still to look up
         # word -> the prefixes it is also looked for as (`prepare_widening`), (own text field, prefix)
         self.widened: dict[str, list[tuple[F, str]]] = {}
+        # word -> its inflections by rule the index holds (`prepare_widening`), (own text field, term)
+        self.inflected: dict[str, list[tuple[F, str]]] = {}
 
     # -- the backend's ------------------------------------------------------------------------------
 
@@ -348,10 +351,11 @@ class QueryCompiler(Generic[F, Q]):
         exact = self.text(text, self.fields, phrase=False)
         close = self.fuzzy.get(text, []) if not self.negated else []
         widened = self.widened.get(text, []) if not self.negated else []
-        if not close and not widened:
+        if not close and not widened and not self.inflected.get(text):
             return exact
         parts = [] if exact is None or self._is_nothing(exact) else [exact]
-        for own, term in close:
+        inflected = self.inflected.get(text, []) if not self.negated else []
+        for own, term in [*close, *inflected]:
             key = self.key_of(own)
             parts += [
                 self.words(f, [[term]], phrase=False, boost=FUZZY_BOOST)
@@ -471,10 +475,18 @@ class QueryCompiler(Generic[F, Q]):
             fitting = [p for p in prefixes if 0 < sizes.get((f, p), 0) <= WIDEN_TERMS]
             if fitting and (f, fitting[0]) not in self.widened.get(word, []):
                 self.widened.setdefault(word, []).append((f, fitting[0]))
+        # Where a language's inflection changes a word's beginning (Hebrew tenses), no prefix joins
+        # its forms: the forms spelt by rule that the turns hold.
+        for word in words:
+            spelt = [(f, t) for f in own for t in analysis.inflections(self.key_of(f), word)]
+            for f, term, _ in self.known_terms(spelt[:WIDEN_INFLECTIONS]):
+                self.inflected.setdefault(word, []).append((f, term))
 
     def widened_prefixes(self) -> tuple[str, ...]:
-        """The prefixes the words were also looked for as (`prepare_widening`)."""
-        return tuple(sorted({prefix for found in self.widened.values() for _, prefix in found}))
+        """The prefixes the words were also looked for as (`prepare_widening`), and their inflections
+        (a term begins itself): what the highlighter marks besides the words."""
+        found = {prefix for found in self.widened.values() for _, prefix in found}
+        return tuple(sorted(found | {term for found in self.inflected.values() for _, term in found}))
 
     def correction(self) -> str | None:
         """The query as typed with each corrected word as written in the archive; None if none."""

@@ -581,6 +581,17 @@ class BackendTests(BackendFixtures):
         self.assertEqual((page.count, page.widened), (0, False))
         self.assertEqual(search_turns(SearchParameters(q="budgeting zzzzzz")).count, 0)  # every word still
 
+    def test_a_hebrew_verb_in_another_tense_is_found_when_nothing_matched(self: Any) -> None:
+        # The future יתייחסו (they will refer) begins otherwise than the past התייחסה (she referred),
+        # and is two edits from it: neither a prefix nor typo tolerance joins them, the forms spelt
+        # by rule that the turns hold do.
+        self.load(doc("knesset-x", "he", [("חבר הכנסת", "question", "הנתונים יתייחסו רק לחייבי המס.")]))
+        self.assertEqual(search_turns(SearchParameters(q="התייחסה", typos=False)).count, 0)
+        page = self.assertFinds("התייחסה", "knesset-x", 1)
+        self.assertTrue(page.widened)
+        self.assertIn("<mark>יתייחסו</mark>", page.results[0].highlight)
+        self.assertFalse(search_turns(SearchParameters(q="יתייחסו")).widened)  # found as typed
+
     def test_a_second_try_too_costly_to_finish_leaves_nothing_found(self: Any) -> None:
         self.load(doc("plan-x", "tlh", [("Reporter", "question", "Were the budgetary proposals adopted?")]))
         backend = get_search_backend()

@@ -386,6 +386,16 @@ class HebrewPrefixTests(SimpleTestCase):
         self.assertEqual(turns.search("אני", "he"), [])
         self.assertEqual(turns.search("היא", "he"), [])
 
+    def test_inflections_spelt_by_rule_change_tense_prefixes_and_endings(self) -> None:
+        from archive.search.analysis import inflections
+
+        spelt = inflections("he", "התייחסו")
+        self.assertTrue({"יתייחסו", "מתייחסים", "התייחס", "התייחסה"} <= set(spelt))
+        self.assertNotIn("התייחסו", spelt)
+        self.assertIn("מציינים", inflections("he", "ציין"))  # a final letter inside again: ן -> נ
+        self.assertIn("דקות", inflections("he", "דקים"))
+        self.assertEqual(inflections("en", "referred"), ())
+
     def test_acronyms_keep_their_gershayim_and_short_stems_are_not_cut(self) -> None:
         self.assertEqual(terms("he", 'צה"ל ח״כ'), ["צהל", "חכ"])
         self.assertEqual(terms("he", "מה"), ["מה"])
