@@ -405,36 +405,52 @@ def typing_forms(key: str, word: str) -> tuple[str, ...]:
 
 def inflections(key: str, word: str) -> tuple[str, ...]:
     """Other inflections of `word` spelt by rule, no dictionary, for a search that found nothing to
-    look up among the index's terms (compiler.prepare_widening): Hebrew only (its verbs change
-    their beginnings with the tense, `התייחסו`/`יתייחסו`, which neither stems nor prefixes join);
-    () for other languages."""
-    if key != "he":
+    look up among the index's terms (compiler.prepare_widening), where a language's inflection
+    changes a word's beginning, which neither stems nor prefixes join: Hebrew tenses
+    (`התייחסו`/`יתייחסו`), Indonesian `se-` and `-kan` (`bagian`/`sebagian`); () for the others.
+
+    Each of the word's forms with and without one of the language's endings and one of its
+    prefixes, put together again with every prefix and ending."""
+    rules = _INFLECTION_RULES.get(key)
+    if rules is None:
         return ()
+    prefixes, endings = rules
+    hebrew = key == "he"
     found: dict[str, None] = {}
     for form in typing_forms(key, word):
         stems: set[str] = set()
-        for ending in _HEBREW_ENDINGS:
-            base = form[: len(form) - len(ending)].translate(_HEBREW_UNFINAL)
+        for ending in endings:
+            base = form[: len(form) - len(ending)]
+            if hebrew:
+                base = base.translate(_HEBREW_UNFINAL)
             if form.endswith(ending) and len(base) >= 2:
                 stems.add(base)
                 stems.update(
-                    base[len(p) :]
-                    for p in _HEBREW_TENSE_PREFIXES
-                    if p and base.startswith(p) and len(base) - len(p) >= 2
+                    base[len(p) :] for p in prefixes if p and base.startswith(p) and len(base) - len(p) >= 2
                 )
         for stem in sorted(stems):
-            for prefix in _HEBREW_TENSE_PREFIXES:
-                for ending in _HEBREW_ENDINGS:
+            for prefix in prefixes:
+                for ending in endings:
                     spelt = prefix + stem + ending
-                    found[spelt[:-1] + spelt[-1].translate(_HEBREW_FINAL)] = None
+                    found[spelt[:-1] + spelt[-1].translate(_HEBREW_FINAL) if hebrew else spelt] = None
     found.pop(typing_form(key, word), None)
     return tuple(found)
 
 
-# Hebrew endings of number, gender, person and the construct state, and the prefixes of a verb's
-# tenses and participle (reflexive pattern הת-; participles מ-), for `inflections`.
-_HEBREW_ENDINGS = ("", "ים", "ות", "ו", "ה", "ת", "י", "נו", "תי", "תם")
-_HEBREW_TENSE_PREFIXES = ("", "הת", "ית", "מת", "נת", "את", "תת", "מ")
+# (prefixes, endings) for `inflections`. Hebrew: the prefixes of a verb's tenses and participles
+# (reflexive pattern הת-; participles מ-), endings of number, gender, person and construct state.
+# Indonesian: the prefixes and suffixes Snowball leaves or cuts unevenly (`sebagian` -> `sebagi`,
+# `memberitahukan` -> `itahu`).
+_INFLECTION_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "he": (
+        ("", "הת", "ית", "מת", "נת", "את", "תת", "מ"),
+        ("", "ים", "ות", "ו", "ה", "ת", "י", "נו", "תי", "תם"),
+    ),
+    "id": (
+        ("", "se", "ke", "ter", "di", "ber", "me", "mem", "men", "meng", "pe", "per"),
+        ("", "kan", "i", "an", "nya"),
+    ),
+}
 _HEBREW_FINAL = str.maketrans("כמנפצ", "ךםןףץ")
 _HEBREW_UNFINAL = str.maketrans("ךםןףץ", "כמנפצ")
 

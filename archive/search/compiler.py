@@ -478,8 +478,13 @@ class QueryCompiler(Generic[F, Q]):
         # Where a language's inflection changes a word's beginning (Hebrew tenses), no prefix joins
         # its forms: the forms spelt by rule that the turns hold.
         for word in words:
-            spelt = [(f, t) for f in own for t in analysis.inflections(self.key_of(f), word)]
-            for f, term, _ in self.known_terms(spelt[:WIDEN_INFLECTIONS]):
+            spelt: dict[tuple[F, str], None] = {}
+            for f in own:
+                key = self.key_of(f)
+                for form in analysis.inflections(key, word):
+                    if term := analysis.form_term(key, form):
+                        spelt[(f, term)] = None
+            for f, term, _ in self.known_terms(list(spelt)[:WIDEN_INFLECTIONS]):
                 self.inflected.setdefault(word, []).append((f, term))
 
     def widened_prefixes(self) -> tuple[str, ...]:

@@ -592,6 +592,15 @@ class BackendTests(BackendFixtures):
         self.assertIn("<mark>יתייחסו</mark>", page.results[0].highlight)
         self.assertFalse(search_turns(SearchParameters(q="יתייחסו")).widened)  # found as typed
 
+    def test_an_indonesian_word_with_a_prefix_snowball_keeps_is_found_when_nothing_matched(self: Any) -> None:
+        # Snowball stems `sebagian` (a part of) `sebagi` and `bagian` (part) `bagi`: its prefix se-
+        # spelt by rule joins them.
+        self.load(doc("dpr-x", "id", [("Anggota", "question", "Sebagian besar pemeluk agama di sana.")]))
+        self.assertEqual(search_turns(SearchParameters(q="bagian pemeluk", typos=False)).count, 0)
+        page = self.assertFinds("bagian pemeluk", "dpr-x", 1)
+        self.assertTrue(page.widened)
+        self.assertIn("<mark>Sebagian</mark>", page.results[0].highlight)
+
     def test_a_second_try_too_costly_to_finish_leaves_nothing_found(self: Any) -> None:
         self.load(doc("plan-x", "tlh", [("Reporter", "question", "Were the budgetary proposals adopted?")]))
         backend = get_search_backend()

@@ -395,6 +395,9 @@ class HebrewPrefixTests(SimpleTestCase):
         self.assertIn("מציינים", inflections("he", "ציין"))  # a final letter inside again: ן -> נ
         self.assertIn("דקות", inflections("he", "דקים"))
         self.assertEqual(inflections("en", "referred"), ())
+        # Indonesian prefixes and suffixes Snowball keeps or cuts unevenly.
+        self.assertIn("sebagian", inflections("id", "bagian"))
+        self.assertIn("memberitahukan", inflections("id", "memberitahu"))
 
     def test_acronyms_keep_their_gershayim_and_short_stems_are_not_cut(self) -> None:
         self.assertEqual(terms("he", 'צה"ל ח״כ'), ["צהל", "חכ"])
