@@ -351,10 +351,10 @@ class QueryCompiler(Generic[F, Q]):
         exact = self.text(text, self.fields, phrase=False)
         close = self.fuzzy.get(text, []) if not self.negated else []
         widened = self.widened.get(text, []) if not self.negated else []
-        if not close and not widened and not self.inflected.get(text):
+        inflected = self.inflected.get(text, []) if not self.negated else []
+        if not close and not widened and not inflected:
             return exact
         parts = [] if exact is None or self._is_nothing(exact) else [exact]
-        inflected = self.inflected.get(text, []) if not self.negated else []
         for own, term in [*close, *inflected]:
             key = self.key_of(own)
             parts += [
@@ -475,8 +475,8 @@ class QueryCompiler(Generic[F, Q]):
             fitting = [p for p in prefixes if 0 < sizes.get((f, p), 0) <= WIDEN_TERMS]
             if fitting and (f, fitting[0]) not in self.widened.get(word, []):
                 self.widened.setdefault(word, []).append((f, fitting[0]))
-        # Where a language's inflection changes a word's beginning (Hebrew tenses), no prefix joins
-        # its forms: the forms spelt by rule that the turns hold.
+        # Where a language's inflection changes a word's beginning (Hebrew tenses, Indonesian se-), no
+        # prefix joins its forms: the forms spelt by rule that the turns hold.
         for word in words:
             spelt: dict[tuple[F, str], None] = {}
             for f in own:

@@ -4,8 +4,8 @@ simplemma ships its dictionaries LZMA-compressed; unpacking one takes seconds (P
 a busy 2-core machine) and holds 70-150 MB per language in every process. A query must never wait
 that long, so each language's dictionary is written once into a MARISA trie file under LEMMA_DIR
 (default: VAR_DIR/lemmas), which any process then maps at once: the pages are the file's, shared
-by every process that reads it (counted once, not per web worker), and a lookup is a few hundred
-nanoseconds of C++. The file is named after simplemma's version, so an upgrade builds new ones.
+by every process that reads it (counted once, not per web worker), and a lookup takes about a
+microsecond. The file is named after simplemma's version, so an upgrade builds new ones.
 `prepare()` builds them ahead (rebuild_index does it for the archive's languages); a lookup that
 finds no file builds it then.
 
