@@ -116,12 +116,19 @@ def typo_edits(token: str, term: str, limit: int) -> int | None:
 
     A typo in a word's ending defeats the stemmer: "demonstratios" stays whole while
     "demonstrations" is "demonstr". So a term that begins the token, leaving out at most
-    TYPO_SUFFIX letters of its ending, is close too (counted as `limit` edits: after closer words).
+    TYPO_SUFFIX letters of its ending and less than half of it, is close too (counted as `limit`
+    edits: after closer words); `ping` (of `pinged`) is not close to `pinguino`.
     """
     distance = edit_distance(token, term, limit)
     if distance <= limit:
         return distance
-    if len(term) >= TYPO_SHORTEST and len(token) - len(term) <= TYPO_SUFFIX and token.startswith(term):
+    kept = len(term)
+    if (
+        kept >= TYPO_SHORTEST
+        and len(token) - kept <= TYPO_SUFFIX
+        and 2 * kept > len(token)
+        and token.startswith(term)
+    ):
         return limit
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import SimpleTestCase
 
 from archive.search import analysis
-from archive.search.compiler import typo_variants
+from archive.search.compiler import typo_edits, typo_variants
 from archive.search.tokens import edit_distance
 
 
@@ -24,6 +24,17 @@ class EditDistanceTests(SimpleTestCase):
     def test_beyond_the_limit_it_says_limit_plus_one(self) -> None:
         self.assertEqual(edit_distance("steel", "budget", 2), 3)
         self.assertEqual(edit_distance("a", "abcd", 1), 2)
+
+
+class StemBeginningTests(SimpleTestCase):
+    def test_a_stem_that_begins_a_word_with_a_typo_in_its_ending_is_close(self) -> None:
+        # `demonstrations` is stemmed `demonstr`; `demonstratios` is not stemmed at all.
+        self.assertEqual(typo_edits("demonstratios", "demonstr", 2), 2)
+
+    def test_a_stem_of_half_the_word_or_less_is_not(self) -> None:
+        # `ping` (of `pinged`) begins `pinguino` but leaves half of it unsaid.
+        self.assertIsNone(typo_edits("pinguino", "ping", 1))
+        self.assertIsNone(typo_edits("demonstratios", "demo", 2))
 
 
 class TypoVariantTests(SimpleTestCase):
