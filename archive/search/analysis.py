@@ -459,7 +459,7 @@ def form_term(key: str, form: str) -> str | None:
     """The term a word of typing form `form` is always indexed under by `key`'s analysis, found
     cheaply (no lemma lookup): its stem, else the form itself; None where a word is not one term
     (Chinese, Japanese, and Korean and Thai, indexed as bigrams)."""
-    if key in ("zh", "ja", *BIGRAM_KEYS) or not form:
+    if key in SEGMENTED_KEYS or not form:
         return None
     if key == "ar":
         return arabic_light_stem(form) or None
@@ -894,9 +894,6 @@ class BigramAnalyzer(_RunAnalyzer):
     uses bigrams only. Measured: docs/search-languages.md.
     """
 
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-
     def pieces(self, text: str, query: bool) -> Iterator[tuple[str, int, int, bool]]:
         unigrams = not query
         at = 0
@@ -924,6 +921,8 @@ def _unit_spans(key: str, run: str) -> list[tuple[int, int]]:
 
 # Analyses that cut a word into overlapping pieces: a word of several is searched as a phrase of them.
 BIGRAM_KEYS = frozenset(_BIGRAM_RUNS)
+# Analyses of scripts written without spaces: their terms are pieces of runs of text, not words.
+SEGMENTED_KEYS = frozenset({"zh", "ja"}) | BIGRAM_KEYS
 
 
 # --- the contract -----------------------------------------------------------------------------------------
@@ -1077,6 +1076,7 @@ __all__ = [
     "ANALYSIS_KEYS",
     "ANALYSIS_NOTES",
     "BIGRAM_KEYS",
+    "SEGMENTED_KEYS",
     "BigramAnalyzer",
     "ChineseAnalyzer",
     "HebrewAnalyzer",

@@ -483,16 +483,21 @@ class QueryCompiler(Generic[F, Q]):
             if fitting and (f, fitting[0]) not in self.widened.get(word, []):
                 self.widened.setdefault(word, []).append((f, fitting[0]))
         # Where a language's inflection changes a word's beginning (Hebrew tenses, Indonesian se-), no
-        # prefix joins its forms: the forms spelt by rule that the turns hold.
+        # prefix joins its forms: the forms spelt by rule that the turns hold, looked up at once.
+        spelt: dict[str, list[tuple[F, str]]] = {}  # word -> (field, term) of its inflections
         for word in words:
-            spelt: dict[tuple[F, str], None] = {}
+            of_word: dict[tuple[F, str], None] = {}
             for f in own:
                 key = self.key_of(f)
                 for form in analysis.inflections(key, word):
                     if term := analysis.form_term(key, form):
-                        spelt[(f, term)] = None
-            for f, term, _ in self.known_terms(list(spelt)[:WIDEN_INFLECTIONS]):
-                self.inflected.setdefault(word, []).append((f, term))
+                        of_word[(f, term)] = None
+            spelt[word] = list(of_word)[:WIDEN_INFLECTIONS]
+        candidates = list(dict.fromkeys(c for found in spelt.values() for c in found))
+        held = {(f, term) for f, term, _ in self.known_terms(candidates)} if candidates else set()
+        for word, found in spelt.items():
+            if inflected := [c for c in found if c in held]:
+                self.inflected[word] = inflected
 
     def widened_prefixes(self) -> tuple[str, ...]:
         """The prefixes the words were also looked for as (`prepare_widening`), and their inflections

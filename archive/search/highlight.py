@@ -64,8 +64,8 @@ def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tu
     if key == "zh":
         lower = str(analysis._t2s().convert(lower))  # the analysis reads Traditional as Simplified
     if len(lower) == len(text):  # positions in it are positions in the text
-        cjk = key in ("zh", "ja", *analysis.BIGRAM_KEYS)
-        loose = {t if cjk or len(t) <= 3 else t[:-1] for t in {*words, *prefixes}}
+        segmented = key in analysis.SEGMENTED_KEYS
+        loose = {t if segmented or len(t) <= 3 else t[:-1] for t in {*words, *prefixes}}
         pattern = _loose_pattern(tuple(sorted(loose, key=len, reverse=True)))
         for tries, match in enumerate(pattern.finditer(lower)):
             if tries == MAX_TRIES:

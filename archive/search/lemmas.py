@@ -90,8 +90,8 @@ class _StoredDictionary(Mapping[str, str]):
         self.lang = lang
 
     def get(self, key: str, default: Any = None) -> Any:
-        found = _trie(self.lang).get(key)
-        return default if not found else found[0].decode()
+        found = dictionary_lemma(self.lang, key)
+        return default if found is None else found
 
     def __getitem__(self, key: str) -> str:
         found = self.get(key)
@@ -136,7 +136,6 @@ def lookup(lang: str) -> Callable[[str], str | None]:
     from simplemma.utils import canonicalize_token, has_apostrophe
 
     lemmatizer = _lemmatizer()
-    dictionary = _StoredDictionaries().get_dictionary(lang)
 
     def lemma(word: str) -> str | None:
         # simplemma's first step for a word without an apostrophe that is not a number is this very
@@ -144,7 +143,7 @@ def lookup(lang: str) -> Callable[[str], str | None]:
         # a lookup's time).
         found = None
         if not has_apostrophe(word) and not word.isnumeric():
-            found = dictionary.get(canonicalize_token(word, lang))
+            found = dictionary_lemma(lang, canonicalize_token(word, lang))
         if found is None:
             found = lemmatizer.lemmatize(word, lang)
         return None if found == word else str(found)
@@ -155,5 +154,5 @@ def lookup(lang: str) -> Callable[[str], str | None]:
 def dictionary_lemma(lang: str, word: str) -> str | None:
     """`word`'s lemma in `lang`'s dictionary itself (a lemma maps to itself), None if it is not there:
     no rules, no guesses."""
-    found = _StoredDictionaries().get_dictionary(lang).get(word)
-    return None if found is None else str(found)
+    found = _trie(lang).get(word)
+    return found[0].decode() if found else None
