@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date
+from typing import Any
 from unittest import mock
 
 from django.test import TestCase, TransactionTestCase
@@ -12,7 +14,7 @@ from whoosh import index as wi
 from archive.models import SearchOutbox, Transcript
 from archive.search import SearchParameters, indexer, search_turns
 from archive.search.backends.base import SearchRequest
-from archive.search.backends.whoosh import WhooshBackend
+from archive.search.backends.whoosh import WhooshBackend, evaluation
 from archive.search.backends.whoosh import columns as whoosh_columns
 from archive.search.backends.whoosh.columns import columns_of
 from archive.search.backends.whoosh.compiler import WhooshQueryCompiler
@@ -119,7 +121,7 @@ class WhooshBackendTests(BackendTests, TestCase):
         for text in queries:
             q = WhooshQueryCompiler(searcher, SearchRequest(parse_query(text))).build()
             deadline = time.monotonic() + 10
-            matched = docset(searcher, q, deadline)
+            matched = docset(searcher, columns, q, deadline)
             self.assertEqual(matched, set(searcher.docs_for_query(q)), text)
             ours = bulk_scores(searcher, columns, q, None, deadline)  # no filter
             within = bulk_scores(searcher, columns, q, matched, deadline)
@@ -129,6 +131,49 @@ class WhooshBackendTests(BackendTests, TestCase):
             for docnum, score in theirs.items():
                 self.assertAlmostEqual(ours[docnum], score, places=9, msg=text)
         self.assertTrue(any(search_turns(SearchParameters(q=text)).count for text in queries))
+
+    def test_filters_tested_on_column_values_find_what_their_postings_find(self) -> None:
+        """A filter holding many more turns than the words it narrows is tested on each candidate's
+        column value (kind, language, speaker, topic, answer status, days): the same hits, scores,
+        counts and facets as reading its posting list."""
+        for document in (BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, *OTHERS):
+            self.load(document)
+        searches = [
+            SearchParameters(q="tariffs", kind="answer"),
+            SearchParameters(q="kind:answer tariffs"),
+            SearchParameters(q="kind:question lang:en china"),
+            SearchParameters(q="cooperation", language="zh"),
+            SearchParameters(q="cooperation", language="zh-Hans"),
+            SearchParameters(q="tariffs", speaker="press-secretary"),
+            SearchParameters(q="tariffs", topic="trade", sort="-date"),
+            SearchParameters(q="china", date_from=date(2020, 1, 1), date_to=date(2026, 12, 31)),
+            SearchParameters(q="tariffs", date_to=date(2024, 1, 1), kind="answer"),
+            SearchParameters(q="", kind="answer", language="en"),
+            SearchParameters(q="press", kind="question", answered="answered"),
+        ]
+
+        def answers(ratio: int) -> list[tuple[Any, ...]]:
+            self.backend.close()  # a new searcher: no matches kept from the other way
+            with mock.patch.object(evaluation, "COLUMN_TEST_RATIO", ratio):
+                found = [search_turns(p) for p in searches]
+            return [(r.count, [(h.turn.pk, round(h.score, 9)) for h in r.results], r.facets) for r in found]
+
+        tested = mock.patch.object(
+            whoosh_columns.Columns,
+            "column_test",
+            autospec=True,
+            side_effect=whoosh_columns.Columns.column_test,
+        )
+        with tested as column_test:
+            by_columns = answers(0)  # every filter tested on the candidates' values
+        used = [call.args[1] for call in column_test.call_args_list]
+        self.assertTrue(used)
+        self.assertTrue(
+            all(whoosh_columns.Columns.column_test(column_test.call_args.args[0], q) for q in used)
+        )
+        by_postings = answers(10**9)  # every filter read as a posting list
+        self.assertEqual(by_columns, by_postings)
+        self.assertTrue(all(count for count, _, _ in by_postings[:-1]), by_postings)
 
     def test_facets_of_a_very_large_result_set_are_estimated_and_said_so(self) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)

@@ -33,7 +33,13 @@ from archive.search.backends.base import (
 from archive.search.backends.whoosh import internals
 from archive.search.backends.whoosh.columns import columns_of
 from archive.search.backends.whoosh.compiler import WhooshQueryCompiler, filter_query
-from archive.search.backends.whoosh.evaluation import bulk_scores, docset, match_key, search_clock
+from archive.search.backends.whoosh.evaluation import (
+    bulk_scores,
+    docset,
+    filter_test,
+    match_key,
+    search_clock,
+)
 from archive.search.backends.whoosh.rebuild import write_generation
 from archive.search.backends.whoosh.schema import whoosh_fields
 from archive.search.backends.whoosh.storage import IndexStore, merge_segments_with_deletions, open_index
@@ -175,11 +181,15 @@ class WhooshBackend(BaseSearchBackend):
             if matched is None:
                 # Every matching document (the count and the facets need them all), unscored.
                 if request.query.root is None and query_filter is not None:
-                    matched = docset(searcher, query_filter, deadline)  # browsing: the filters alone
+                    matched = docset(searcher, columns, query_filter, deadline)  # browsing: the filters alone
                 else:
-                    matched = docset(searcher, q, deadline)
+                    matched = docset(searcher, columns, q, deadline)
                     if query_filter is not None:
-                        matched &= docset(searcher, query_filter, deadline)
+                        test = filter_test(searcher, columns, query_filter, q)
+                        if test is not None:
+                            matched = {d for d in matched if test(d)}
+                        else:
+                            matched &= docset(searcher, columns, query_filter, deadline)
             order = columns.date_order(desc=request.sort != "date")
             top = heapq.nsmallest(wanted, matched, key=order.__getitem__)
             hits = [BackendHit(columns.turn_id(d), 0.0) for d in top[request.offset :]]
@@ -187,9 +197,14 @@ class WhooshBackend(BaseSearchBackend):
             # One pass: BM25F of every matching document (within the filters), so the matches are
             # the scored documents. Ties go to the lower document number, as in Whoosh's collector.
             allow = matched
+            test = None
             if allow is None and query_filter is not None:
-                allow = docset(searcher, query_filter, deadline)
+                test = filter_test(searcher, columns, query_filter, q)
+                if test is None:
+                    allow = docset(searcher, columns, query_filter, deadline)
             scored = bulk_scores(searcher, columns, q, allow, deadline)
+            if test is not None:
+                scored = {d: score for d, score in scored.items() if test(d)}
             if matched is None:
                 matched = set(scored)
             # (score, -docnum) pairs compared in C: the highest scores, then the lowest numbers.

@@ -12,9 +12,11 @@ import weakref
 from array import array as IntArray
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import date
 from itertools import chain
 from typing import Any
 
+from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -285,6 +287,38 @@ class Columns:
             found[name] = [(str(v), max(1, round(c * scale))) for v, c in kept]
         return found, scale != 1.0
 
+    def column_test(self, q: wq.Query) -> Callable[[int], bool] | None:
+        """Whether a (global) document matches `q`, read from the column values; None if `q` is not
+        a filter a column holds (kind, answer status, speaker, language, topic, a range of days).
+
+        Testing a few candidates' values costs less than reading a filter's whole posting list:
+        `kind:question ukraine` at a million turns read 313,927 questions to keep 4,131.
+        """
+        if isinstance(q, wq.Term) and isinstance(q.text, str):
+            value = q.text
+            if q.fieldname in ("kind", "answered", "speaker"):
+                values = self.array(q.fieldname)
+                return lambda d: values[d] == value
+            if q.fieldname == "lang":  # the exact tag or its base language, as the lang field holds both
+                languages = self.array("language")
+                return lambda d: _language_matches(languages[d], value)
+            if q.fieldname == "topic":
+                topics = self.topic_sets()
+                return lambda d: value in topics[d]
+        if isinstance(q, wq.TermRange) and q.fieldname == "day" and not (q.startexcl or q.endexcl):
+            first, last = _ordinal(q.start, 1), _ordinal(q.end, date.max.toordinal())
+            if first is None or last is None:
+                return None
+            dates = self.array("date")  # 0 without a date, which no range holds
+            return lambda d: first <= (dates[d] or 0) <= last
+        if isinstance(q, wq.And):
+            tests = [self.column_test(child) for child in q.subqueries]
+            if not tests or None in tests:
+                return None
+            checks = [t for t in tests if t is not None]
+            return lambda d: all(check(d) for check in checks)
+        return None
+
     def topic_sets(self) -> tuple[tuple[str, ...], ...]:
         cached = self.arrays.get("#topics")
         if cached is None:
@@ -297,6 +331,25 @@ class Columns:
             split.get(v) or split.setdefault(v, tuple(t for t in v.split(",") if t)) if v else ()
             for v in self.array("topic_set")
         )
+
+
+def _language_matches(language: str | None, tag: str) -> bool:
+    if not language:
+        return False
+    folded = language.lower()
+    return folded == tag or folded.split("-")[0] == tag
+
+
+def _ordinal(day: str | None, default: int) -> int | None:
+    """The ordinal of a YYYYMMDD day (the `day` field's terms), `default` for an open end."""
+    if day is None:
+        return default
+    if len(day) != 8 or not day.isdigit():
+        return None
+    try:
+        return date(int(day[:4]), int(day[4:6]), int(day[6:])).toordinal()
+    except ValueError:
+        return None
 
 
 class BoundedDict(dict[Any, Any]):

@@ -8,7 +8,7 @@ equal). Whoosh's matchers, a Python call per document, are left the phrase check
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh import query as wq
@@ -23,6 +23,11 @@ from archive.search.compiler import too_costly
 # busy machine (32 searchers on 3 workers) the clock runs while a worker waits for a core, and a
 # search refused for that would be refused for the load, not for its cost.
 search_clock = time.thread_time
+
+# A filter in more than this many times the documents it narrows is tested on each candidate's
+# column value (Columns.column_test) rather than read as a posting list: a test costs about what
+# two or three postings do.
+COLUMN_TEST_RATIO = 3
 
 
 def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
@@ -47,7 +52,7 @@ def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
     return key
 
 
-def docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
+def docset(searcher: Searcher, columns: Columns, q: wq.Query, deadline: float) -> set[int]:
     """Every (global) document number matching `q`, deletions excluded.
 
     Evaluated as set algebra over whole posting lists, block by block, rather than by
@@ -60,7 +65,7 @@ def docset(searcher: Searcher, q: wq.Query, deadline: float) -> set[int]:
     found: set[int] = set()
     for sub, offset in subs:
         reader = sub.reader()
-        local = SetEvaluator(sub, reader, deadline).docs(q)
+        local = SetEvaluator(sub, reader, columns, offset, deadline).docs(q)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         if deleted:
             local -= deleted
@@ -81,7 +86,7 @@ def bulk_scores(
             local = {d - offset for d in allow if offset <= d < offset + count}
         if local is not None and not local:
             continue
-        scores = BulkScorer(searcher, sub, columns, local, deadline).scores(q)
+        scores = BulkScorer(searcher, sub, columns, offset, local, deadline).scores(q)
         if local is None and reader.has_deletions():
             for d in reader.deleted_docs_set:
                 scores.pop(d, None)
@@ -92,12 +97,42 @@ def bulk_scores(
     return found
 
 
+def estimated_size(reader: Any, q: wq.Query) -> int:
+    """At most how many documents of `reader` (a segment's or the whole index's) match `q`."""
+    if isinstance(q, wq.Term):
+        return int(reader.doc_frequency(q.fieldname, q.text))
+    if isinstance(q, wq.Or):
+        return min(sum(estimated_size(reader, c) for c in q.subqueries), reader.doc_count_all())
+    if isinstance(q, wq.And | wq.Sequence):
+        return min((estimated_size(reader, c) for c in q.subqueries), default=0)
+    if isinstance(q, wq.AndNot | wq.AndMaybe):
+        return estimated_size(reader, q.a)
+    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+        return 0
+    return int(reader.doc_count_all())  # a range, a prefix, everything: as broad as can be
+
+
+def filter_test(
+    searcher: Searcher, columns: Columns, query_filter: wq.Query, q: wq.Query
+) -> Callable[[int], bool] | None:
+    """The request's filters as a column test of each match of `q` (a global document number),
+    when they hold many more documents than `q` can match; None to read their posting lists."""
+    reader = searcher.reader()
+    if estimated_size(reader, query_filter) <= COLUMN_TEST_RATIO * estimated_size(reader, q):
+        return None
+    return columns.column_test(query_filter)
+
+
 class SetEvaluator:
     """The documents of one segment matching a query, as a set of segment document numbers."""
 
-    def __init__(self, searcher: Searcher, reader: Any, deadline: float) -> None:
+    def __init__(
+        self, searcher: Searcher, reader: Any, columns: Columns, offset: int, deadline: float
+    ) -> None:
         self.searcher = searcher
         self.reader = reader
+        self.columns = columns
+        self.offset = offset  # of the segment's first document in the whole index (the columns')
         self.deadline = deadline
         self.phrases: dict[wq.Query, set[int]] = {}
 
@@ -138,12 +173,30 @@ class SetEvaluator:
 
     def _all(self, queries: Iterable[wq.Query]) -> set[int]:
         found: set[int] | None = None
-        for child in queries:
-            docs = self.docs(child)
-            found = docs if found is None else found & docs
+        for child in sorted(queries, key=self.size):  # the narrowest first
+            test = self.column_test(child, len(found)) if found is not None else None
+            if test is not None:
+                found = {d for d in found if test(d)} if found else set()
+            else:
+                docs = self.docs(child)
+                found = docs if found is None else found & docs
             if not found:
                 return set()
         return found or set()
+
+    def size(self, q: wq.Query) -> int:
+        return estimated_size(self.reader, q)
+
+    def column_test(self, q: wq.Query, candidates: int) -> Callable[[int], bool] | None:
+        """A test of this segment's documents standing for `q`, when `q` holds many more documents
+        than the `candidates` it is to narrow and a column holds its values; else None."""
+        if self.size(q) <= COLUMN_TEST_RATIO * candidates:
+            return None
+        test = self.columns.column_test(q)
+        if test is None or not self.offset:
+            return test
+        offset = self.offset
+        return lambda d: test(d + offset)
 
     def term(self, fieldname: str, text: str | bytes) -> set[int]:
         found = raw_postings(self.reader, fieldname, text)
@@ -161,7 +214,13 @@ class BulkScorer:
     """
 
     def __init__(
-        self, top: Searcher, sub: Searcher, columns: Columns, allow: set[int] | None, deadline: float
+        self,
+        top: Searcher,
+        sub: Searcher,
+        columns: Columns,
+        offset: int,
+        allow: set[int] | None,
+        deadline: float,
     ) -> None:
         self.top = top
         self.sub = sub
@@ -170,7 +229,7 @@ class BulkScorer:
         self.allow = allow  # this segment's documents within the filters (None: all)
         self.deadline = deadline
         self.weighting = columns.weighting()
-        self.sets = SetEvaluator(sub, self.reader, deadline)
+        self.sets = SetEvaluator(sub, self.reader, columns, offset, deadline)
         self.terms: dict[tuple[str, Any], dict[int, float]] = {}
 
     def scores(self, q: wq.Query) -> dict[int, float]:
@@ -213,7 +272,15 @@ class BulkScorer:
 
     def _sum_all(self, queries: Iterable[wq.Query], having: set[int] | None) -> dict[int, float]:
         total: dict[int, float] | None = None
-        for child in queries:
+        for child in sorted(queries, key=self.sets.size):  # the narrowest first
+            if total is not None:
+                test = self.sets.column_test(child, len(total))
+                weight = self.constant_score(child) if test is not None else None
+                if test is not None and weight is not None:
+                    total = {d: v + weight for d, v in total.items() if test(d)}
+                    if not total:
+                        return {}
+                    continue
             part = self.scores(child)
             if total is None:
                 total = {d: v for d, v in part.items() if d in having} if having is not None else dict(part)
@@ -222,6 +289,18 @@ class BulkScorer:
             if not total:
                 return {}
         return total or {}
+
+    def constant_score(self, q: wq.Query) -> float | None:
+        """The score `q` gives every document it matches, if it gives all the same (a filter term
+        of an unscored field: its postings' weight; a range: its boost); else None."""
+        if isinstance(q, wq.TermRange):
+            return float(q.boost)
+        if not isinstance(q, wq.Term) or q.fieldname not in self.reader.schema:
+            return None
+        if self.reader.schema[q.fieldname].scorable:
+            return None
+        postings = raw_postings(self.reader, q.fieldname, q.text)
+        return float(postings[0].weight()) * q.boost if postings is not None else None
 
     def term(self, fieldname: str, text: Any) -> dict[int, float]:
         key = (fieldname, text)
