@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.history import history_paused
@@ -460,10 +461,17 @@ def topics_resolve(
 
 
 def unique_slug(model: type[Speaker] | type[Topic] | type[Transcript], text: str) -> str:
-    """slugify(text), with -2, -3 ... appended until no row of `model` has it."""
+    """slugify(text), with -2, -3 ... appended until no row of `model` has it.
+
+    The slugs taken are read in one query: asking for each in turn cost a query per speaker of
+    the same name already there (a million turns hold thousands of speakers named `Q`).
+    """
     base = slugify(text, allow_unicode=True)[: SLUG_MAX_LENGTH - 6] or model.__name__.lower()
+    taken = set(
+        model.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list("slug", flat=True)
+    )
     slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
+    while slug in taken:
         n += 1
         slug = f"{base}-{n}"
     return slug

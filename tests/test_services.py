@@ -6,7 +6,8 @@ from django.test import TestCase
 
 from archive.exporters.qa_archive import transcript_document
 from archive.selectors import transcripts_for_export
-from archive.services import turns_renumber
+from archive.models import Speaker
+from archive.services import turns_renumber, unique_slug
 from tests.fixtures import PERES_ZH, document, import_document
 
 
@@ -36,3 +37,15 @@ class TurnsRenumberTests(TestCase):
     def test_contiguous_positions_are_left_alone(self) -> None:
         transcript = import_document(document())
         self.assertEqual(turns_renumber(transcript), 0)
+
+
+class UniqueSlugTests(TestCase):
+    def test_the_first_free_number_is_taken_in_one_query(self) -> None:
+        for slug in ("q", "q-2", "q-4", "q-and-a", "qq-3"):
+            Speaker.objects.create(slug=slug, name=slug)
+        with self.assertNumQueries(1):
+            self.assertEqual(unique_slug(Speaker, "Q"), "q-3")
+        Speaker.objects.create(slug="q-3", name="Q")
+        self.assertEqual(unique_slug(Speaker, "Q"), "q-5")
+        self.assertEqual(unique_slug(Speaker, "Qq"), "qq")
+        self.assertEqual(unique_slug(Speaker, "Q and A"), "q-and-a-2")
