@@ -147,7 +147,12 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
             self.assertEqual(
                 sorted(row[0] for row in cursor.fetchall()),
                 [
+                    "search_document_day_idx",
+                    "search_document_kind_idx",
+                    "search_document_lang_base_idx",
+                    "search_document_lang_tag_idx",
                     "search_document_pkey",
+                    "search_document_speaker_idx",
                     "search_document_transcript_id_idx",
                     "search_document_tsv_idx",
                     "search_term_pkey",

@@ -24,6 +24,7 @@ from archive.search.backends.postgres.conditions import (
     join_parts,
     not_part,
 )
+from archive.search.backends.postgres.facets import language_condition
 from archive.search.backends.postgres.schema import (
     LABELS,
     LABELS_FIELD,
@@ -161,8 +162,7 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
         if node.field == "answered":
             return Sql("d.answer_status = ANY(%s::text[])", (list(answer_statuses(value)),))
         if node.field == "lang":
-            tag = value.lower()
-            return Sql("(d.lang_tag = %s OR d.lang_base = %s)", (tag, tag))
+            return language_condition(value)
         exact = slugify(value, allow_unicode=True) or value
         if node.field == "speaker":
             return Sql("d.speaker = %s", (exact,))
