@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import TestCase
 
 from archive.exporters.qa_archive import transcript_document
-from archive.selectors import transcripts_for_export
 from archive.models import Speaker
+from archive.selectors import transcripts_for_export
 from archive.services import turns_renumber, unique_slug
 from tests.fixtures import PERES_ZH, document, import_document
 
