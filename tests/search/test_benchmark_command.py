@@ -18,6 +18,7 @@ from unittest import skipUnless
 from django.conf import settings
 from django.test import SimpleTestCase
 
+from archive.devtools.benchmarks.backends import slowest
 from tests.fixtures import BRIEFING_EN, MANANERA_ES
 
 
@@ -99,5 +100,18 @@ class BenchmarkUnderLoadTests(SimpleTestCase):
             r"worker RSS \(max\) +[\d,]+ MiB",
             r"worker PSS \(max\) +[\d,]+ MiB",
             r"gunicorn \(2 workers\)",
+            r"whoosh: slowest searches, median of the repeated rounds\n +[\d,.]+ ms  \S",
         ):
             self.assertRegex(out, figure)
+
+
+class SlowestSearchesTests(SimpleTestCase):
+    def test_searches_are_ranked_by_the_median_of_their_rounds(self) -> None:
+        mix = [{"q": "a"}, {"q": "b", "language": "es"}, {"q": "", "kind": "answer"}]
+        # Two rounds in the mix's order: a 10 then 90 (median 50), b 30 and 40, browsing 60 and 5.
+        timed = [10.0, 30.0, 60.0, 90.0, 40.0, 5.0]
+        self.assertEqual(
+            slowest(mix, timed, shown=2),
+            [("a", 50.0), ("b (language=es)", 35.0)],
+        )
+        self.assertEqual(slowest(mix, timed)[-1], ("(kind=answer)", 32.5))

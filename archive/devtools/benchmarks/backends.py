@@ -91,6 +91,7 @@ def compare_backends(options: SearchBenchmarkOptions, out: Write, err: Write) ->
                 backend.load, backend.workers = serve_under_load(name, mix, options)
             figures.append(backend)
     print_side_by_side(out, figures, len(mix), options.rounds)
+    print_slowest(out, figures, mix)
 
 
 def run_backend(
@@ -170,6 +171,33 @@ def index_mib(backend: Any) -> float:
             "SELECT pg_total_relation_size('search_document') + pg_total_relation_size('search_term')"
         )
         return int(cursor.fetchone()[0]) / 2**20
+
+
+SLOWEST_SHOWN = 8
+
+
+def slowest(
+    mix: list[dict[str, Any]], timed_ms: list[float], shown: int = SLOWEST_SHOWN
+) -> list[tuple[str, float]]:
+    """The searches of the mix whose repeated requests took longest: (the search, median ms).
+
+    `timed_ms` holds the rounds one after the other, each in the mix's order.
+    """
+    per_search = [statistics.median(timed_ms[i :: len(mix)]) for i in range(len(mix))] if mix else []
+    ranked = sorted(range(len(per_search)), key=per_search.__getitem__, reverse=True)[:shown]
+    return [(search_label(mix[i]), per_search[i]) for i in ranked]
+
+
+def search_label(params: dict[str, Any]) -> str:
+    filters = " ".join(f"{name}={value}" for name, value in params.items() if name != "q")
+    return " ".join(part for part in (str(params.get("q", "")), filters and f"({filters})") if part)
+
+
+def print_slowest(out: Write, figures: list[BackendFigures], mix: list[dict[str, Any]]) -> None:
+    for figure in figures:
+        out(f"{figure.name}: slowest searches, median of the repeated rounds")
+        for label, ms in slowest(mix, figure.timed_ms):
+            out(f"  {ms:9,.1f} ms  {label}")
 
 
 def print_side_by_side(out: Write, figures: list[BackendFigures], queries: int, rounds: int) -> None:
