@@ -132,10 +132,11 @@ class WhooshBackendTests(BackendTests, TestCase):
                 self.assertAlmostEqual(ours[docnum], score, places=9, msg=text)
         self.assertTrue(any(search_turns(SearchParameters(q=text)).count for text in queries))
 
-    def test_filters_tested_on_column_values_find_what_their_postings_find(self) -> None:
+    def test_parts_looked_up_at_the_narrowed_documents_find_what_whole_posting_lists_find(self) -> None:
         """A filter holding many more turns than the words it narrows is tested on each candidate's
-        column value (kind, language, speaker, topic, answer status, days): the same hits, scores,
-        counts and facets as reading its posting list."""
+        column value (kind, language, speaker, topic, answer status, days), and a word is scored
+        only at the documents the rest of the search narrowed to: the same hits, scores, counts
+        and facets as reading whole posting lists."""
         for document in (BRIEFING_EN, MANANERA_ES, MFA_EN, MFA_ZH, *OTHERS):
             self.load(document)
         searches = [
@@ -149,13 +150,18 @@ class WhooshBackendTests(BackendTests, TestCase):
             SearchParameters(q="china", date_from=date(2020, 1, 1), date_to=date(2026, 12, 31)),
             SearchParameters(q="tariffs", date_to=date(2024, 1, 1), kind="answer"),
             SearchParameters(q="", kind="answer", language="en"),
+            SearchParameters(q="trade tariffs"),
+            SearchParameters(q='"three companies" morning'),
+            SearchParameters(q="companies -drones"),
+            SearchParameters(q="sanctions OR steel china"),
             SearchParameters(q="press", kind="question", answered="answered"),
         ]
 
         def answers(ratio: int) -> list[tuple[Any, ...]]:
             self.backend.close()  # a new searcher: no matches kept from the other way
-            with mock.patch.object(evaluation, "COLUMN_TEST_RATIO", ratio):
-                found = [search_turns(p) for p in searches]
+            with mock.patch.object(evaluation, "NARROWING_RATIO", ratio):
+                # Twice: the second time the matches are kept, and the words scored only there.
+                found = [search_turns(p) for p in searches for _ in range(2)]
             return [(r.count, [(h.turn.pk, round(h.score, 9)) for h in r.results], r.facets) for r in found]
 
         tested = mock.patch.object(
@@ -164,16 +170,16 @@ class WhooshBackendTests(BackendTests, TestCase):
             autospec=True,
             side_effect=whoosh_columns.Columns.column_test,
         )
-        with tested as column_test:
-            by_columns = answers(0)  # every filter tested on the candidates' values
-        used = [call.args[1] for call in column_test.call_args_list]
-        self.assertTrue(used)
-        self.assertTrue(
-            all(whoosh_columns.Columns.column_test(column_test.call_args.args[0], q) for q in used)
-        )
+        scored_at = mock.patch.object(evaluation, "postings_at", side_effect=evaluation.postings_at)
+        with tested as column_test, scored_at as postings_at:
+            by_columns = answers(0)  # every part looked up at the narrowed documents
+        asked = [call.args[1] for call in column_test.call_args_list]
+        tests = [whoosh_columns.Columns.column_test(column_test.call_args.args[0], q) for q in asked]
+        self.assertGreater(len([t for t in tests if t is not None]), 5)  # the filters, by their values
+        self.assertGreater(postings_at.call_count, 10)  # the words, at the narrowed documents
         by_postings = answers(10**9)  # every filter read as a posting list
         self.assertEqual(by_columns, by_postings)
-        self.assertTrue(all(count for count, _, _ in by_postings[:-1]), by_postings)
+        self.assertTrue(all(count for count, _, _ in by_postings[:-2]), by_postings)
 
     def test_facets_of_a_very_large_result_set_are_estimated_and_said_so(self) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)

@@ -119,6 +119,22 @@ class WhooshInternalsTests(SimpleTestCase):
             public.next()
         self.assertEqual(ours, theirs)
 
+    def test_postings_at_some_documents_are_those_whoosh_gives_there(self) -> None:
+        public = self.reader.postings("text_en", "aluminium")
+        everything: dict[int, float] = {}
+        while public.is_active():
+            everything[public.id()] = public.weight()
+            public.next()
+        # Documents with and without the word, in the first, middle and last blocks, and past the end.
+        targets = [0, 1, 2, 3, 130, 131, 132, 200, 297, 298, 299, 400]
+        postings = internals.raw_postings(self.reader, "text_en", "aluminium")
+        assert postings is not None
+        found = list(internals.postings_at(postings[0], targets))
+        self.assertEqual(found, [(d, everything[d]) for d in targets if d in everything])
+        self.assertGreater(len(found), 3)
+        self.assertLess(len(found), len([d for d in targets if d < DOCUMENTS]))
+        self.assertIn("_maxid", vars(postings[0]))
+
     def test_the_length_column_is_read_as_bytes_where_whoosh_reads_it_per_document(self) -> None:
         perdoc = self.reader._perdoc
         column = perdoc._cached_reader("_text_en_len", LENGTHS_COLUMN)

@@ -8,7 +8,7 @@ equal). Whoosh's matchers, a Python call per document, are left the phrase check
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from whoosh import query as wq
@@ -16,7 +16,13 @@ from whoosh.searching import Searcher
 
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.whoosh.columns import Columns
-from archive.search.backends.whoosh.internals import expanded_terms, posting_blocks, posting_ids, raw_postings
+from archive.search.backends.whoosh.internals import (
+    expanded_terms,
+    posting_blocks,
+    posting_ids,
+    postings_at,
+    raw_postings,
+)
 from archive.search.compiler import too_costly
 
 # A search's time limits count the CPU time of the thread answering it, not the wall clock: on a
@@ -24,10 +30,12 @@ from archive.search.compiler import too_costly
 # search refused for that would be refused for the load, not for its cost.
 search_clock = time.thread_time
 
-# A filter in more than this many times the documents it narrows is tested on each candidate's
-# column value (Columns.column_test) rather than read as a posting list: a test costs about what
-# two or three postings do.
-COLUMN_TEST_RATIO = 3
+# A part of a search is looked up at the documents the rest has narrowed to, rather than read
+# whole, where it holds more than this many times as many: a filter is tested on each candidate's
+# column value (Columns.column_test: a test costs about what two or three postings do), and a
+# word is scored only at them (internals.postings_at: blocks holding none of them are passed over
+# unread, and no score is computed for the other postings).
+NARROWING_RATIO = 3
 
 
 def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
@@ -118,7 +126,7 @@ def filter_test(
     """The request's filters as a column test of each match of `q` (a global document number),
     when they hold many more documents than `q` can match; None to read their posting lists."""
     reader = searcher.reader()
-    if estimated_size(reader, query_filter) <= COLUMN_TEST_RATIO * estimated_size(reader, q):
+    if estimated_size(reader, query_filter) <= NARROWING_RATIO * estimated_size(reader, q):
         return None
     return columns.column_test(query_filter)
 
@@ -190,7 +198,7 @@ class SetEvaluator:
     def column_test(self, q: wq.Query, candidates: int) -> Callable[[int], bool] | None:
         """A test of this segment's documents standing for `q`, when `q` holds many more documents
         than the `candidates` it is to narrow and a column holds its values; else None."""
-        if self.size(q) <= COLUMN_TEST_RATIO * candidates:
+        if self.size(q) <= NARROWING_RATIO * candidates:
             return None
         test = self.columns.column_test(q)
         if test is None or not self.offset:
@@ -232,14 +240,16 @@ class BulkScorer:
         self.sets = SetEvaluator(sub, self.reader, columns, offset, deadline)
         self.terms: dict[tuple[str, Any], dict[int, float]] = {}
 
-    def scores(self, q: wq.Query) -> dict[int, float]:
+    def scores(self, q: wq.Query, within: Collection[int] | None = None) -> dict[int, float]:
+        """Each matching document's score; with `within`, a word may be scored only there (the
+        documents an AND has narrowed to), the caller keeping only those."""
         if search_clock() > self.deadline:
             raise too_costly()
         if isinstance(q, wq.Term):
-            found = self.term(q.fieldname, q.text)
+            found = self.term(q.fieldname, q.text, within)
             return found if q.boost == 1 else {d: v * q.boost for d, v in found.items()}
         if isinstance(q, wq.Or):
-            parts = sorted((self.scores(c) for c in q.subqueries), key=len, reverse=True)
+            parts = sorted((self.scores(c, within) for c in q.subqueries), key=len, reverse=True)
             if not parts:
                 return {}
             total = dict(parts[0])
@@ -281,7 +291,7 @@ class BulkScorer:
                     if not total:
                         return {}
                     continue
-            part = self.scores(child)
+            part = self.scores(child, total.keys() if total is not None else None)
             if total is None:
                 total = {d: v for d, v in part.items() if d in having} if having is not None else dict(part)
             else:
@@ -289,6 +299,19 @@ class BulkScorer:
             if not total:
                 return {}
         return total or {}
+
+    def _targets(self, within: Collection[int] | None, fieldname: str, btext: bytes) -> list[int] | None:
+        """The documents to score a word at, ascending, when they are few beside its postings;
+        None to read the whole posting list."""
+        candidates = within if within is not None else self.allow
+        if candidates is None:
+            return None
+        if len(candidates) * NARROWING_RATIO >= self.reader.doc_frequency(fieldname, btext):
+            return None
+        allow = self.allow
+        if within is not None and allow is not None:
+            return sorted(d for d in within if d in allow)
+        return sorted(candidates)
 
     def constant_score(self, q: wq.Query) -> float | None:
         """The score `q` gives every document it matches, if it gives all the same (a filter term
@@ -302,7 +325,7 @@ class BulkScorer:
         postings = raw_postings(self.reader, q.fieldname, q.text)
         return float(postings[0].weight()) * q.boost if postings is not None else None
 
-    def term(self, fieldname: str, text: Any) -> dict[int, float]:
+    def term(self, fieldname: str, text: Any, within: Collection[int] | None = None) -> dict[int, float]:
         key = (fieldname, text)
         found = self.terms.get(key)
         if found is not None:
@@ -312,6 +335,15 @@ class BulkScorer:
         if postings is not None:
             matcher, field, btext = postings
             allow = self.allow
+            targets = self._targets(within, fieldname, btext)
+            if targets is not None:  # a few documents of a long posting list: read only their blocks
+                at = postings_at(matcher, targets)
+                if not field.scorable:
+                    return dict(at)
+                scale = self.top.idf(fieldname, btext) * (self.weighting.K1 + 1)
+                norms = self.columns.length_norms(self.top, self.reader, fieldname)
+                codes = self.columns.length_codes(self.reader, fieldname)
+                return {d: scale * w / (w + norms[codes[d]]) for d, w in at}
             if field.scorable:
                 idf = self.top.idf(fieldname, btext)
                 k1 = self.weighting.K1

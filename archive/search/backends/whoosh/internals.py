@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 from typing import Any
 
@@ -158,6 +159,43 @@ def posting_blocks(matcher: Any) -> Iterator[tuple[list[int], Any]]:
         block, weights = matcher._data[0], matcher._data[1]
         ids = list(block) if matcher._byteids else list(accumulate(block))
         yield ids, 1.0 if weights is None else weights
+        if matcher._lastblock:
+            return
+        matcher._goto(matcher._nextoffset)
+
+
+def postings_at(matcher: Any, targets: Sequence[int]) -> Iterator[tuple[int, float]]:
+    """(document number, weight) of a term's postings at the `targets` (ascending) only.
+
+    A block whose last document comes before the next target is passed over on its header
+    alone, never uncompressed: a word in 200,000 turns scored at a hundred of them reads about a
+    hundred of its 1,700 blocks.
+    """
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings: a few
+        wanted = set(targets)
+        for ids, weights in posting_blocks(matcher):
+            for i, d in enumerate(ids):
+                if d in wanted:
+                    yield d, weights if isinstance(weights, float) else weights[i]
+        return
+    t, count = 0, len(targets)
+    while t < count:
+        while matcher._maxid < targets[t]:
+            if matcher._lastblock:
+                return
+            matcher._goto(matcher._nextoffset)
+        matcher._read_data()
+        block, weights = matcher._data[0], matcher._data[1]
+        ids = list(block) if matcher._byteids else list(accumulate(block))
+        last = matcher._maxid
+        while t < count and targets[t] <= last:
+            i = bisect_left(ids, targets[t])
+            if i < len(ids) and ids[i] == targets[t]:
+                if weights is None or isinstance(weights, float):
+                    yield targets[t], 1.0 if weights is None else weights
+                else:
+                    yield targets[t], weights[i]
+            t += 1
         if matcher._lastblock:
             return
         matcher._goto(matcher._nextoffset)
