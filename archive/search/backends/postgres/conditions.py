@@ -30,8 +30,16 @@ NOTHING = Nothing()
 Part = Ts | Sql | Nothing
 
 
-def as_sql(part: Ts | Sql) -> Sql:
-    return part if isinstance(part, Sql) else Sql("d.tsv @@ %s::tsquery", (part.text,))
+ROW_VECTOR = "d.tsv"  # the document row's vector, which every tsquery is tested against
+
+
+def as_sql(part: Ts | Sql, vector: str = ROW_VECTOR) -> Sql:
+    """`part` as a SQL condition, its tsqueries tested against `vector` (the row's, or a copy)."""
+    if isinstance(part, Ts):
+        return Sql(f"{vector} @@ %s::tsquery", (part.text,))
+    if vector == ROW_VECTOR:
+        return part
+    return Sql(part.expr.replace(f"{ROW_VECTOR} @@ ", f"{vector} @@ "), part.params)
 
 
 def join_parts(parts: list[Ts | Sql], operator: Literal["AND", "OR"]) -> Ts | Sql:
