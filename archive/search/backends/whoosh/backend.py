@@ -31,7 +31,7 @@ from archive.search.backends.base import (
     StoredDocument,
 )
 from archive.search.backends.whoosh import internals
-from archive.search.backends.whoosh.columns import columns_of
+from archive.search.backends.whoosh.columns import Matches, columns_of
 from archive.search.backends.whoosh.compiler import WhooshQueryCompiler, filter_query
 from archive.search.backends.whoosh.evaluation import (
     bulk_scores,
@@ -175,7 +175,7 @@ class WhooshBackend(BaseSearchBackend):
         deadline = search_clock() + request.time_limit
         query_filter = filter_query(request)
         key = match_key(request)
-        matched = columns.matches.get(key) if key is not None else None
+        matched: Matches | None = columns.matches.get(key) if key is not None else None
         wanted = request.offset + request.limit
         if collector_sorted(request):
             if matched is None:
@@ -196,7 +196,7 @@ class WhooshBackend(BaseSearchBackend):
         else:
             # One pass: BM25F of every matching document (within the filters), so the matches are
             # the scored documents. Ties go to the lower document number, as in Whoosh's collector.
-            allow = matched
+            allow = set(matched) if matched is not None else None  # (kept as an array)
             test = None
             if allow is None and query_filter is not None:
                 test = filter_test(searcher, columns, query_filter, q)

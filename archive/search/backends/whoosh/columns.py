@@ -14,7 +14,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
 from itertools import chain
-from typing import Any
+from typing import Any, TypeAlias
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -66,6 +66,9 @@ FACET_COLUMNS = {
 }
 
 
+Matches: TypeAlias = "set[int] | IntArray[int]"  # a search's matching documents: as found, or as kept
+
+
 class MatchCache:
     """The matching documents of recent searches, for one searcher (one state of the index).
 
@@ -74,28 +77,33 @@ class MatchCache:
     commit) starts empty, so nothing stale is ever answered. Bounded by the documents held.
     """
 
-    # About 25 MiB of sets at most: a web worker's memory stays flat at a million turns, and a
-    # search broader than this is answered again rather than kept.
-    MAX_DOCUMENTS = 400_000
+    # Kept as arrays of 4-byte document numbers, in the order the set iterated (the facets'
+    # sample is then the same): a set costs about 50 bytes a document, so the few broadest
+    # searches of a million turns pushed each other out (`president` and a phrase in 226,125
+    # turns). About 12 MiB at most: a web worker's memory stays flat.
+    MAX_DOCUMENTS = 3_000_000
 
     def __init__(self) -> None:
-        self._sets: OrderedDict[tuple[Any, ...], set[int]] = OrderedDict()
+        self._sets: OrderedDict[tuple[Any, ...], IntArray[int]] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> set[int] | None:
+    def get(self, key: tuple[Any, ...]) -> IntArray[int] | None:
         with self._lock:
             found = self._sets.get(key)
             if found is not None:
                 self._sets.move_to_end(key)
             return found
 
-    def put(self, key: tuple[Any, ...], matched: set[int]) -> None:
+    def put(self, key: tuple[Any, ...], matched: Matches) -> None:
+        if len(matched) > self.MAX_DOCUMENTS:
+            return
+        kept = matched if isinstance(matched, IntArray) else IntArray("I", matched)
         with self._lock:
-            if key in self._sets or len(matched) > self.MAX_DOCUMENTS:
+            if key in self._sets:
                 return
-            self._sets[key] = matched
-            self._held += len(matched)
+            self._sets[key] = kept
+            self._held += len(kept)
             while self._held > self.MAX_DOCUMENTS:
                 _, dropped = self._sets.popitem(last=False)
                 self._held -= len(dropped)
@@ -261,7 +269,7 @@ class Columns:
     def turn_id(self, docnum: int) -> int:
         return int(self.searcher.stored_fields(docnum)["stored"][0])
 
-    def facets(self, matched: set[int], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+    def facets(self, matched: Matches, size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
         """The most frequent values of each facet among the matches; True if the counts are estimates.
 
         Beyond FACET_EXACT_LIMIT matches, the values of an even sample of that many are counted
