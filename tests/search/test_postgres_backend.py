@@ -218,7 +218,9 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
 
     def test_a_search_leaves_the_sessions_planner_settings_as_they_were(self) -> None:
         self.load(BRIEFING_EN)
-        settings = "SELECT current_setting('enable_seqscan'), current_setting('jit')"
+        settings = (
+            "SELECT current_setting('enable_seqscan'), current_setting('jit'), current_setting('work_mem')"
+        )
         with connection.cursor() as cursor:  # (the test's transaction stays open throughout)
             cursor.execute(settings)
             before = cursor.fetchone()
