@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from unittest import mock
@@ -36,6 +39,53 @@ class WhooshBackendTests(BackendTests, TestCase):
         self.assertNotEqual(before, after)
         self.assertTrue(os.path.islink(os.path.join(self.index_dir, "live")))
         self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
+
+    def test_a_rebuild_that_waited_for_another_rebuild_follows_the_live_link(self) -> None:
+        """Two rebuilds at once (two processes: two stores of one folder): the second waits for the
+        first's lock, then builds over the index the first swapped in, not the one it replaced
+        (whose folder its own swap deletes)."""
+        self.load(BRIEFING_EN, MANANERA_ES)
+        documents = list(indexer.iter_all_documents())
+        other = WhooshBackend("other", {"PATH": self.index_dir})
+        inside, go, waiting = threading.Event(), threading.Event(), threading.Event()
+
+        def held_documents() -> Iterator[Any]:
+            inside.set()
+            go.wait(10)
+            yield from documents
+
+        real_waiting = other.store._waiting
+
+        @contextmanager
+        def noted_waiting(deadline: float) -> Iterator[None]:
+            waiting.set()
+            with real_waiting(deadline):
+                yield
+
+        other.store._waiting = noted_waiting  # type: ignore[method-assign]
+        errors: list[BaseException] = []
+
+        def run(backend: WhooshBackend, docs: Callable[[], Iterable[Any]]) -> None:
+            try:
+                backend.rebuild(docs(), wait=10)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        first = threading.Thread(target=run, args=(self.backend, held_documents))
+        first.start()
+        self.assertTrue(inside.wait(10))  # the first holds the live index's lock, building
+        replaced = self.backend.live_dir()
+        second = threading.Thread(target=run, args=(other, lambda: iter(documents)))
+        second.start()
+        self.assertTrue(waiting.wait(10))  # the second waits for that lock
+        go.set()
+        first.join(30)
+        second.join(30)
+        self.assertEqual(errors, [])
+        self.assertNotEqual(other.live_dir(), replaced)
+        self.assertEqual(search_turns(SearchParameters(q="educacion")).count, 1)
+        self.assertEqual(self.backend.count(), len(documents))
+        other.close()
 
     def test_a_writer_holding_the_index_leaves_changes_in_the_outbox(self) -> None:
         self.load(BRIEFING_EN)

@@ -93,9 +93,15 @@ class IndexStore:
                     raise IndexBusy("another process is writing the index") from exc
                 # A rebuild swaps the live link before it lets go of the old generation's lock:
                 # a writer that waited for that lock must follow the link, or its changes are lost.
-                if directory is not None or self.live_dir() == target:
+                # So must a rebuild that waited for another one: the lock of a replaced generation
+                # keeps no writer off the live one, and its own swap would delete that generation
+                # from under its writer.
+                live = self.live_dir()
+                if live == target:
                     break
                 writer.cancel()
+                if directory is not None:
+                    directory = live or directory
             try:
                 yield writer
             except BaseException:
