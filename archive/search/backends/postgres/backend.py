@@ -40,12 +40,8 @@ from archive.search.documents import IndexDocument
 from config.replicas import read_alias
 
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
-SEARCH_SETTINGS = (
-    "statement_timeout",
-    "enable_seqscan",
-    "jit",
-    "work_mem",
-)  # set for a search, then restored
+# Set for a search, then restored.
+SEARCH_SETTINGS = ("statement_timeout", "enable_seqscan", "jit", "work_mem")
 # The matches of a broad search are kept (a CTE) and sorted in memory: with PostgreSQL's default
 # 4 MB, a word in 141,658 turns of a million spilled them to temporary files.
 SEARCH_WORK_MEM = "64MB"

@@ -319,12 +319,11 @@ class Columns:
                 return None
             dates = self.array("date")  # 0 without a date, which no range holds
             return lambda d: first <= (dates[d] or 0) <= last
-        if isinstance(q, wq.And):
-            tests = [self.column_test(child) for child in q.subqueries]
-            if not tests or None in tests:
+        if isinstance(q, wq.And) and q.subqueries:
+            checks = [self.column_test(child) for child in q.subqueries]
+            if any(check is None for check in checks):
                 return None
-            checks = [t for t in tests if t is not None]
-            return lambda d: all(check(d) for check in checks)
+            return lambda d: all(check(d) for check in checks if check is not None)
         return None
 
     def topic_sets(self) -> tuple[tuple[str, ...], ...]:

@@ -183,8 +183,8 @@ class SetEvaluator:
         found: set[int] | None = None
         for child in sorted(queries, key=self.size):  # the narrowest first
             test = self.column_test(child, len(found)) if found is not None else None
-            if test is not None:
-                found = {d for d in found if test(d)} if found else set()
+            if found is not None and test is not None:
+                found = {d for d in found if test(d)}
             else:
                 docs = self.docs(child)
                 found = docs if found is None else found & docs
@@ -335,21 +335,17 @@ class BulkScorer:
         if postings is not None:
             matcher, field, btext = postings
             allow = self.allow
+            if field.scorable:
+                scale = self.top.idf(fieldname, btext) * (self.weighting.K1 + 1)
+                norms = self.columns.length_norms(self.top, self.reader, fieldname)
+                codes = self.columns.length_codes(self.reader, fieldname)
             targets = self._targets(within, fieldname, btext)
             if targets is not None:  # a few documents of a long posting list: read only their blocks
                 at = postings_at(matcher, targets)
                 if not field.scorable:
                     return dict(at)
-                scale = self.top.idf(fieldname, btext) * (self.weighting.K1 + 1)
-                norms = self.columns.length_norms(self.top, self.reader, fieldname)
-                codes = self.columns.length_codes(self.reader, fieldname)
                 return {d: scale * w / (w + norms[codes[d]]) for d, w in at}
             if field.scorable:
-                idf = self.top.idf(fieldname, btext)
-                k1 = self.weighting.K1
-                norms = self.columns.length_norms(self.top, self.reader, fieldname)
-                codes = self.columns.length_codes(self.reader, fieldname)
-                scale = idf * (k1 + 1)
                 for ids, weights in posting_blocks(matcher):
                     if isinstance(weights, float):  # one weight for the whole block
                         w = weights

@@ -155,13 +155,18 @@ def posting_blocks(matcher: Any) -> Iterator[tuple[list[int], Any]]:
         yield ids, weights
         return
     while True:
-        matcher._read_data()
-        block, weights = matcher._data[0], matcher._data[1]
-        ids = list(block) if matcher._byteids else list(accumulate(block))
-        yield ids, 1.0 if weights is None else weights
+        yield _block(matcher)
         if matcher._lastblock:
             return
         matcher._goto(matcher._nextoffset)
+
+
+def _block(matcher: Any) -> tuple[list[int], Any]:
+    """The block a W3 matcher is at: (document numbers, weights: a sequence or one float for all)."""
+    matcher._read_data()
+    block, weights = matcher._data[0], matcher._data[1]
+    ids = list(block) if matcher._byteids else list(accumulate(block))
+    return ids, 1.0 if weights is None else weights
 
 
 def postings_at(matcher: Any, targets: Sequence[int]) -> Iterator[tuple[int, float]]:
@@ -174,9 +179,7 @@ def postings_at(matcher: Any, targets: Sequence[int]) -> Iterator[tuple[int, flo
     if not isinstance(matcher, W3LeafMatcher):  # inlined postings: a few
         wanted = set(targets)
         for ids, weights in posting_blocks(matcher):
-            for i, d in enumerate(ids):
-                if d in wanted:
-                    yield d, weights if isinstance(weights, float) else weights[i]
+            yield from ((d, _weight(weights, i)) for i, d in enumerate(ids) if d in wanted)
         return
     t, count = 0, len(targets)
     while t < count:
@@ -184,21 +187,20 @@ def postings_at(matcher: Any, targets: Sequence[int]) -> Iterator[tuple[int, flo
             if matcher._lastblock:
                 return
             matcher._goto(matcher._nextoffset)
-        matcher._read_data()
-        block, weights = matcher._data[0], matcher._data[1]
-        ids = list(block) if matcher._byteids else list(accumulate(block))
+        ids, weights = _block(matcher)
         last = matcher._maxid
         while t < count and targets[t] <= last:
             i = bisect_left(ids, targets[t])
             if i < len(ids) and ids[i] == targets[t]:
-                if weights is None or isinstance(weights, float):
-                    yield targets[t], 1.0 if weights is None else weights
-                else:
-                    yield targets[t], weights[i]
+                yield targets[t], _weight(weights, i)
             t += 1
         if matcher._lastblock:
             return
         matcher._goto(matcher._nextoffset)
+
+
+def _weight(weights: Any, i: int) -> float:
+    return weights if isinstance(weights, float) else float(weights[i])
 
 
 def posting_ids(matcher: Any) -> Iterable[int]:

@@ -97,11 +97,11 @@ class IndexStore:
                 # keeps no writer off the live one, and its own swap would delete that generation
                 # from under its writer.
                 live = self.live_dir()
-                if live == target:
+                if live == target or (live is None and directory is not None):
                     break
                 writer.cancel()
                 if directory is not None:
-                    directory = live or directory
+                    directory = live
             try:
                 yield writer
             except BaseException:
