@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ class WhooshInternalsTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
+        internals.install()  # as a WhooshBackend does: the blocks are written as the backend writes them
         cls.folder = Path(tempfile.mkdtemp(prefix="whoosh-internals-"))
         cls.addClassCleanup(shutil.rmtree, cls.folder, ignore_errors=True)
         cls.ix = wi.create_in(str(cls.folder), build_schema())
@@ -118,6 +120,21 @@ class WhooshInternalsTests(SimpleTestCase):
             theirs.append((public.id(), public.weight()))
             public.next()
         self.assertEqual(ours, theirs)
+
+    def test_posting_blocks_are_pickled_with_protocol_3_and_read_back_by_whoosh(self) -> None:
+        found = internals.raw_postings(self.reader, "text_en", "aluminium")
+        assert found is not None
+        matcher = found[0]
+        raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+        data = zlib.decompress(raw) if matcher._compression else bytes(raw)
+        self.assertEqual(data[:2], b"\x80\x03")  # PROTO 3
+        # Whoosh's own matcher reads them: ids, weights and the positions a phrase needs.
+        public = self.reader.postings("text_en", "aluminium")
+        self.assertEqual(public.id(), 1)
+        self.assertEqual(public.value_as("positions"), [4])  # tariffs on steel and aluminium
+        self.assertEqual(
+            self.searcher.search(wq.Phrase("text_en", ["steel", "and"]), limit=None).scored_length(), 240
+        )
 
     def test_postings_at_some_documents_are_those_whoosh_gives_there(self) -> None:
         public = self.reader.postings("text_en", "aluminium")
@@ -208,13 +225,17 @@ class WhooshVersionTests(SimpleTestCase):
             "import django; django.setup()\n"
             "from whoosh.filedb import compound\n"
             "from whoosh.filedb.structfile import BufferFile\n"
+            "from whoosh.codec import whoosh3\n"
+            "from whoosh.compat import dumps\n"
             "import archive.search.backends.whoosh\n"
             "assert compound.BufferFile is BufferFile, 'installed on import'\n"
+            "assert whoosh3.dumps is dumps, 'postings pickling changed on import'\n"
             "import tempfile\n"
             "from archive.search.backends.whoosh import WhooshBackend, internals\n"
             "with tempfile.TemporaryDirectory() as folder:\n"
             "    WhooshBackend('default', {'PATH': folder})\n"
             "assert compound.BufferFile is internals.MappedBufferFile, 'not installed at start'\n"
+            "assert whoosh3.dumps is internals.postings_dumps, 'postings pickling not changed at start'\n"
         )
         env = {
             **os.environ,
