@@ -321,6 +321,26 @@ class BackendTests(BackendFixtures):
         self.assertEqual(self.found(search_turns(SearchParameters(q="tariffs -steel"))), [("briefing-en", 4)])
         self.assertEqual(search_turns(SearchParameters(q="(drones OR steel) reporter")).count, 2)
 
+    def test_a_phrase_is_its_words_in_order_alone_in_or_and_excluded_in_either_order(self: Any) -> None:
+        # Turn 2 says "three companies"; turn 1 "companies" without "three": "companies three" has
+        # both words of turn 2, not in that order (the PostgreSQL backend finds a phrase's
+        # candidates by its words, then checks their order).
+        self.load(BRIEFING_EN)
+        expected = {
+            '"three companies"': [2],
+            '"companies three"': [],
+            '"three companies" OR steel': [2, 3],
+            '"companies three" OR steel': [3],
+            'sanctions -"three companies"': [1],
+            'sanctions -"companies three"': [1, 2],
+        }
+        for q, positions in expected.items():
+            for sort in ("relevance", "date"):
+                with self.subTest(q=q, sort=sort):
+                    page = search_turns(SearchParameters(q=q, sort=sort))
+                    self.assertEqual(sorted(p for _, p in self.found(page)), positions)
+                    self.assertEqual(page.count, len(positions))
+
     def test_field_filters_in_the_query(self: Any) -> None:
         self.load(BRIEFING_EN, MANANERA_ES)
         self.assertEqual(search_turns(SearchParameters(q="kind:answer tariffs")).count, 1)

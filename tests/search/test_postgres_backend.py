@@ -26,6 +26,7 @@ from archive.search import QueryRefused, SearchParameters, indexer, search_turns
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres import PostgresBackend
 from archive.search.backends.postgres import backend as postgres_backend
+from archive.search.backends.postgres.conditions import Ts, join_parts, not_part
 from archive.search.backends.postgres.locks import WAITING_LOCK, WRITERS_LOCK, _lock_key
 from archive.search.backends.postgres.schema import DOCUMENTS, TERMS
 from archive.search.backends.postgres.writing import document_vector
@@ -228,6 +229,18 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
             cursor.execute(settings)
             self.assertEqual(cursor.fetchone(), before)
         self.assertEqual(before[0], "on")
+
+
+def test_a_phrase_is_loosened_to_its_words_except_under_not() -> None:
+    phrase = Ts("'a' <-> 'b'", loose="'a' & 'b'")
+    either = join_parts([phrase, Ts("'c'")], "OR")
+    assert isinstance(either, Ts)
+    assert (either.text, either.loose) == ("('a' <-> 'b') | ('c')", "('a' & 'b') | ('c')")
+    # NOT (a and b) excludes more than NOT (a then b): kept as the phrase
+    excluded = join_parts([Ts("'c'"), not_part(phrase)], "AND")
+    assert isinstance(excluded, Ts)
+    assert (excluded.text, excluded.loose) == ("('c') & (!('a' <-> 'b'))", "")
+    assert join_parts([Ts("'c'"), Ts("'d'")], "AND") == Ts("('c') & ('d')")
 
 
 def test_document_vector_needs_no_database() -> None:

@@ -192,12 +192,13 @@ class PostgresBackend(BaseSearchBackend):
             built = builder.build()
             if isinstance(built.condition, Nothing):
                 return BackendResults(0, [], empty_facets)
-            conditions = [as_sql(built.condition)] if built.condition is not None else []
+            score, ranks = ranking.NO_SCORE
+            matched = as_sql(built.condition) if built.condition is not None else None
+            if not ranking.sorted_by_date(request):
+                score, ranks, matched = ranking.score(builder, built)
+            conditions = [matched] if matched is not None else []
             conditions += filter_conditions(request)
             where_sql = as_sql(join_parts(list(conditions), "AND")) if conditions else Sql("TRUE")
-            score, ranks = ranking.NO_SCORE
-            if not ranking.sorted_by_date(request):
-                score, ranks = ranking.score(builder, built)
             if built.condition is not None:
                 # For a word in many turns the planner reads every row, uncompressing each row's
                 # tsvector to test it; the GIN index names the matching rows without that (a

@@ -119,7 +119,7 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
         if len(parts) == 1:
             return Ts(parts[0])
         if phrase and f.positions:
-            return Ts(" <-> ".join(parts))
+            return Ts(" <-> ".join(parts), loose=" & ".join(parts))
         return Ts(" & ".join(parts))
 
     def prefix_terms(

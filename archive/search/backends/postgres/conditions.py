@@ -9,9 +9,19 @@ from typing import Any, Literal
 
 @dataclass(frozen=True)
 class Ts:
-    """A tsquery expression over the document's vector."""
+    """A tsquery expression over the document's vector.
+
+    `loose`: the same expression with its phrases as all their words, where that holds every
+    document the phrases do (not under NOT); "" if it has no phrase to loosen. The GIN index
+    answers it without rechecking each match's vector, which a phrase (positions) needs.
+    """
 
     text: str
+    loose: str = ""
+
+    @property
+    def without_phrases(self) -> str:
+        return self.loose or self.text
 
 
 @dataclass(frozen=True)
@@ -46,14 +56,18 @@ def join_parts(parts: list[Ts | Sql], operator: Literal["AND", "OR"]) -> Ts | Sq
     """The parts joined by AND or OR: one tsquery while every part is one, SQL otherwise."""
     if len(parts) == 1:
         return parts[0]
-    if all(isinstance(p, Ts) for p in parts):
+    ts_parts = [p for p in parts if isinstance(p, Ts)]
+    if len(ts_parts) == len(parts):
         ts_operator = " & " if operator == "AND" else " | "
-        return Ts(ts_operator.join(f"({p.text})" for p in parts if isinstance(p, Ts)))
+        loose = ""
+        if any(p.loose for p in ts_parts):
+            loose = ts_operator.join(f"({p.without_phrases})" for p in ts_parts)
+        return Ts(ts_operator.join(f"({p.text})" for p in ts_parts), loose)
     sql = [as_sql(p) for p in parts]
     return Sql("(" + f" {operator} ".join(s.expr for s in sql) + ")", tuple(v for s in sql for v in s.params))
 
 
 def not_part(part: Ts | Sql) -> Ts | Sql:
     if isinstance(part, Ts):
-        return Ts(f"!({part.text})")
+        return Ts(f"!({part.text})")  # never loosened: NOT all the words excludes more than NOT the phrase
     return Sql(f"NOT {part.expr}", part.params)
