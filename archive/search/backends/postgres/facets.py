@@ -25,9 +25,12 @@ FACET_SQL = """
             SELECT 'kind' AS facet, kind AS value, count(*) AS n FROM s GROUP BY kind
             UNION ALL SELECT 'speaker', speaker, count(*) FROM s GROUP BY speaker
             UNION ALL SELECT 'language', language, count(*) FROM s GROUP BY language
-            UNION ALL SELECT 'year', extract(year FROM day)::int::text, count(*) FROM s
-                      WHERE day IS NOT NULL GROUP BY 2
-            UNION ALL SELECT 'topic', t, count(*) FROM s, unnest(s.topics) AS t GROUP BY t
+            UNION ALL SELECT 'year', y::text, n FROM (
+                          SELECT date_part('year', day)::int AS y, count(*) AS n FROM s
+                          WHERE day IS NOT NULL GROUP BY 1
+                      ) years
+            UNION ALL SELECT 'topic', t, count(*) FROM s, unnest(s.topics) AS t
+                      WHERE s.topics <> '{}' GROUP BY t
             UNION ALL SELECT 'answered', answer_status, count(*) FROM s GROUP BY answer_status
         ) counted WHERE value <> ''
     ) ranked WHERE r <= %s OR facet = 'year'
