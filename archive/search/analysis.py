@@ -1057,6 +1057,15 @@ def warm_up() -> None:
     query_keys("warm up", frozenset(ANALYSIS_KEYS))
 
 
+def folded(key: str, text: str) -> str:
+    """`text` as the analysis of `key` reads it before cutting it into terms: normalised, and
+    Chinese as Simplified. In the scripts written without spaces (SEGMENTED_KEYS) every term of
+    the text is a piece of it."""
+    analyzer = analyzer_for(key)
+    normalized = normalize(text)
+    return analyzer.prepare(normalized) if isinstance(analyzer, _RunAnalyzer) else normalized
+
+
 def analyzer_for(key: str) -> KeyedAnalyzer:
     """A fresh analyzer for an analysis key (KeyError for a key not in ANALYSIS_KEYS)."""
     if key not in ANALYSIS_NOTES:
@@ -1086,6 +1095,7 @@ __all__ = [
     "WordAnalyzer",
     "analysis_key",
     "analyzer_for",
+    "folded",
     "form_term",
     "generic_languages",
     "normalize",

@@ -55,6 +55,8 @@ def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tu
     if not words and not prefixes:
         return []
     if len(text) <= EXCERPT_CHARS:
+        if not _may_mark(text, key, (*words, *prefixes)):
+            return []
         return _merged(_hits(text, key, (words, sequences), prefixes, 0, len(text)))
     # A long turn (speeches run to 45,000 characters): look for the terms in the lowercased text
     # (a C-speed search; accents and a stem's last letter left open: `happi` finds `happy`),
@@ -78,7 +80,21 @@ def _spans(text: str, key: str, leaves: list[Word | Phrase | Prefix]) -> list[tu
                 return _merged(_hits(text, key, (words, sequences), prefixes, *_widened(text, start, end)))
     # No term found as written (a turn found by its title, its speaker or its translation; a
     # form the search cannot see): its beginning, analyzed as far as an excerpt can reach.
-    return _merged(_hits(text, key, (words, sequences), prefixes, 0, min(len(text), FALLBACK_CHARS)))
+    head = min(len(text), FALLBACK_CHARS)
+    if not _may_mark(text[:head], key, (*words, *prefixes)):
+        return []
+    return _merged(_hits(text, key, (words, sequences), prefixes, 0, head))
+
+
+def _may_mark(text: str, key: str, terms: tuple[str, ...]) -> bool:
+    """Whether analysing `text` can mark any of the terms. In a script written without spaces
+    every term is a piece of the folded text: a turn found through its translation or its title
+    (English words, a Chinese turn) is not analysed only to mark nothing (about a millisecond a
+    turn of Chinese or Japanese)."""
+    if key not in analysis.SEGMENTED_KEYS:
+        return True
+    folded = analysis.folded(key, text)
+    return any(term in folded for term in terms)
 
 
 FALLBACK_CHARS = 3000

@@ -6,6 +6,7 @@ import pickle
 import re
 import tempfile
 from typing import Any
+from unittest import mock
 
 from django.test import SimpleTestCase
 from whoosh import fields, highlight, index
@@ -464,6 +465,35 @@ class LongTurnHighlightTests(SimpleTestCase):
         excerpt = self.marked(self.filler * 3, "es", "educacion")
         self.assertNotIn("<mark>", excerpt)
         self.assertTrue(excerpt.startswith("Hablamos de otros asuntos") and excerpt.endswith("…"))
+
+
+class SegmentedHighlightTests(SimpleTestCase):
+    """Chinese, Japanese, Korean and Thai turns are analysed to be marked only if they hold a term."""
+
+    def marked(self, text: str, language: str, q: str) -> tuple[str, int]:
+        from archive.search import highlight
+        from archive.search.query import parse_query
+
+        with mock.patch.object(highlight, "_hits", wraps=highlight._hits) as hits:
+            marked = str(highlight.highlight(text, language, parse_query(q).positive_leaves()))
+        return marked, hits.call_count
+
+    def test_a_turn_found_through_its_translation_is_not_analysed(self) -> None:
+        text = "中方愿同瑞方一道，推动两国关系持续健康稳定发展。" * 3
+        self.assertEqual(self.marked(text, "zh-Hans", "cooperation sustainable"), (text, 0))
+        self.assertEqual(self.marked("ประชาชนขาดแคลนน้ำดื่ม", "th", "water"), ("ประชาชนขาดแคลนน้ำดื่ม", 0))
+        # A long turn too: nothing as written, nothing folded in the beginning an excerpt shows.
+        long = "中方愿同瑞方一道，推动两国关系持续健康稳定发展。" * 40
+        marked, analysed = self.marked(long, "zh-Hans", "cooperation sustainable")
+        self.assertEqual((marked[:10], marked[-1], analysed), (long[:10], "…", 0))
+
+    def test_words_in_another_script_or_width_are_still_marked(self) -> None:
+        # Traditional for a Simplified turn, full-width kana for half-width: the folded text holds them.
+        marked, analysed = self.marked("中方愿同瑞典一道发展两国关系。", "zh-Hans", "瑞典 關係")
+        self.assertEqual(marked, "中方愿同<mark>瑞典</mark>一道发展两国<mark>关系</mark>。")
+        self.assertEqual(analysed, 1)
+        marked, _ = self.marked("東京ｵﾘﾝﾋﾟｯｸの準備", "ja", "オリンピック")
+        self.assertIn("<mark>ｵﾘﾝﾋﾟｯｸ</mark>", marked)
 
 
 class LemmaTests(SimpleTestCase):
