@@ -5,7 +5,8 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -203,13 +204,8 @@ def _attach_translations(hits: list[SearchHit]) -> None:
     positions: dict[str, set[int]] = {}
     for family, position in wanted.values():
         positions.setdefault(family, set()).add(position)
-    where = Q(pk__in=[])
-    for family, family_positions in positions.items():
-        in_family = [t.pk for t in members if family_of[t.pk] == family]
-        where |= Q(transcript__in=in_family) & (
-            Q(position__in=family_positions) | Q(original_position__in=family_positions)
-        )
-    rows = Turn.objects.filter(where)
+    at = {t.pk: sorted(positions[family_of[t.pk]]) for t in members if family_of[t.pk] in positions}
+    rows = Turn.objects.filter(_turns_at(at))
     by_key: dict[tuple[str, int], list[Turn]] = {}
     members_by_pk = {t.pk: t for t in members}
     for turn in rows.select_related("speaker").order_by("transcript_id", "position"):
@@ -227,6 +223,25 @@ def _attach_translations(hits: list[SearchHit]) -> None:
         if hit_key is not None:
             found = [t for t in by_key.get(hit_key, []) if t.pk != hit.turn.pk]
             hit.translations = sorted(found, key=lambda t: t.transcript.slug)
+
+
+def _turns_at(at: dict[int, list[int]]) -> Q:
+    """Turns of each transcript (a key) at one of its positions, in the transcript's own numbering
+    or in its original's. Written as SQL: the ORM compiling it a clause at a time took longer than
+    the query (about 10 ms for a page of hits in twenty transcripts)."""
+    table = Turn._meta.db_table
+    clauses: list[str] = []
+    params: list[int] = []
+    for transcript, transcript_positions in at.items():
+        listed = ", ".join(["%s"] * len(transcript_positions))
+        clauses.append(
+            f'("{table}"."transcript_id" = %s AND ("{table}"."position" IN ({listed})'
+            f' OR "{table}"."original_position" IN ({listed})))'
+        )
+        params += [transcript, *transcript_positions, *transcript_positions]
+    if not clauses:
+        return Q(pk__in=[])
+    return Q(RawSQL(" OR ".join(clauses), params, output_field=BooleanField()))
 
 
 def _label_facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
