@@ -7,6 +7,7 @@ work with nothing configured: SQLite and the search index under `var/` in the ch
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -104,6 +105,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# PostgreSQL may split a query among parallel workers; starting them took about 10 ms, twenty
+# times the work, for the queries a page of search hits makes (a few turns by index, misjudged as
+# thousands), and under load the workers only compete with the other requests for the cores.
+DATABASE_PARALLEL_WORKERS = envint("DATABASE_PARALLEL_WORKERS", 0)
+
+
+def _postgres_options(database: Any) -> None:
+    """The site's session settings on a PostgreSQL connection (after any the URL names)."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        given = options.get("options", "")
+        options["options"] = f"{given} -c max_parallel_workers_per_gather={DATABASE_PARALLEL_WORKERS}".strip()
+
+
+_postgres_options(DATABASES["default"])
 # Streaming replicas of a PostgreSQL primary (config/replicas.py, docs/operations.md): anonymous
 # readers' pages, API reads, feeds and PostgreSQL searches go to a healthy one; writes, writers,
 # curators and background work stay on the primary.
@@ -117,6 +133,7 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
     _replica = dj_database_url.parse(_url, conn_max_age=envint("CONN_MAX_AGE", 0), conn_health_checks=True)
     # A replica that does not answer must not hold a request for long: it is skipped instead.
     _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", envint("REPLICA_CONNECT_TIMEOUT", 2))
+    _postgres_options(_replica)
     # Tests read the primary's test database through every alias.
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica{_number}"] = _replica

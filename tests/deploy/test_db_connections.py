@@ -10,6 +10,7 @@ with Django's request signals; the test client switches those off).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -203,3 +204,37 @@ class ProductionSettingsTests(SimpleTestCase):
         self.assertEqual(database["ENGINE"], "django.db.backends.postgresql")
         self.assertGreater(database["CONN_MAX_AGE"], 0)
         self.assertIs(database["CONN_HEALTH_CHECKS"], True)
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "a PostgreSQL session setting: PostgreSQL only")
+class ParallelWorkersTests(SimpleTestCase):
+    """The site's PostgreSQL sessions start no parallel workers (DATABASE_PARALLEL_WORKERS, 0), and
+    keep the session options the database URL names."""
+
+    def session_settings(self, url: str, **env: str) -> list[str]:
+        code = (
+            "from django.db import connection\n"
+            "with connection.cursor() as c:\n"
+            "    c.execute(\"SELECT current_setting('max_parallel_workers_per_gather'), "
+            "current_setting('work_mem')\")\n"
+            "    print(*c.fetchone())\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=REPO,
+            env={**os.environ, "DATABASE_URL": url, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.split()[-2:]
+
+    def test_none_by_default_or_as_many_as_set(self) -> None:
+        url = connection.settings_dict
+        # The server's own database: the session settings do not depend on which one.
+        base = f"postgres://{url['USER']}@{url['HOST'] or '127.0.0.1'}:{url['PORT'] or 5432}/postgres"
+        self.assertEqual(self.session_settings(base)[0], "0")
+        self.assertEqual(self.session_settings(base, DATABASE_PARALLEL_WORKERS="2")[0], "2")
+        named = self.session_settings(base + "?options=-c%20work_mem%3D7MB")
+        self.assertEqual(named, ["0", "7MB"])
