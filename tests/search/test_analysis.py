@@ -495,6 +495,18 @@ class SegmentedHighlightTests(SimpleTestCase):
         marked, _ = self.marked("東京ｵﾘﾝﾋﾟｯｸの準備", "ja", "オリンピック")
         self.assertIn("<mark>ｵﾘﾝﾋﾟｯｸ</mark>", marked)
 
+    def test_only_the_runs_holding_a_term_are_cut_into_words(self) -> None:
+        from archive.search.analysis import JapaneseAnalyzer
+
+        text = "東京都は、準備を進めています。また、オリンピックの準備も。"
+        analyzed("ja", "オリンピック")  # the query's own analysis, kept: only the turn's is counted
+        with mock.patch.object(
+            JapaneseAnalyzer, "pieces", autospec=True, side_effect=JapaneseAnalyzer.pieces
+        ) as cut:
+            marked, _ = self.marked(text, "ja", "オリンピック")
+        self.assertEqual(marked, "東京都は、準備を進めています。また、<mark>オリンピック</mark>の準備も。")
+        self.assertEqual([call.args[1] for call in cut.call_args_list], ["オリンピックの準備も"])
+
 
 class LemmaTests(SimpleTestCase):
     def test_lemmas_come_from_a_file_made_once_and_unknown_words_have_none(self) -> None:
