@@ -1057,6 +1057,12 @@ def warm_up() -> None:
     query_keys("warm up", frozenset(ANALYSIS_KEYS))
 
 
+def runs(key: str, text: str) -> Iterator[tuple[int, int]]:
+    """The spans of the runs of letters the analysis of `key` cuts into terms: no term spans two."""
+    for match in _word_pattern(key).finditer(text):
+        yield match.span()
+
+
 def folded(key: str, text: str) -> str:
     """`text` as the analysis of `key` reads it before cutting it into terms: normalised, and
     Chinese as Simplified. In the scripts written without spaces (SEGMENTED_KEYS) every term of
@@ -1101,6 +1107,7 @@ __all__ = [
     "normalize",
     "prepare_languages",
     "query_keys",
+    "runs",
     "typing_form",
     "typing_forms",
 ]

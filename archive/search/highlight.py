@@ -156,17 +156,32 @@ def _hits(
     # analyzed only that far, not to its end (the cost of highlighting long speeches).
     stop = len(text) + 1
     analyzer = analysis.analyzer_for(key)
-    for token in analyzer(text[a:b], mode="index", chars=True, positions=True, start_char=a):
-        if token.startchar >= stop:
+    pieces = [(a, b)]
+    if key in analysis.SEGMENTED_KEYS:
+        # No term spans two runs of letters: only the runs holding one are analysed (Japanese
+        # is cut by MeCab a run at a time, a twentieth of a millisecond each).
+        wanted = (*words, *prefixes)
+        pieces = [
+            (a + s, a + e)
+            for s, e in analysis.runs(key, text[a:b])
+            if _may_mark(text[a + s : a + e], key, wanted)
+        ]
+    for piece_start, piece_end in pieces:
+        if piece_start >= stop:
             break
-        if token.text in words or (prefix_tuple and token.text.startswith(prefix_tuple)):
-            start, end = token.startchar, token.endchar
-            if 0 <= start < end <= len(text):
-                found.append((start, end))
-                if first_only:
-                    return found
-                if len(text) > EXCERPT_CHARS:
-                    stop = min(stop, start + EXCERPT_CHARS)
+        for token in analyzer(
+            text[piece_start:piece_end], mode="index", chars=True, positions=True, start_char=piece_start
+        ):
+            if token.startchar >= stop:
+                break
+            if token.text in words or (prefix_tuple and token.text.startswith(prefix_tuple)):
+                start, end = token.startchar, token.endchar
+                if 0 <= start < end <= len(text):
+                    found.append((start, end))
+                    if first_only:
+                        return found
+                    if len(text) > EXCERPT_CHARS:
+                        stop = min(stop, start + EXCERPT_CHARS)
     return found
 
 
