@@ -1067,9 +1067,14 @@ def folded(key: str, text: str) -> str:
     """`text` as the analysis of `key` reads it before cutting it into terms: normalised, and
     Chinese as Simplified. In the scripts written without spaces (SEGMENTED_KEYS) every term of
     the text is a piece of it."""
+    return _preparer(key)(normalize(text))
+
+
+@cache
+def _preparer(key: str) -> Callable[[str], str]:
+    """What the analysis of `key` does to a normalised run before cutting it (it keeps no state)."""
     analyzer = analyzer_for(key)
-    normalized = normalize(text)
-    return analyzer.prepare(normalized) if isinstance(analyzer, _RunAnalyzer) else normalized
+    return analyzer.prepare if isinstance(analyzer, _RunAnalyzer) else str
 
 
 def analyzer_for(key: str) -> KeyedAnalyzer:
