@@ -192,9 +192,9 @@ class PostgresBackend(BaseSearchBackend):
             built = builder.build()
             if isinstance(built.condition, Nothing):
                 return BackendResults(0, [], empty_facets)
-            score, ranks = ranking.NO_SCORE
-            matched = as_sql(built.condition) if built.condition is not None else None
-            if not ranking.sorted_by_date(request):
+            if ranking.sorted_by_date(request):
+                (score, ranks), matched = ranking.NO_SCORE, ranking.row_condition(built)
+            else:
                 score, ranks, matched = ranking.score(builder, built)
             conditions = [matched] if matched is not None else []
             conditions += filter_conditions(request)

@@ -38,7 +38,7 @@ def score(builder: QueryBuilder, built: Built) -> tuple[Sql, Sql, Sql | None]:
     secretary"` at a million turns: 226,125 of them).
     """
     condition = built.condition
-    matched = as_sql(condition) if isinstance(condition, Ts | Sql) else None
+    matched = row_condition(built)
     own = builder.build(own_only=True)
     operands = list(dict.fromkeys([*built.scored, *own.scored]))
     if not operands:
@@ -81,6 +81,11 @@ def score(builder: QueryBuilder, built: Built) -> tuple[Sql, Sql, Sql | None]:
         params,
     )
     return Sql(f"({total})"), lateral, matched
+
+
+def row_condition(built: Built) -> Sql | None:
+    """The search's condition on a row, as it stands (None: every row)."""
+    return as_sql(built.condition) if isinstance(built.condition, Ts | Sql) else None
 
 
 def sorted_by_date(request: SearchRequest) -> bool:

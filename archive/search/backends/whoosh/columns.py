@@ -320,10 +320,11 @@ class Columns:
             dates = self.array("date")  # 0 without a date, which no range holds
             return lambda d: first <= (dates[d] or 0) <= last
         if isinstance(q, wq.And) and q.subqueries:
-            checks = [self.column_test(child) for child in q.subqueries]
-            if any(check is None for check in checks):
+            tests = [self.column_test(child) for child in q.subqueries]
+            checks = [test for test in tests if test is not None]
+            if len(checks) < len(tests):
                 return None
-            return lambda d: all(check(d) for check in checks if check is not None)
+            return lambda d: all(check(d) for check in checks)
         return None
 
     def topic_sets(self) -> tuple[tuple[str, ...], ...]:

@@ -182,8 +182,7 @@ class SetEvaluator:
     def _all(self, queries: Iterable[wq.Query]) -> set[int]:
         found: set[int] | None = None
         for child in sorted(queries, key=self.size):  # the narrowest first
-            test = self.column_test(child, len(found)) if found is not None else None
-            if found is not None and test is not None:
+            if found is not None and (test := self.column_test(child, len(found))) is not None:
                 found = {d for d in found if test(d)}
             else:
                 docs = self.docs(child)

@@ -214,7 +214,7 @@ def postings_at(matcher: Any, targets: Sequence[int]) -> list[tuple[int, float]]
         for d in targets[t:end]:
             i = bisect_left(ids, d)
             if i < size and ids[i] == d:
-                found.append((d, weights if isinstance(weights, float) else float(weights[i])))
+                found.append((d, _weight(weights, i)))
         t = end
         if matcher._lastblock:
             return found
@@ -231,13 +231,9 @@ def posting_ids(matcher: Any) -> Iterable[int]:
     if not isinstance(matcher, W3LeafMatcher):
         return matcher.all_ids()  # type: ignore[no-any-return]  # inlined postings
     ids: list[int] = []
-    while True:
-        matcher._read_data()
-        block = matcher._data[0]
-        ids.extend(block if matcher._byteids else accumulate(block))
-        if matcher._lastblock:
-            return ids
-        matcher._goto(matcher._nextoffset)
+    for block, _ in posting_blocks(matcher):
+        ids += block
+    return ids
 
 
 def expanded_terms(q: Any, reader: Any) -> Iterable[bytes]:
