@@ -12,12 +12,14 @@ import subprocess
 import sys
 import time
 import unittest
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 
 from archive.importers import collect_files, import_documents, read_files
@@ -26,6 +28,7 @@ from archive.search import QueryRefused, SearchParameters, indexer, search_turns
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres import PostgresBackend
 from archive.search.backends.postgres import backend as postgres_backend
+from archive.search.backends.postgres import kept as postgres_kept
 from archive.search.backends.postgres.conditions import Ts, join_parts, not_part
 from archive.search.backends.postgres.locks import WAITING_LOCK, WRITERS_LOCK, _lock_key
 from archive.search.backends.postgres.schema import DOCUMENTS, TERMS
@@ -202,10 +205,17 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
         exact = search_turns(SearchParameters(q="budget"))
         self.assertFalse(exact.facets_approximate)
         self.assertEqual({f.value: f.count for f in exact.facets["kind"]}, {"question": 40, "answer": 40})
+
+        def afresh() -> Any:  # searched, not answered from what the search before kept
+            return mock.patch.object(self.backend, "_kept", postgres_kept.KeptResults())
+
         with mock.patch.object(postgres_backend, "FACET_EXACT_LIMIT", 20):
-            page = search_turns(SearchParameters(q="budget"))
-            again = search_turns(SearchParameters(q="budget"))
-            response = self.client.get("/api/v1/search/", {"q": "budget"}).json()
+            with afresh():
+                page = search_turns(SearchParameters(q="budget"))
+            with afresh():
+                again = search_turns(SearchParameters(q="budget"))
+            with afresh():
+                response = self.client.get("/api/v1/search/", {"q": "budget"}).json()
         self.assertEqual(page.count, 80)  # the total stays exact
         self.assertTrue(page.facets_approximate)
         self.assertTrue(response["facets_approximate"])
@@ -216,6 +226,63 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
         self.assertEqual({f.count for f in exact.facets["speaker"]}, {1})
         self.assertTrue(all(f.count > 1 for f in page.facets["speaker"]))
         self.assertEqual(kinds, {f.value: f.count for f in again.facets["kind"]})  # the same one
+
+    def searched(self, request: SearchRequest) -> tuple[list[int], int, bool]:
+        """(the hits' turn ids, the total, whether the search statement ran) of a search."""
+        statements: list[str] = []
+
+        def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            results = self.backend.search(request)
+        ran = any(DOCUMENTS in sql for sql in statements)
+        return [hit.turn_id for hit in results.hits], results.total, ran
+
+    def test_the_same_search_again_and_its_next_pages_are_answered_from_what_it_kept(self) -> None:
+        turns = [("Reporter", "question", f"Question {n} on the budget?") for n in range(30)]
+        self.load(doc("budget-en", "en", turns))
+        first_page = SearchRequest(query=parse_query("budget"), limit=10)
+        second_page = SearchRequest(query=parse_query("budget"), offset=10, limit=10)
+        first, total, ran = self.searched(first_page)
+        self.assertEqual((len(first), total, ran), (10, 30, True))
+        self.assertEqual(self.searched(first_page), (first, 30, False))
+        second, _, ran = self.searched(second_page)
+        self.assertFalse(ran)
+        self.assertEqual(len(set(first + second)), 20)
+        # Another sort is another answer; a page past the kept hits is searched each time.
+        self.assertTrue(self.searched(SearchRequest(query=parse_query("budget"), sort="date"))[2])
+        with mock.patch.object(postgres_kept, "KEPT_HITS", 15):
+            deep, _, ran = self.searched(second_page)
+            self.assertEqual((deep, ran), (second, True))
+            self.assertTrue(self.searched(second_page)[2])
+
+    def test_no_answer_is_kept_past_a_write_of_the_index(self) -> None:
+        (briefing,) = self.load(doc("budget-en", "en", [("Reporter", "question", "And the budget?")]))
+        budget = SearchRequest(query=parse_query("budget"))
+        self.assertEqual(self.searched(budget)[1], 1)
+        self.load(doc("budget-two", "en", [("Reporter", "question", "The budget again?")]))
+        self.assertEqual(self.searched(budget)[1:], (2, True))
+        self.backend.delete_documents([briefing.turns.get().pk])
+        self.assertEqual(self.searched(budget)[1:], (1, True))
+        self.assertEqual(self.searched(budget)[1:], (1, False))
+
+    def test_a_rolled_back_write_leaves_no_answer_to_a_later_one(self) -> None:
+        # Counted generations would name the state after the rolled-back write and the state
+        # after the next one alike: the answer kept in between would be served for the second.
+        self.load(doc("budget-one", "en", [("Reporter", "question", "And the budget?")]))
+        budget = SearchRequest(query=parse_query("budget"))
+        self.assertEqual(self.searched(budget)[1], 1)
+        with suppress(RuntimeError), transaction.atomic():
+            self.load(doc("budget-en", "en", [("Reporter", "question", "The budget, the budget?")]))
+            self.assertEqual(self.searched(budget)[1], 2)
+            raise RuntimeError("rolled back")
+        self.assertEqual(self.searched(budget)[1:], (1, False))  # the state before: its answer
+        self.load(doc("budget-two", "en", [("Reporter", "question", "The budget, twice: budget?")]))
+        self.assertEqual(self.searched(budget)[1:], (2, True))
+        slugs = {hit.transcript.slug for hit in search_turns(SearchParameters(q="budget")).results}
+        self.assertEqual(slugs, {"budget-one", "budget-two"})
 
     def test_a_search_leaves_the_sessions_planner_settings_as_they_were(self) -> None:
         self.load(BRIEFING_EN)

@@ -173,3 +173,39 @@ class BaseSearchBackend(ABC):
         own (Django owns the connections), only one that keeps files open (Whoosh's searcher)
         has anything to close.
         """
+
+
+def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
+    """What decides the set of matching documents (not the sort or the page); None if unhashable."""
+    key = (
+        request.query.root,
+        request.typos,
+        request.widen,
+        request.language,
+        request.speaker,
+        request.topic,
+        request.kind,
+        request.answered,
+        request.date_from,
+        request.date_to,
+        request.transcripts,
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class BoundedDict(dict[Any, Any]):
+    """A dict that forgets everything when it grows past its size: what a backend keeps of recent
+    searches (their facet counts, their answers), for small values."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if len(self) >= self.size:
+            self.clear()
+        super().__setitem__(key, value)

@@ -27,6 +27,7 @@ from archive.search.backends.postgres import ranking
 from archive.search.backends.postgres.compiler import QueryBuilder
 from archive.search.backends.postgres.conditions import Nothing, Sql, as_sql, join_parts
 from archive.search.backends.postgres.facets import FACET_SQL, SAMPLE_SIZE_SQL, SAMPLE_SQL, filter_conditions
+from archive.search.backends.postgres.kept import CURRENT_GENERATION_SQL, KeptResults, page_of
 from archive.search.backends.postgres.locks import WriteLock
 from archive.search.backends.postgres.schema import DOCUMENTS, NEXT, OLD, TERMS, table_indexes
 from archive.search.backends.postgres.writing import (
@@ -56,6 +57,7 @@ class PostgresBackend(BaseSearchBackend):
                 f"DATABASE_URL must name a PostgreSQL database, not {connection.vendor}."
             )
         self._writer = WriteLock()
+        self._kept = KeptResults()
 
     # -- writes -------------------------------------------------------------------------------------------
 
@@ -152,8 +154,9 @@ class PostgresBackend(BaseSearchBackend):
             return {row[0]: StoredDocument(row[0], row[1], row[2]) for row in cursor.fetchall()}
 
     @contextmanager
-    def _timed(self, seconds: float) -> Iterator[Any]:
-        """A cursor whose statements stop after `seconds` in all (QueryRefused then)."""
+    def _timed(self, seconds: float) -> Iterator[tuple[Any, str | None]]:
+        """A cursor whose statements stop after `seconds` in all (QueryRefused then), and the
+        index's generation as the search starts (kept.py; None if it has none)."""
         if seconds <= 0:
             raise qc.too_costly()
         try:
@@ -161,15 +164,16 @@ class PostgresBackend(BaseSearchBackend):
             alias = read_alias()
             with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
                 cursor.execute(
-                    f"SELECT {', '.join(f'current_setting({name!r})' for name in SEARCH_SETTINGS)}"
+                    f"SELECT {', '.join(f'current_setting({name!r})' for name in SEARCH_SETTINGS)}, "
+                    f"{CURRENT_GENERATION_SQL}"
                 )
-                before = cursor.fetchone()
+                *before, generation = cursor.fetchone()
                 milliseconds = str(int(seconds * 1000) or 1)
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
                     [milliseconds, SEARCH_WORK_MEM],
                 )
-                yield cursor
+                yield cursor, generation
                 # Within an outer transaction (tests) the settings would outlive this block.
                 cursor.execute(
                     f"SELECT {', '.join('set_config(%s, %s, true)' for _ in SEARCH_SETTINGS)}",
@@ -181,65 +185,81 @@ class PostgresBackend(BaseSearchBackend):
             raise
 
     def search(self, request: SearchRequest) -> BackendResults:
+        key = self._kept.key(request)
+        with self._timed(request.time_limit) as (cursor, generation):
+            if key is not None and generation is not None:
+                kept = self._kept.get(generation, key, request)
+                if kept is not None:
+                    return kept
+            if key is None:
+                return self._search(cursor, request)[0]
+            results, seen = self._search(cursor, self._kept.asked(request))
+        if seen is not None:
+            self._kept.put(seen, key, results)
+        return page_of(results, request)
+
+    def _search(self, cursor: Any, request: SearchRequest) -> tuple[BackendResults, str | None]:
+        """The answer, searched in one statement, and the generation that statement saw (None:
+        no statement was needed)."""
         empty_facets: dict[str, list[tuple[str, int]]] = {}
         if request.facets:
             empty_facets = {name: [] for name in FACETS}
-        with self._timed(request.time_limit) as cursor:
-            builder = QueryBuilder(cursor, request)
-            builder.prepare()
-            builder.prepare_typos()
-            builder.prepare_widening()
-            built = builder.build()
-            if isinstance(built.condition, Nothing):
-                return BackendResults(0, [], empty_facets)
-            if ranking.sorted_by_date(request):
-                (score, ranks), matched = ranking.NO_SCORE, ranking.row_condition(built)
-            else:
-                score, ranks, matched = ranking.score(builder, built)
-            conditions = [matched] if matched is not None else []
-            conditions += filter_conditions(request)
-            where_sql = as_sql(join_parts(list(conditions), "AND")) if conditions else Sql("TRUE")
-            if built.condition is not None:
-                # For a word in many turns the planner reads every row, uncompressing each row's
-                # tsvector to test it; the GIN index names the matching rows without that (a
-                # million turns, `president`: 1.6 s against 0.4 s). Compiling (JIT) pays nothing back.
-                cursor.execute(
-                    "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
-                )
-            params: list[Any] = [*score.params, *ranks.params, *where_sql.params]
-            sql = f"""
-                WITH m AS MATERIALIZED (
-                    SELECT d.turn_id, d.kind, d.speaker, d.language, d.day, d.topics, d.slug, d.position,
-                           d.answer_status,
-                           {score.expr} AS score
-                    FROM {DOCUMENTS} d CROSS JOIN {ranks.expr} WHERE {where_sql.expr}
-                ), total AS (SELECT count(*) AS n FROM m)
+        builder = QueryBuilder(cursor, request)
+        builder.prepare()
+        builder.prepare_typos()
+        builder.prepare_widening()
+        built = builder.build()
+        if isinstance(built.condition, Nothing):
+            return BackendResults(0, [], empty_facets), None
+        if ranking.sorted_by_date(request):
+            (score, ranks), matched = ranking.NO_SCORE, ranking.row_condition(built)
+        else:
+            score, ranks, matched = ranking.score(builder, built)
+        conditions = [matched] if matched is not None else []
+        conditions += filter_conditions(request)
+        where_sql = as_sql(join_parts(list(conditions), "AND")) if conditions else Sql("TRUE")
+        if built.condition is not None:
+            # For a word in many turns the planner reads every row, uncompressing each row's
+            # tsvector to test it; the GIN index names the matching rows without that (a
+            # million turns, `president`: 1.6 s against 0.4 s). Compiling (JIT) pays nothing back.
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
+        params: list[Any] = [*score.params, *ranks.params, *where_sql.params]
+        sql = f"""
+            WITH m AS MATERIALIZED (
+                SELECT d.turn_id, d.kind, d.speaker, d.language, d.day, d.topics, d.slug, d.position,
+                       d.answer_status,
+                       {score.expr} AS score
+                FROM {DOCUMENTS} d CROSS JOIN {ranks.expr} WHERE {where_sql.expr}
+            ), total AS (SELECT count(*) AS n FROM m)
+        """
+        if request.facets:
+            sql += f", s AS MATERIALIZED ({SAMPLE_SQL})"
+            params += [FACET_EXACT_LIMIT, FACET_EXACT_LIMIT]
+        # The count's row carries the generation this statement's snapshot saw.
+        sql += f"SELECT '', {CURRENT_GENERATION_SQL}::text, n, 0.0::float8 FROM total"
+        if request.limit > 0:
+            order = ranking.order(request)
+            sql += f"""
+            UNION ALL SELECT '#', turn_id::text, row_number() OVER (ORDER BY {order}), score
+            FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) page
             """
-            if request.facets:
-                sql += f", s AS MATERIALIZED ({SAMPLE_SQL})"
-                params += [FACET_EXACT_LIMIT, FACET_EXACT_LIMIT]
-            sql += "SELECT '', '', n, 0.0::float8 FROM total"
-            if request.limit > 0:
-                order = ranking.order(request)
-                sql += f"""
-                UNION ALL SELECT '#', turn_id::text, row_number() OVER (ORDER BY {order}), score
-                FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) page
-                """
-                params += [request.limit, request.offset]
-            if request.facets:
-                sql += f" UNION ALL {SAMPLE_SIZE_SQL} UNION ALL {FACET_SQL}"
-                params.append(request.facet_size)
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            # Said only when something was found (the count is the first row).
-            corrected = builder.correction() if builder.fuzzy and rows[0][2] else None
+            params += [request.limit, request.offset]
+        if request.facets:
+            sql += f" UNION ALL {SAMPLE_SIZE_SQL} UNION ALL {FACET_SQL}"
+            params.append(request.facet_size)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        # Said only when something was found (the count is the first row).
+        corrected = builder.correction() if builder.fuzzy and rows[0][2] else None
         total = 0
         sampled = 0
+        seen: str | None = None
         ranked: list[tuple[int, BackendHit]] = []
         facets = empty_facets
         for facet, value, n, score_value in rows:
             if facet == "":
                 total = int(n)
+                seen = value
             elif facet == "#":
                 ranked.append((int(n), BackendHit(int(value), float(score_value))))
             elif facet == "~":
@@ -252,7 +272,7 @@ class PostgresBackend(BaseSearchBackend):
                 values[:] = [(value, max(1, round(n * total / sampled))) for value, n in values]
             values.sort(key=lambda item: (-item[1], item[0]))
         hits = [hit for _, hit in sorted(ranked, key=lambda item: item[0])]
-        return BackendResults(
+        results = BackendResults(
             total,
             hits,
             facets,
@@ -260,6 +280,7 @@ class PostgresBackend(BaseSearchBackend):
             corrected=corrected,
             widened=builder.widened_prefixes(),
         )
+        return results, seen
 
     def suggest(self, request: SearchRequest) -> str | None:
         with connections[read_alias()].cursor() as cursor:

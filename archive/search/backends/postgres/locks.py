@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
+from archive.search.backends.postgres.kept import NEW_GENERATION_SQL
 from archive.search.backends.postgres.schema import DOCUMENTS
 from archive.search.errors import IndexBusy
 
@@ -66,6 +67,8 @@ class WriteLock:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [WAITING_LOCK])
                     waiting = False
                 yield cursor
+                # Searches keep their answers per generation: this write starts a new one.
+                cursor.execute(NEW_GENERATION_SQL)
         finally:
             if waiting:  # gave up: the transaction is over, the session's lock is not
                 with suppress(DatabaseError), connection.cursor() as cursor:

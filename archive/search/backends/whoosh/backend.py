@@ -29,6 +29,7 @@ from archive.search.backends.base import (
     ProgressCallback,
     SearchRequest,
     StoredDocument,
+    match_key,
 )
 from archive.search.backends.whoosh import internals
 from archive.search.backends.whoosh.columns import Matches, columns_of
@@ -37,7 +38,6 @@ from archive.search.backends.whoosh.evaluation import (
     bulk_scores,
     docset,
     filter_test,
-    match_key,
     search_clock,
 )
 from archive.search.backends.whoosh.rebuild import write_generation

@@ -20,7 +20,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from archive.search.backends.base import FACET_EXACT_LIMIT
+from archive.search.backends.base import FACET_EXACT_LIMIT, BoundedDict
 from archive.search.backends.whoosh import internals
 from archive.search.backends.whoosh.weighting import PerFieldBM25F
 
@@ -358,19 +358,6 @@ def _ordinal(day: str | None, default: int) -> int | None:
         return date(int(day[:4]), int(day[4:6]), int(day[6:])).toordinal()
     except ValueError:
         return None
-
-
-class BoundedDict(dict[Any, Any]):
-    """A dict that forgets everything when it grows past its size (facet counts are small)."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        if len(self) >= self.size:
-            self.clear()
-        super().__setitem__(key, value)
 
 
 # A searcher's Columns, kept beside the searcher (not on it) and gone with it.

@@ -14,7 +14,6 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from archive.search.backends.base import SearchRequest
 from archive.search.backends.whoosh.columns import Columns
 from archive.search.backends.whoosh.internals import (
     expanded_terms,
@@ -36,28 +35,6 @@ search_clock = time.thread_time
 # word is scored only at them (internals.postings_at: blocks holding none of them are passed over
 # unread, and no score is computed for the other postings).
 NARROWING_RATIO = 3
-
-
-def match_key(request: SearchRequest) -> tuple[Any, ...] | None:
-    """What decides the set of matching documents (not the sort or the page); None if unhashable."""
-    key = (
-        request.query.root,
-        request.typos,
-        request.widen,
-        request.language,
-        request.speaker,
-        request.topic,
-        request.kind,
-        request.answered,
-        request.date_from,
-        request.date_to,
-        request.transcripts,
-    )
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
 
 
 def docset(searcher: Searcher, columns: Columns, q: wq.Query, deadline: float) -> set[int]:
