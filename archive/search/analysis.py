@@ -1070,6 +1070,21 @@ def folded(key: str, text: str) -> str:
     return _preparer(key)(normalize(text))
 
 
+def folded_each(key: str, pieces: list[str]) -> list[str]:
+    """`folded` of each piece, in one call: the pieces are joined by a character no folding
+    changes or joins to its neighbours (a run at a time, a Chinese page of hits called OpenCC a
+    thousand times: five times the cost)."""
+    if len(pieces) < 2:
+        return [folded(key, piece) for piece in pieces]
+    joined = folded(key, _SEPARATOR.join(pieces)).split(_SEPARATOR)
+    if len(joined) == len(pieces):
+        return joined
+    return [folded(key, piece) for piece in pieces]  # a piece held the separator
+
+
+_SEPARATOR = "\x00"
+
+
 @cache
 def _preparer(key: str) -> Callable[[str], str]:
     """What the analysis of `key` does to a normalised run before cutting it (it keeps no state)."""

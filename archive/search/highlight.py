@@ -161,10 +161,10 @@ def _hits(
         # No term spans two runs of letters: only the runs holding one are analysed (Japanese
         # is cut by MeCab a run at a time, a twentieth of a millisecond each).
         wanted = (*words, *prefixes)
+        spans = list(analysis.runs(key, text[a:b]))
+        folded = analysis.folded_each(key, [text[a + s : a + e] for s, e in spans])
         pieces = [
-            (a + s, a + e)
-            for s, e in analysis.runs(key, text[a:b])
-            if _may_mark(text[a + s : a + e], key, wanted)
+            (a + s, a + e) for (s, e), run in zip(spans, folded, strict=True) if any(t in run for t in wanted)
         ]
     for piece_start, piece_end in pieces:
         if piece_start >= stop:

@@ -507,6 +507,23 @@ class SegmentedHighlightTests(SimpleTestCase):
         self.assertEqual(marked, "東京都は、準備を進めています。また、<mark>オリンピック</mark>の準備も。")
         self.assertEqual([call.args[1] for call in cut.call_args_list], ["オリンピックの準備も"])
 
+    def test_runs_folded_together_are_folded_as_each_alone(self) -> None:
+        from archive.search import analysis
+
+        cases = {
+            "zh": ["中華人民共和國外交部發言人", "瑞典關心", "這是一個問題", "ＡＢＣ經濟"],
+            "ja": ["東京ｵﾘﾝﾋﾟｯｸ", "準備を進めています", "ＡＢＣ"],
+            "th": ["ประชาชนขาดแคลนน้ำดื่ม", "น้ำ"],
+        }
+        for key, pieces in cases.items():
+            alone = [analysis.folded(key, piece) for piece in pieces]
+            self.assertEqual(analysis.folded_each(key, pieces), alone, key)
+        self.assertNotEqual(analysis.folded("zh", "瑞典關心"), "瑞典關心")  # folded, not passed through
+        # A piece holding the separator itself is folded alone, not split.
+        odd = ["瑞典\x00關心", "經濟"]
+        self.assertEqual(analysis.folded_each("zh", odd), [analysis.folded("zh", p) for p in odd])
+        self.assertEqual(analysis.folded_each("zh", []), [])
+
 
 class LemmaTests(SimpleTestCase):
     def test_lemmas_come_from_a_file_made_once_and_unknown_words_have_none(self) -> None:

