@@ -13,6 +13,7 @@ import sys
 import time
 import unittest
 from contextlib import suppress
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -41,6 +42,7 @@ from tests.search.backend_mixin import BackendFixtures, BackendTests, Concurrent
 from tests.search.helpers import WHOOSH, temp_search_index
 
 BACKEND = "archive.search.backends.postgres.PostgresBackend"
+LZ4_AVAILABLE = import_module("archive.migrations.0016_search_vector_lz4").LZ4_AVAILABLE
 on_postgres = unittest.skipUnless(
     connection.vendor == "postgresql",
     "the PostgreSQL search backend needs a PostgreSQL database (DATABASE_URL=postgres://...)",
@@ -162,6 +164,15 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
                     "search_term_pkey",
                 ],
             )
+            # The new table's vectors are compressed as the migrated one's were (lz4 where the
+            # server has it), and so is what is written to it.
+            cursor.execute(LZ4_AVAILABLE)
+            expected = "l" if cursor.fetchone() else ""
+            cursor.execute(
+                "SELECT attcompression FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'tsv'",
+                [DOCUMENTS],
+            )
+            self.assertEqual(cursor.fetchone()[0], expected)
         self.assertEqual(search_turns(SearchParameters(q="tariffs")).count, 2)
 
     def test_a_huge_turn_is_indexed_within_postgresqls_limits(self) -> None:
