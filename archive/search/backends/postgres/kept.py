@@ -28,7 +28,7 @@ NEW_GENERATION_SQL = f"UPDATE {GENERATION} SET id = gen_random_uuid()"
 # A request for any of the first KEPT_HITS hits asks for all of them (the first five pages of
 # twenty), so that its next pages are kept too; deeper pages are searched each time.
 KEPT_HITS = 100
-KEPT_SEARCHES = 256  # answers a process keeps: each is a few kilobytes
+KEPT_SEARCHES = 256  # answers a process keeps: about 32 KiB each with full facets
 
 
 class KeptResults:
