@@ -269,6 +269,12 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
             self.assertEqual((deep, ran), (second, True))
             self.assertTrue(self.searched(second_page)[2])
 
+    def test_a_did_you_mean_is_kept_for_the_query_as_typed(self) -> None:
+        self.load(doc("budget-en", "en", [("Reporter", "question", "And the budget?")]))
+        for typed in ("budgte", "(budgte)", "budgte"):
+            request = SearchRequest(query=parse_query(typed), query_text=typed)
+            self.assertEqual(self.backend.search(request).corrected, typed.replace("budgte", "budget"))
+
     def test_no_answer_is_kept_past_a_write_of_the_index(self) -> None:
         (briefing,) = self.load(doc("budget-en", "en", [("Reporter", "question", "And the budget?")]))
         budget = SearchRequest(query=parse_query("budget"))

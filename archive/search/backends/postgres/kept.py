@@ -43,7 +43,9 @@ class KeptResults:
         matches = match_key(request)
         if matches is None or request.offset + request.limit > KEPT_HITS:
             return None
-        return (matches, request.sort, request.facets, request.facet_size, request.limit == 0)
+        # The query as typed too: a did-you-mean is written in the reader's own spelling of it.
+        facets = (request.facets, request.facet_size)
+        return (matches, request.query_text, request.sort, facets, request.limit == 0)
 
     @staticmethod
     def asked(request: SearchRequest) -> SearchRequest:
