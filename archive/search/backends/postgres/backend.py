@@ -1,6 +1,7 @@
 """The PostgreSQL search backend: the contract (`archive.search.backends.base`) on the tables of
 schema.py, written under the writers' lock (locks.py), searched with the query compiler
-(compiler.py), ranked (ranking.py) and counted (facets.py) in one statement per search.
+(compiler.py), ranked (ranking.py) and counted (facets.py) in one statement per search, whose
+answer each process keeps until the index changes (kept.py).
 """
 
 from __future__ import annotations
