@@ -1074,12 +1074,10 @@ def folded_each(key: str, pieces: list[str]) -> list[str]:
     """`folded` of each piece, in one call: the pieces are joined by a character no folding
     changes or joins to its neighbours (a run at a time, a Chinese page of hits called OpenCC a
     thousand times: five times the cost)."""
-    if len(pieces) < 2:
-        return [folded(key, piece) for piece in pieces]
     joined = folded(key, _SEPARATOR.join(pieces)).split(_SEPARATOR)
     if len(joined) == len(pieces):
         return joined
-    return [folded(key, piece) for piece in pieces]  # a piece held the separator
+    return [folded(key, piece) for piece in pieces]  # a piece held the separator (or there were none)
 
 
 _SEPARATOR = "\x00"

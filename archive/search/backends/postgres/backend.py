@@ -28,9 +28,16 @@ from archive.search.backends.postgres import ranking
 from archive.search.backends.postgres.compiler import QueryBuilder
 from archive.search.backends.postgres.conditions import Nothing, Sql, as_sql, join_parts
 from archive.search.backends.postgres.facets import FACET_SQL, SAMPLE_SIZE_SQL, SAMPLE_SQL, filter_conditions
-from archive.search.backends.postgres.kept import CURRENT_GENERATION_SQL, KeptResults, page_of
+from archive.search.backends.postgres.kept import KeptResults, page_of
 from archive.search.backends.postgres.locks import WriteLock
-from archive.search.backends.postgres.schema import DOCUMENTS, NEXT, OLD, TERMS, table_indexes
+from archive.search.backends.postgres.schema import (
+    CURRENT_GENERATION_SQL,
+    DOCUMENTS,
+    NEXT,
+    OLD,
+    TERMS,
+    table_indexes,
+)
 from archive.search.backends.postgres.writing import (
     BATCH,
     count_terms_of,
@@ -155,26 +162,22 @@ class PostgresBackend(BaseSearchBackend):
             return {row[0]: StoredDocument(row[0], row[1], row[2]) for row in cursor.fetchall()}
 
     @contextmanager
-    def _timed(self, seconds: float) -> Iterator[tuple[Any, str | None]]:
-        """A cursor whose statements stop after `seconds` in all (QueryRefused then), and the
-        index's generation as the search starts (kept.py; None if it has none)."""
-        if seconds <= 0:
-            raise qc.too_costly()
+    def _timed(self, seconds: float) -> Iterator[Any]:
+        """A cursor whose statements stop after `seconds` in all (QueryRefused then)."""
         try:
             # Searches read where the request reads: a replica for anonymous readers, if any.
             alias = read_alias()
             with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
                 cursor.execute(
-                    f"SELECT {', '.join(f'current_setting({name!r})' for name in SEARCH_SETTINGS)}, "
-                    f"{CURRENT_GENERATION_SQL}"
+                    f"SELECT {', '.join(f'current_setting({name!r})' for name in SEARCH_SETTINGS)}"
                 )
-                *before, generation = cursor.fetchone()
+                before = cursor.fetchone()
                 milliseconds = str(int(seconds * 1000) or 1)
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
                     [milliseconds, SEARCH_WORK_MEM],
                 )
-                yield cursor, generation
+                yield cursor
                 # Within an outer transaction (tests) the settings would outlive this block.
                 cursor.execute(
                     f"SELECT {', '.join('set_config(%s, %s, true)' for _ in SEARCH_SETTINGS)}",
@@ -186,12 +189,17 @@ class PostgresBackend(BaseSearchBackend):
             raise
 
     def search(self, request: SearchRequest) -> BackendResults:
+        if request.time_limit <= 0:
+            raise qc.too_costly()
         key = self._kept.key(request)
-        with self._timed(request.time_limit) as (cursor, generation):
-            if key is not None and generation is not None:
-                kept = self._kept.get(generation, key, request)
-                if kept is not None:
-                    return kept
+        if key is not None:
+            # A kept answer costs this one statement: no transaction, no settings to set.
+            with connections[read_alias()].cursor() as cursor:
+                cursor.execute(f"SELECT {CURRENT_GENERATION_SQL}")
+                kept = self._kept.get(cursor.fetchone()[0], key, request)
+            if kept is not None:
+                return kept
+        with self._timed(request.time_limit) as cursor:
             if key is None:
                 return self._search(cursor, request)[0]
             results, seen = self._search(cursor, self._kept.asked(request))

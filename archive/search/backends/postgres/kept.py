@@ -7,9 +7,9 @@ searcher's matches and facet counts.
 
 Nothing stale is answered: every write of the index (each transaction under the writers' lock,
 locks.py) draws a new generation, a random identifier in the one row of `search_generation`. A
-search reads it with its settings, before anything else, and looks for an answer kept at that
-generation; a search statement reads it again in its own snapshot, and its answer is kept under
-what it saw. A replica at generation g holds the index as the primary held it at g, so an
+search reads it first, in one statement, and looks for an answer kept at that generation (found,
+that statement is all it costs); a search statement reads it again in its own snapshot, and its
+answer is kept under what it saw. A replica at generation g holds the index as the primary held it at g, so an
 answer kept from either serves both. Random rather than counted, a generation never names two
 states of the index: not after a rolled-back write, nor on a replica promoted while behind.
 """
@@ -20,10 +20,6 @@ from dataclasses import replace
 from typing import Any
 
 from archive.search.backends.base import BackendResults, BoundedDict, SearchRequest, match_key
-
-GENERATION = "search_generation"
-CURRENT_GENERATION_SQL = f"(SELECT max(id::text) FROM {GENERATION})"  # NULL if it has none
-NEW_GENERATION_SQL = f"UPDATE {GENERATION} SET id = gen_random_uuid()"
 
 # A request for any of the first KEPT_HITS hits asks for all of them (the first five pages of
 # twenty), so that its next pages are kept too; deeper pages are searched each time.
@@ -52,7 +48,9 @@ class KeptResults:
         """The request searched for a kept answer: every kept hit (none for a count alone)."""
         return request if request.limit == 0 else replace(request, offset=0, limit=KEPT_HITS)
 
-    def get(self, generation: str, key: tuple[Any, ...], request: SearchRequest) -> BackendResults | None:
+    def get(
+        self, generation: str | None, key: tuple[Any, ...], request: SearchRequest
+    ) -> BackendResults | None:
         found: BackendResults | None = self._answers.get((generation, key))
         if found is None:
             return None

@@ -17,8 +17,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
-from archive.search.backends.postgres.kept import NEW_GENERATION_SQL
-from archive.search.backends.postgres.schema import DOCUMENTS
+from archive.search.backends.postgres.schema import DOCUMENTS, NEW_GENERATION_SQL
 from archive.search.errors import IndexBusy
 
 

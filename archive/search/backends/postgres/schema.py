@@ -10,6 +10,9 @@ field's analysis, as the Whoosh backend does.
 
 `search_term` holds every lexeme with the number of documents holding it (`vocabulary.py`).
 
+`search_generation` holds one random identifier, drawn anew by every write of the index
+(`locks.py`): the state of the index the answers of `kept.py` are kept for (migration 0015).
+
 A rebuild fills tables named with NEXT beside the live ones and swaps them in by renaming.
 """
 
@@ -20,6 +23,9 @@ from typing import Any
 
 DOCUMENTS = "search_document"
 TERMS = "search_term"
+GENERATION = "search_generation"
+CURRENT_GENERATION_SQL = f"(SELECT max(id::text) FROM {GENERATION})"  # NULL if it has none
+NEW_GENERATION_SQL = f"UPDATE {GENERATION} SET id = gen_random_uuid()"
 NEXT = "_next"  # the tables a rebuild fills beside the live ones
 OLD = "_old"
 
