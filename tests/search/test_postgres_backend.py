@@ -27,7 +27,7 @@ from archive.importers import collect_files, import_documents, read_files
 from archive.models import SearchOutbox
 from archive.search import QueryRefused, SearchParameters, indexer, search_turns
 from archive.search.backends.base import SearchRequest
-from archive.search.backends.postgres import PostgresBackend
+from archive.search.backends.postgres import PostgresBackend, ranking
 from archive.search.backends.postgres import backend as postgres_backend
 from archive.search.backends.postgres import kept as postgres_kept
 from archive.search.backends.postgres.conditions import Ts, join_parts, not_part
@@ -300,6 +300,65 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
         self.assertEqual(self.searched(budget)[1:], (2, True))
         slugs = {hit.transcript.slug for hit in search_turns(SearchParameters(q="budget")).results}
         self.assertEqual(slugs, {"budget-one", "budget-two"})
+
+    def test_matches_through_their_context_alone_rank_as_when_their_vectors_are_read(self) -> None:
+        # Briefings whose title or speaker's name hold the words, most of whose turns say neither;
+        # a few turns say them, one as a phrase; one briefing in Spanish.
+        def briefing(n: int, title: str, spokesperson: str, language: str = "en") -> dict[str, Any]:
+            turns = [("Reporter", "question", f"Question {i} about the harbour?") for i in range(n)]
+            said = [f"Answer {i}, the office said. " * (i % 3 + 1) for i in range(n)]
+            turns += [(spokesperson, "answer", text) for text in said]
+            turns += [(spokesperson, "answer", "The press secretary answers that.")]
+            turns += [("Q", "question", "Is the secretary of the press office here?")]
+            return doc(f"briefing-{n}", language, turns, title=title, topics=["harbour"])
+
+        self.load(
+            briefing(3, "Press briefing by the press secretary", "Press Secretary Jen Psaki"),
+            briefing(5, "Briefing by the Secretary of Press", "Karine Jean-Pierre"),
+            briefing(8, "Daily briefing", "The Press Secretary"),
+            briefing(6, "Harbour briefing", "Press Secretary Jen Psaki"),
+            briefing(4, "Harbour briefing", "Secretary for Press Affairs"),
+            briefing(2, "Conferencia del secretario de prensa", "Secretario de Prensa", language="es"),
+            doc("plain", "en", [("Reporter", "question", "The press secretary and the harbour.")]),
+        )
+        queries = [
+            '"press secretary"',
+            "press secretary",
+            "press -office",
+            "press secretar*",
+            '"press secretary" -answers',
+            "press OR harbour",
+            "secretary harbour",
+            "prensa",
+            "kind:question press",
+        ]
+
+        def answers(split_from: int) -> list[tuple[Any, ...]]:
+            found = []
+            with mock.patch.object(ranking, "CONTEXT_SPLIT_MIN", split_from):
+                for q in queries:
+                    for kind in (None, "answer"):
+                        request = SearchRequest(query=parse_query(q), limit=100, facets=True, kind=kind)
+                        with mock.patch.object(self.backend, "_kept", postgres_kept.KeptResults()):
+                            results = self.backend.search(request)
+                        hits = [(hit.turn_id, round(hit.score, 6)) for hit in results.hits]
+                        found.append((q, kind, results.total, hits, results.facets))
+            return found
+
+        statements: list[str] = []
+
+        def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        read = answers(split_from=10**9)
+        with connection.execute_wrapper(record):
+            split = answers(split_from=1)
+        self.assertEqual(split, read)
+        self.assertEqual(sum(1 for _, _, total, _, _ in read if total > 0), 16)  # not answers of nothing
+        # Scored per transcript in all but the two searches with a field term (SQL beside the
+        # tsquery: nothing to split); `prensa` is in no turn's text, only in a title.
+        self.assertEqual(sum("contexts AS MATERIALIZED" in sql for sql in statements), 16)
 
     def test_a_search_leaves_the_sessions_planner_settings_as_they_were(self) -> None:
         self.load(BRIEFING_EN)

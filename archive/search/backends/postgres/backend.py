@@ -26,7 +26,7 @@ from archive.search.backends.base import (
 )
 from archive.search.backends.postgres import ranking
 from archive.search.backends.postgres.compiler import QueryBuilder
-from archive.search.backends.postgres.conditions import Nothing, Sql, as_sql, join_parts
+from archive.search.backends.postgres.conditions import Nothing
 from archive.search.backends.postgres.facets import FACET_SQL, SAMPLE_SIZE_SQL, SAMPLE_SQL, filter_conditions
 from archive.search.backends.postgres.kept import KeptResults, page_of
 from archive.search.backends.postgres.locks import WriteLock
@@ -220,26 +220,15 @@ class PostgresBackend(BaseSearchBackend):
         built = builder.build()
         if isinstance(built.condition, Nothing):
             return BackendResults(0, [], empty_facets), None
-        if ranking.sorted_by_date(request):
-            (score, ranks), matched = ranking.NO_SCORE, ranking.row_condition(built)
-        else:
-            score, ranks, matched = ranking.score(builder, built)
-        conditions = [matched] if matched is not None else []
-        conditions += filter_conditions(request)
-        where_sql = as_sql(join_parts(list(conditions), "AND")) if conditions else Sql("TRUE")
+        matches = ranking.matches(builder, built, request, filter_conditions(request))
         if built.condition is not None:
             # For a word in many turns the planner reads every row, uncompressing each row's
             # tsvector to test it; the GIN index names the matching rows without that (a
             # million turns, `president`: 1.6 s against 0.4 s). Compiling (JIT) pays nothing back.
             cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
-        params: list[Any] = [*score.params, *ranks.params, *where_sql.params]
+        params: list[Any] = [*matches.params]
         sql = f"""
-            WITH m AS MATERIALIZED (
-                SELECT d.turn_id, d.kind, d.speaker, d.language, d.day, d.topics, d.slug, d.position,
-                       d.answer_status,
-                       {score.expr} AS score
-                FROM {DOCUMENTS} d CROSS JOIN {ranks.expr} WHERE {where_sql.expr}
-            ), total AS (SELECT count(*) AS n FROM m)
+            WITH m AS MATERIALIZED ({matches.expr}), total AS (SELECT count(*) AS n FROM m)
         """
         if request.facets:
             sql += f", s AS MATERIALIZED ({SAMPLE_SQL})"

@@ -26,6 +26,7 @@ from archive.search.backends.postgres.conditions import (
 )
 from archive.search.backends.postgres.facets import language_condition
 from archive.search.backends.postgres.schema import (
+    CONTEXT_CODES,
     LABELS,
     LABELS_FIELD,
     NAMES,
@@ -48,6 +49,8 @@ class Built:
     condition: Ts | Sql | Nothing | None  # None: every document
     # tsquery operand (a word's lexemes in one field, or a prefix) -> (documents holding it, boost)
     scored: dict[str, tuple[int, float]] = field(default_factory=dict)
+    # the operands of `scored` in a context field (schema.CONTEXT_CODES)
+    in_context: frozenset[str] = frozenset()
 
 
 class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
@@ -58,6 +61,7 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
         self.cursor = cursor
         self.vocabulary = Vocabulary(cursor)
         self.scored: dict[str, tuple[int, float]] = {}
+        self.in_context: set[str] = set()
 
     def prepare(self) -> None:
         """Look up, in one query each, which lexemes exist and how far each prefix expands."""
@@ -85,8 +89,9 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
         if self.request.query.root is None:
             return Built(None)
         self.scored = {}
+        self.in_context = set()
         condition = self.compile(own_only)
-        return Built(NOTHING if condition is None else condition, self.scored)
+        return Built(NOTHING if condition is None else condition, self.scored, frozenset(self.in_context))
 
     def fields_for(self, scope: list[qc.Scope]) -> list[SearchField]:
         return [SearchField(_SCOPE_CODES[s.part], s.key) for s in scope]
@@ -116,6 +121,8 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
                     max(self.vocabulary.frequencies[lex] for lex in group),
                     boost if held is None else max(boost, held[1]),
                 )
+                if f.code in CONTEXT_CODES:
+                    self.in_context.add(part)
         if len(parts) == 1:
             return Ts(parts[0])
         if phrase and f.positions:
@@ -132,6 +139,8 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
         text = f"{quote(lexeme)}:*"
         if not self.negated:
             self.scored[text] = (self.vocabulary.prefix_frequency.get(lexeme, 1), boost)
+            if f.code in CONTEXT_CODES:
+                self.in_context.add(text)
         return count, [Ts(text)]
 
     def prefix_sizes(self, prefixes: list[tuple[SearchField, str]]) -> dict[tuple[SearchField, str], int]:

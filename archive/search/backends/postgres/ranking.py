@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres.compiler import Built, QueryBuilder
-from archive.search.backends.postgres.conditions import ROW_VECTOR, Nothing, Sql, Ts, as_sql
+from archive.search.backends.postgres.conditions import ROW_VECTOR, Nothing, Sql, Ts, as_sql, join_parts
+from archive.search.backends.postgres.schema import DOCUMENTS
 
 # ts_rank's weights of the field codes' weight letters (schema.WEIGHT_LETTER): Whoosh boosts the
 # title and the speaker's names by 1.2 and translations by 0.8; ts_rank takes weights in [0, 1],
@@ -15,7 +17,14 @@ from archive.search.backends.postgres.conditions import ROW_VECTOR, Nothing, Sql
 RANK_WEIGHTS = "{0.0, 0.667, 1.0, 0.833}"  # D (unused), C, B, A
 RANK_NORMALIZATION = 1  # divide by 1 + log(length): longer turns rank a little lower, as with BM25
 
-NO_SCORE = (Sql("0.0"), Sql("(SELECT 1) r"))  # (the score, the ranks it reads) of a sort by date
+# The columns of a match the statement reads after scoring it (the page, the facets).
+MATCH_COLUMNS = (
+    "d.turn_id, d.kind, d.speaker, d.language, d.day, d.topics, d.slug, d.position, d.answer_status"
+)
+# Matches through their context alone are ranked per context (see `matches`) once an operand of a
+# context field is in this many documents; below it, reading their vectors costs less than a
+# second GIN scan.
+CONTEXT_SPLIT_MIN = 5000
 
 
 def idf(documents: int, frequency: int) -> float:
@@ -23,8 +32,8 @@ def idf(documents: int, frequency: int) -> float:
     return math.log(documents / (frequency + 1)) + 1.0
 
 
-def score(builder: QueryBuilder, built: Built) -> tuple[Sql, Sql, Sql | None]:
-    """(the score, the LATERAL subquery of ranks it reads, the search's condition on the row).
+def matches(builder: QueryBuilder, built: Built, request: SearchRequest, filters: list[Sql]) -> Sql:
+    """The SELECT of the search's matches: MATCH_COLUMNS and their score.
 
     BM25-like: each word's ts_rank in each field it matches (its frequency there, weighted by
     field, normalized by the turn's length) times that word's inverse document frequency in
@@ -37,38 +46,35 @@ def score(builder: QueryBuilder, built: Built) -> tuple[Sql, Sql, Sql | None]:
     vector the ranks read: a phrase's recheck read each candidate's vector once more (`"press
     secretary"` at a million turns: 226,125 of them).
     """
-    condition = built.condition
     matched = row_condition(built)
     own = builder.build(own_only=True)
     operands = list(dict.fromkeys([*built.scored, *own.scored]))
-    if not operands:
-        return (*NO_SCORE, matched)
-    column = {operand: f"r.r{i}" for i, operand in enumerate(operands)}
-    ranks = [
-        f"ts_rank('{RANK_WEIGHTS}'::float4[], x.v, %s::tsquery, {RANK_NORMALIZATION}) AS r{i}"
-        for i in range(len(operands))
-    ]
-    params: tuple[Any, ...] = tuple(operands)
+    if sorted_by_date(request) or not operands:
+        return _select("0.0", Sql(""), [matched, *filters])
     documents = builder.vocabulary.documents
 
-    def weighted(scored: dict[str, tuple[int, float]]) -> str:
+    def weighted(scored: dict[str, tuple[int, float]], rank: Callable[[str], str]) -> str:
         return " + ".join(
-            f"{idf(documents, frequency) * boost:.6f} * {column[operand]}"
+            f"{idf(documents, frequency) * boost:.6f} * {rank(operand)}"
             for operand, (frequency, boost) in scored.items()
         )
 
-    total = weighted(built.scored) if built.scored else "0.0"
+    column = {operand: f"r.r{i}" for i, operand in enumerate(operands)}
+    ranks = [_rank(f"r{i}", "x.v", RANK_NORMALIZATION) for i in range(len(operands))]
+    params: tuple[Any, ...] = tuple(operands)
+    total = weighted(built.scored, column.__getitem__) if built.scored else "0.0"
     if own.condition is not None and not isinstance(own.condition, Nothing) and own.scored:
         own_condition = as_sql(own.condition, vector="x.v")
         ranks.append(f"({own_condition.expr}) AS own")
         params += own_condition.params
-        total = f"{total} + CASE WHEN r.own THEN {weighted(own.scored)} ELSE 0.0 END"
-    if isinstance(condition, Ts) and condition.loose:
+        total = f"{total} + CASE WHEN r.own THEN {weighted(own.scored, column.__getitem__)} ELSE 0.0 END"
+    condition = built.condition
+    checked = isinstance(condition, Ts) and bool(condition.loose)
+    if isinstance(condition, Ts) and checked:
         exact = as_sql(condition, vector="x.v")
         ranks.append(f"({exact.expr}) AS exact")
         params += exact.params
-        loose = as_sql(Ts(condition.loose))
-        matched = Sql(f"{loose.expr} AND r.exact", loose.params)
+        matched = _found_by(condition.loose, checked)
     # ts_rank and @@ detoast the vector they are given on every call: a long turn's vector, kept
     # out of line, was read again for each word of the search (`活動 特別` at a million turns:
     # 193,389 buffers read for 6,390 matches). It is detoasted once per match, in a subquery the
@@ -77,10 +83,76 @@ def score(builder: QueryBuilder, built: Built) -> tuple[Sql, Sql, Sql | None]:
     # `tsv || ''`, which rebuilt the vector lexeme by lexeme (the ranking of the mix's slowest
     # searches took a third to a half less time).
     lateral = Sql(
-        f"LATERAL (SELECT {', '.join(ranks)} FROM (SELECT (ARRAY[{ROW_VECTOR}])[1] AS v OFFSET 0) x) r",
+        f"CROSS JOIN LATERAL (SELECT {', '.join(ranks)} "
+        f"FROM (SELECT (ARRAY[{ROW_VECTOR}])[1] AS v OFFSET 0) x) r",
         params,
     )
-    return Sql(f"({total})"), lateral, matched
+    in_context = {op: scored for op, scored in built.scored.items() if op in built.in_context}
+    if not (
+        isinstance(condition, Ts)
+        and in_context
+        and max(frequency for frequency, _ in in_context.values()) >= CONTEXT_SPLIT_MIN
+    ):
+        return _select(f"({total})", lateral, [matched, *filters])
+    # A word in many titles or speakers' names matches every turn of those transcripts or
+    # speakers, most of which hold no other operand (`"press secretary"` at a million turns:
+    # 226,125 matches, nearly all of them turns of the speaker named Press Secretary). Such a turn
+    # matches and ranks as every turn of the same context does, but for the division by its
+    # length: each context is ranked once, on one of its turns' vectors, and the turns by `words`.
+    others = " | ".join(f"({op})" for op in operands if op not in in_context)
+    plain = condition.without_phrases
+    context_only = f"({plain}) & !({others})" if others else plain
+    per_context = [_rank(f"r{i}", "x.tsv", 0) for i in range(len(in_context))]
+    context_params: tuple[Any, ...] = tuple(in_context)
+    if checked:
+        per_context.append("(x.tsv @@ %s::tsquery) AS exact")
+        context_params += (condition.text,)
+    # ts_rank's normalization as PostgreSQL computes it: the float4 rank divided by the base-2
+    # logarithm of the length plus one, rounded back to float4.
+    length = "(ln(d.words + 1::float8) / ln(2::float8))"
+    rank_of = {op: f"c.r{i}" for i, op in enumerate(in_context)}
+    context_total = weighted(in_context, lambda op: f"({rank_of[op]} / {length})::float4")
+    rest = _where([_found_by(context_only, checked=False), *filters])
+    sql = f"""
+        WITH rest AS MATERIALIZED (
+            SELECT {MATCH_COLUMNS}, d.context, d.words FROM {DOCUMENTS} d WHERE {rest.expr}
+        ), contexts AS MATERIALIZED (
+            SELECT one.context, {", ".join(per_context)}
+            FROM (SELECT context, min(turn_id) AS turn_id FROM rest GROUP BY context) one
+            JOIN {DOCUMENTS} x ON x.turn_id = one.turn_id
+        )
+        SELECT {MATCH_COLUMNS}, ({context_total}) AS score
+        FROM rest d JOIN contexts c ON c.context = d.context {"WHERE c.exact" if checked else ""}
+    """
+    params = (*rest.params, *context_params)
+    if others:
+        rich = _select(f"({total})", lateral, [_found_by(f"({plain}) & ({others})", checked), *filters])
+        sql += f" UNION ALL {rich.expr}"
+        params += rich.params
+    return Sql(sql, params)
+
+
+def _rank(name: str, vector: str, normalization: int) -> str:
+    return f"ts_rank('{RANK_WEIGHTS}'::float4[], {vector}, %s::tsquery, {normalization}) AS {name}"
+
+
+def _found_by(query: str, checked: bool) -> Sql:
+    """The rows the GIN index finds for a tsquery without phrases, then (checked) those whose
+    vector holds the search's phrases."""
+    return Sql(f"{ROW_VECTOR} @@ %s::tsquery" + (" AND r.exact" if checked else ""), (query,))
+
+
+def _where(conditions: list[Sql | None]) -> Sql:
+    live = [c for c in conditions if c is not None]
+    return as_sql(join_parts(list(live), "AND")) if live else Sql("TRUE")
+
+
+def _select(score: str, ranks: Sql, conditions: list[Sql | None]) -> Sql:
+    where = _where(conditions)
+    return Sql(
+        f"SELECT {MATCH_COLUMNS}, {score} AS score FROM {DOCUMENTS} d {ranks.expr} WHERE {where.expr}",
+        (*ranks.params, *where.params),
+    )
 
 
 def row_condition(built: Built) -> Sql | None:

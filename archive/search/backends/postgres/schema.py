@@ -8,6 +8,9 @@ configuration. Each lexeme is tagged with its field and analysis key (`wen:tarif
 what Whoosh keeps in separate fields and a query looks a word up in each field with that
 field's analysis, as the Whoosh backend does.
 
+Two generated columns describe the vector for the ranking (migration 0017): `words`, its length
+as ts_rank counts it, and `context`, a digest of its context lexemes (CONTEXT_CODES).
+
 `search_term` holds every lexeme with the number of documents holding it (`vocabulary.py`).
 
 `search_generation` holds one random identifier, drawn anew by every write of the index
@@ -45,6 +48,10 @@ MAX_POSITIONS = 255  # positions kept per lexeme and document (PostgreSQL keeps 
 # "phrase" there is all its words).
 TEXT, TRANS, TITLE, NAMES, LABELS = "w", "t", "h", "s", "c"
 WEIGHT_LETTER = {TEXT: "A", LABELS: "A", TITLE: "B", NAMES: "B", TRANS: "C"}
+# The fields of a turn's context, which many turns share: the transcript's title, the speaker's
+# names, the topics' labels. The `context` column digests a document's lexemes of these fields and
+# `words` counts its positions (migration 0017, which spells the codes out again).
+CONTEXT_CODES = frozenset({TITLE, NAMES, LABELS})
 
 
 @dataclass(frozen=True)
