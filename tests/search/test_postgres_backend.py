@@ -32,7 +32,7 @@ from archive.search.backends.postgres import backend as postgres_backend
 from archive.search.backends.postgres import kept as postgres_kept
 from archive.search.backends.postgres.conditions import Ts, join_parts, not_part
 from archive.search.backends.postgres.locks import WAITING_LOCK, WRITERS_LOCK, _lock_key
-from archive.search.backends.postgres.schema import DOCUMENTS, TERMS
+from archive.search.backends.postgres.schema import CONTEXTS, DOCUMENTS, TERMS
 from archive.search.backends.postgres.writing import document_vector
 from archive.search.documents import transcript_documents
 from archive.search.errors import IndexBusy
@@ -163,6 +163,10 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
                     "search_document_tsv_idx",
                     "search_term_pkey",
                 ],
+            )
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [CONTEXTS])
+            self.assertEqual(
+                sorted(row[0] for row in cursor.fetchall()), ["search_context_pkey", "search_context_tsv_idx"]
             )
             # The new table's vectors are compressed as the migrated one's were (lz4 where the
             # server has it), and so is what is written to it.
@@ -355,10 +359,12 @@ class PostgresBackendTests(PostgresFixtures, BackendTests, TestCase):
         with connection.execute_wrapper(record):
             split = answers(split_from=1)
         self.assertEqual(split, read)
+        indexer.rebuild()  # the contexts as a rebuild writes them (the turns keep their ids)
+        self.assertEqual(answers(split_from=1), read)
         self.assertEqual(sum(1 for _, _, total, _, _ in read if total > 0), 16)  # not answers of nothing
-        # Scored per transcript in all but the two searches with a field term (SQL beside the
-        # tsquery: nothing to split); `prensa` is in no turn's text, only in a title.
-        self.assertEqual(sum("contexts AS MATERIALIZED" in sql for sql in statements), 16)
+        # Ranked per context in all but the searches that exclude words and the two with a field
+        # term (SQL beside the tsquery); `prensa` is in no turn's text, only in a title.
+        self.assertEqual(sum("contexts AS MATERIALIZED" in sql for sql in statements), 12)
 
     def test_a_search_leaves_the_sessions_planner_settings_as_they_were(self) -> None:
         self.load(BRIEFING_EN)

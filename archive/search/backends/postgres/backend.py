@@ -31,6 +31,7 @@ from archive.search.backends.postgres.facets import FACET_SQL, SAMPLE_SIZE_SQL, 
 from archive.search.backends.postgres.kept import KeptResults, page_of
 from archive.search.backends.postgres.locks import WriteLock
 from archive.search.backends.postgres.schema import (
+    CONTEXTS,
     CURRENT_GENERATION_SQL,
     DOCUMENTS,
     NEXT,
@@ -40,6 +41,7 @@ from archive.search.backends.postgres.schema import (
 )
 from archive.search.backends.postgres.writing import (
     BATCH,
+    add_contexts,
     count_terms_of,
     delete_rows,
     document_row,
@@ -84,6 +86,7 @@ class PostgresBackend(BaseSearchBackend):
             rows = [document_row(doc) for docs in documents.values() for doc in docs]
             insert_rows(cursor, DOCUMENTS, rows)
             count_terms_of(cursor, transcript_ids)
+            add_contexts(cursor, DOCUMENTS, CONTEXTS, transcript_ids)
             return len(rows)
 
     def delete_documents(self, turn_ids: Iterable[int], wait: float = 0.0) -> None:
@@ -109,7 +112,7 @@ class PostgresBackend(BaseSearchBackend):
         """
         count = 0
         with self._writer.cursor(wait, replacing=True) as cursor:
-            for table in (DOCUMENTS, TERMS):
+            for table in (DOCUMENTS, TERMS, CONTEXTS):
                 cursor.execute(f"CREATE TABLE {table}{NEXT} (LIKE {table} INCLUDING ALL)")
             # Filling a table, then indexing it, is faster than keeping the GIN index up to date.
             indexes = table_indexes(cursor, DOCUMENTS + NEXT)
@@ -135,12 +138,13 @@ class PostgresBackend(BaseSearchBackend):
                 f"INSERT INTO {TERMS}{NEXT} (term, ndoc) SELECT word, ndoc FROM ts_stat(%s)",
                 [f"SELECT tsv FROM {DOCUMENTS}{NEXT}"],
             )
-            for table in (DOCUMENTS, TERMS):
+            add_contexts(cursor, DOCUMENTS + NEXT, CONTEXTS + NEXT)
+            for table in (DOCUMENTS, TERMS, CONTEXTS):
                 cursor.execute(f"ANALYZE {table}{NEXT}")
-            # Both live tables at once, in the order searches read them (terms, then documents):
-            # a search between the two reads would otherwise deadlock with the renames.
-            cursor.execute(f"LOCK TABLE {TERMS}, {DOCUMENTS} IN ACCESS EXCLUSIVE MODE")
-            for table in (DOCUMENTS, TERMS):
+            # The live tables at once, in the order searches read them (terms, then contexts and
+            # documents): a search between two reads would otherwise deadlock with the renames.
+            cursor.execute(f"LOCK TABLE {TERMS}, {CONTEXTS}, {DOCUMENTS} IN ACCESS EXCLUSIVE MODE")
+            for table in (DOCUMENTS, TERMS, CONTEXTS):
                 cursor.execute(f"ALTER TABLE {table} RENAME TO {table}{OLD}")
                 cursor.execute(f"ALTER TABLE {table}{NEXT} RENAME TO {table}")
                 cursor.execute(f"DROP TABLE {table}{OLD}")

@@ -51,6 +51,7 @@ class Built:
     scored: dict[str, tuple[int, float]] = field(default_factory=dict)
     # the operands of `scored` in a context field (schema.CONTEXT_CODES)
     in_context: frozenset[str] = frozenset()
+    excludes: bool = False  # whether the condition excludes anything (NOT)
 
 
 class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
@@ -62,6 +63,7 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
         self.vocabulary = Vocabulary(cursor)
         self.scored: dict[str, tuple[int, float]] = {}
         self.in_context: set[str] = set()
+        self.excludes = False
 
     def prepare(self) -> None:
         """Look up, in one query each, which lexemes exist and how far each prefix expands."""
@@ -90,8 +92,10 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
             return Built(None)
         self.scored = {}
         self.in_context = set()
+        self.excludes = False
         condition = self.compile(own_only)
-        return Built(NOTHING if condition is None else condition, self.scored, frozenset(self.in_context))
+        condition = NOTHING if condition is None else condition
+        return Built(condition, self.scored, frozenset(self.in_context), self.excludes)
 
     def fields_for(self, scope: list[qc.Scope]) -> list[SearchField]:
         return [SearchField(_SCOPE_CODES[s.part], s.key) for s in scope]
@@ -157,6 +161,7 @@ class QueryBuilder(qc.QueryCompiler[SearchField, Part]):
         excluded = [p for p in negative if not isinstance(p, Nothing)]
         parts: list[Ts | Sql] = [p for p in positive if not isinstance(p, Nothing)]
         if excluded:
+            self.excludes = True
             parts.append(not_part(join_parts(excluded, "OR")))
         if not parts:  # only excluded words that occur nowhere: every document
             return Sql("TRUE")

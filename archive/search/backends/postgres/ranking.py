@@ -9,7 +9,7 @@ from typing import Any
 from archive.search.backends.base import SearchRequest
 from archive.search.backends.postgres.compiler import Built, QueryBuilder
 from archive.search.backends.postgres.conditions import ROW_VECTOR, Nothing, Sql, Ts, as_sql, join_parts
-from archive.search.backends.postgres.schema import DOCUMENTS
+from archive.search.backends.postgres.schema import CONTEXTS, DOCUMENTS
 
 # ts_rank's weights of the field codes' weight letters (schema.WEIGHT_LETTER): Whoosh boosts the
 # title and the speaker's names by 1.2 and translations by 0.8; ts_rank takes weights in [0, 1],
@@ -90,6 +90,7 @@ def matches(builder: QueryBuilder, built: Built, request: SearchRequest, filters
     in_context = {op: scored for op, scored in built.scored.items() if op in built.in_context}
     if not (
         isinstance(condition, Ts)
+        and not built.excludes
         and in_context
         and max(frequency for frequency, _ in in_context.values()) >= CONTEXT_SPLIT_MIN
     ):
@@ -97,11 +98,12 @@ def matches(builder: QueryBuilder, built: Built, request: SearchRequest, filters
     # A word in many titles or speakers' names matches every turn of those transcripts or
     # speakers, most of which hold no other operand (`"press secretary"` at a million turns:
     # 226,125 matches, nearly all of them turns of the speaker named Press Secretary). Such a turn
-    # matches and ranks as every turn of the same context does, but for the division by its
-    # length: each context is ranked once, on one of its turns' vectors, and the turns by `words`.
+    # matches and ranks as its context does (schema.CONTEXTS: the same lexemes, the same
+    # positions), but for the division by its length: each context is ranked once, and its turns
+    # by their `words`. (With nothing excluded, every lexeme of the search is an operand: a turn
+    # without the other operands matches exactly when its context does.)
     others = " | ".join(f"({op})" for op in operands if op not in in_context)
     plain = condition.without_phrases
-    context_only = f"({plain}) & !({others})" if others else plain
     per_context = [_rank(f"r{i}", "x.tsv", 0) for i in range(len(in_context))]
     context_params: tuple[Any, ...] = tuple(in_context)
     if checked:
@@ -112,19 +114,16 @@ def matches(builder: QueryBuilder, built: Built, request: SearchRequest, filters
     length = "(ln(d.words + 1::float8) / ln(2::float8))"
     rank_of = {op: f"c.r{i}" for i, op in enumerate(in_context)}
     context_total = weighted(in_context, lambda op: f"({rank_of[op]} / {length})::float4")
-    rest = _where([_found_by(context_only, checked=False), *filters])
+    only_context = _where([_found_by(f"({plain}) & !({others})" if others else plain, False), *filters])
     sql = f"""
-        WITH rest AS MATERIALIZED (
-            SELECT {MATCH_COLUMNS}, d.context, d.words FROM {DOCUMENTS} d WHERE {rest.expr}
-        ), contexts AS MATERIALIZED (
-            SELECT one.context, {", ".join(per_context)}
-            FROM (SELECT context, min(turn_id) AS turn_id FROM rest GROUP BY context) one
-            JOIN {DOCUMENTS} x ON x.turn_id = one.turn_id
+        WITH contexts AS MATERIALIZED (
+            SELECT x.context, {", ".join(per_context)} FROM {CONTEXTS} x WHERE x.tsv @@ %s::tsquery
         )
         SELECT {MATCH_COLUMNS}, ({context_total}) AS score
-        FROM rest d JOIN contexts c ON c.context = d.context {"WHERE c.exact" if checked else ""}
+        FROM {DOCUMENTS} d JOIN contexts c ON c.context = d.context
+        WHERE {only_context.expr} {"AND c.exact" if checked else ""}
     """
-    params = (*rest.params, *context_params)
+    params = (*context_params, plain, *only_context.params)
     if others:
         rich = _select(f"({total})", lateral, [_found_by(f"({plain}) & ({others})", checked), *filters])
         sql += f" UNION ALL {rich.expr}"

@@ -10,6 +10,8 @@ field's analysis, as the Whoosh backend does.
 
 Two generated columns describe the vector for the ranking (migration 0017): `words`, its length
 as ts_rank counts it, and `context`, a digest of its context lexemes (CONTEXT_CODES).
+`search_context` holds each context's lexemes once (`writing.add_contexts`), with a GIN index of
+its own; a context no document has any more stays until the next rebuild.
 
 `search_term` holds every lexeme with the number of documents holding it (`vocabulary.py`).
 
@@ -26,6 +28,7 @@ from typing import Any
 
 DOCUMENTS = "search_document"
 TERMS = "search_term"
+CONTEXTS = "search_context"
 GENERATION = "search_generation"
 CURRENT_GENERATION_SQL = f"(SELECT max(id::text) FROM {GENERATION})"  # NULL if it has none
 NEW_GENERATION_SQL = f"UPDATE {GENERATION} SET id = gen_random_uuid()"

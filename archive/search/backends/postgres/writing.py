@@ -137,6 +137,20 @@ def count_terms_of(cursor: Any, transcript_ids: list[int]) -> None:
     )
 
 
+def add_contexts(cursor: Any, documents: str, contexts: str, transcript_ids: list[int] | None = None) -> None:
+    """The contexts of these transcripts' documents (None: of every document) not yet in `contexts`,
+    each as one of its documents' vectors holds it."""
+    where = "WHERE transcript_id = ANY(%s::bigint[])" if transcript_ids is not None else ""
+    cursor.execute(
+        f"""INSERT INTO {contexts} (context, tsv)
+            SELECT one.context, search_context_vector(d.tsv)
+            FROM (SELECT context, min(turn_id) AS turn_id FROM {documents} {where} GROUP BY context) one
+            JOIN {documents} d ON d.turn_id = one.turn_id
+            WHERE NOT EXISTS (SELECT 1 FROM {contexts} c WHERE c.context = one.context)""",
+        [transcript_ids] if transcript_ids is not None else [],
+    )
+
+
 def delete_rows(cursor: Any, column: str, ids: list[int]) -> None:
     """Delete documents by turn or transcript id; their lexemes count once less."""
     cursor.execute(
