@@ -44,7 +44,8 @@ def matches(builder: QueryBuilder, built: Built, request: SearchRequest, filters
     A search with phrases finds its candidates by their words (`Ts.loose`), which the GIN index
     answers without reading each candidate's vector, and checks the phrases on the copy of the
     vector the ranks read: a phrase's recheck read each candidate's vector once more (`"press
-    secretary"` at a million turns: 226,125 of them).
+    secretary"` at a million turns: 226,125 of them). A search whose words are in many titles or
+    speakers' names ranks the matches through those alone per context (`_through_context`).
     """
     matched = row_condition(built)
     own = builder.build(own_only=True)
@@ -95,40 +96,58 @@ def matches(builder: QueryBuilder, built: Built, request: SearchRequest, filters
         and max(frequency for frequency, _ in in_context.values()) >= CONTEXT_SPLIT_MIN
     ):
         return _select(f"({total})", lateral, [matched, *filters])
-    # A word in many titles or speakers' names matches every turn of those transcripts or
-    # speakers, most of which hold no other operand (`"press secretary"` at a million turns:
-    # 226,125 matches, nearly all of them turns of the speaker named Press Secretary). Such a turn
-    # matches and ranks as its context does (schema.CONTEXTS: the same lexemes, the same
-    # positions), but for the division by its length: each context is ranked once, and its turns
-    # by their `words`. (With nothing excluded, every lexeme of the search is an operand: a turn
-    # without the other operands matches exactly when its context does.)
+    # The matches holding no operand but their context's, ranked per context; the others as above.
     others = " | ".join(f"({op})" for op in operands if op not in in_context)
     plain = condition.without_phrases
+    sql = _through_context(in_context, weighted, condition, others, filters)
+    if not others:
+        return sql
+    rich = _select(f"({total})", lateral, [_found_by(f"({plain}) & ({others})", checked), *filters])
+    return Sql(f"{sql.expr} UNION ALL {rich.expr}", (*sql.params, *rich.params))
+
+
+Weighted = Callable[[dict[str, tuple[int, float]], Callable[[str], str]], str]
+
+
+def _through_context(
+    in_context: dict[str, tuple[int, float]],
+    weighted: Weighted,
+    condition: Ts,
+    others: str,
+    filters: list[Sql],
+) -> Sql:
+    """The SELECT of the matches holding none of the `others` operands, ranked by their context.
+
+    A word in many titles or speakers' names matches every turn of those transcripts or
+    speakers, most of which hold no other operand (`"press secretary"` at a million turns:
+    226,125 matches, nearly all of them turns of the speaker named Press Secretary). Such a turn
+    matches and ranks as its context does (schema.CONTEXTS: the same lexemes at the same
+    positions), but for the division by its length: each context is ranked once, and its turns
+    by their `words`. (With nothing excluded, every lexeme of the search is an operand: a turn
+    without the other operands matches exactly when its context does.)
+    """
+    plain = condition.without_phrases
     per_context = [_rank(f"r{i}", "x.tsv", 0) for i in range(len(in_context))]
-    context_params: tuple[Any, ...] = tuple(in_context)
+    params: tuple[Any, ...] = tuple(in_context)
+    checked = bool(condition.loose)
     if checked:
         per_context.append("(x.tsv @@ %s::tsquery) AS exact")
-        context_params += (condition.text,)
+        params += (condition.text,)
     # ts_rank's normalization as PostgreSQL computes it: the float4 rank divided by the base-2
     # logarithm of the length plus one, rounded back to float4.
     length = "(ln(d.words + 1::float8) / ln(2::float8))"
     rank_of = {op: f"c.r{i}" for i, op in enumerate(in_context)}
-    context_total = weighted(in_context, lambda op: f"({rank_of[op]} / {length})::float4")
+    score = weighted(in_context, lambda op: f"({rank_of[op]} / {length})::float4")
     only_context = _where([_found_by(f"({plain}) & !({others})" if others else plain, False), *filters])
     sql = f"""
         WITH contexts AS MATERIALIZED (
             SELECT x.context, {", ".join(per_context)} FROM {CONTEXTS} x WHERE x.tsv @@ %s::tsquery
         )
-        SELECT {MATCH_COLUMNS}, ({context_total}) AS score
+        SELECT {MATCH_COLUMNS}, ({score}) AS score
         FROM {DOCUMENTS} d JOIN contexts c ON c.context = d.context
         WHERE {only_context.expr} {"AND c.exact" if checked else ""}
     """
-    params = (*context_params, plain, *only_context.params)
-    if others:
-        rich = _select(f"({total})", lateral, [_found_by(f"({plain}) & ({others})", checked), *filters])
-        sql += f" UNION ALL {rich.expr}"
-        params += rich.params
-    return Sql(sql, params)
+    return Sql(sql, (*params, plain, *only_context.params))
 
 
 def _rank(name: str, vector: str, normalization: int) -> str:
