@@ -55,25 +55,19 @@ def matches(builder: QueryBuilder, built: Built, request: SearchRequest, filters
     if sorted_by_date(request) or not operands:
         return _select("0.0", Sql(""), [matched, *filters])
     documents = builder.vocabulary.documents
-
-    def weighted(scored: dict[str, tuple[int, float]], rank: Callable[[str], str]) -> str:
-        return " + ".join(
-            f"{idf(documents, frequency) * boost:.6f} * {rank(operand)}"
-            for operand, (frequency, boost) in scored.items()
-        )
-
     column = {operand: f"r.r{i}" for i, operand in enumerate(operands)}
     ranks = [_rank(f"r{i}", "x.v", RANK_NORMALIZATION) for i in range(len(operands))]
     params: tuple[Any, ...] = tuple(operands)
-    total = weighted(built.scored, column.__getitem__) if built.scored else "0.0"
+    total = _weighted(documents, built.scored, column.__getitem__) if built.scored else "0.0"
     if own.condition is not None and not isinstance(own.condition, Nothing) and own.scored:
         own_condition = as_sql(own.condition, vector="x.v")
         ranks.append(f"({own_condition.expr}) AS own")
         params += own_condition.params
-        total = f"{total} + CASE WHEN r.own THEN {weighted(own.scored, column.__getitem__)} ELSE 0.0 END"
+        own_score = _weighted(documents, own.scored, column.__getitem__)
+        total = f"{total} + CASE WHEN r.own THEN {own_score} ELSE 0.0 END"
     condition = built.condition
     checked = isinstance(condition, Ts) and bool(condition.loose)
-    if isinstance(condition, Ts) and checked:
+    if checked and isinstance(condition, Ts):
         exact = as_sql(condition, vector="x.v")
         ranks.append(f"({exact.expr}) AS exact")
         params += exact.params
@@ -101,19 +95,25 @@ def matches(builder: QueryBuilder, built: Built, request: SearchRequest, filters
     # The matches holding no operand but their context's, ranked per context; the others as above.
     others = " | ".join(f"({op})" for op in operands if op not in in_context)
     plain = condition.without_phrases
-    sql = _through_context(in_context, weighted, condition, others, filters)
+    sql = _through_context(documents, in_context, condition, others, filters)
     if not others:
         return sql
     rich = _select(f"({total})", lateral, [_found_by(f"({plain}) & ({others})", checked), *filters])
     return Sql(f"{sql.expr} UNION ALL {rich.expr}", (*sql.params, *rich.params))
 
 
-Weighted = Callable[[dict[str, tuple[int, float]], Callable[[str], str]], str]
+def _weighted(documents: int, scored: dict[str, tuple[int, float]], rank: Callable[[str], str]) -> str:
+    """The sum of the operands' ranks (`rank` names each one's), each times its weight: its inverse
+    document frequency and its boost."""
+    return " + ".join(
+        f"{idf(documents, frequency) * boost:.6f} * {rank(operand)}"
+        for operand, (frequency, boost) in scored.items()
+    )
 
 
 def _through_context(
+    documents: int,
     in_context: dict[str, tuple[int, float]],
-    weighted: Weighted,
     condition: Ts,
     others: str,
     filters: list[Sql],
@@ -139,7 +139,7 @@ def _through_context(
     # logarithm of the length plus one, rounded back to float4.
     length = "(ln(d.words + 1::float8) / ln(2::float8))"
     rank_of = {op: f"c.r{i}" for i, op in enumerate(in_context)}
-    score = weighted(in_context, lambda op: f"({rank_of[op]} / {length})::float4")
+    score = _weighted(documents, in_context, lambda op: f"({rank_of[op]} / {length})::float4")
     only_context = _where([_found_by(f"({plain}) & !({others})" if others else plain, False), *filters])
     sql = f"""
         WITH contexts AS MATERIALIZED (
@@ -163,8 +163,8 @@ def _found_by(query: str, checked: bool) -> Sql:
 
 
 def _where(conditions: list[Sql | None]) -> Sql:
-    live = [c for c in conditions if c is not None]
-    return as_sql(join_parts(list(live), "AND")) if live else Sql("TRUE")
+    live: list[Ts | Sql] = [c for c in conditions if c is not None]
+    return as_sql(join_parts(live, "AND")) if live else Sql("TRUE")
 
 
 def _select(score: str, ranks: Sql, conditions: list[Sql | None]) -> Sql:
